@@ -1,0 +1,11 @@
+/**
+ * meterflow's storage: migrations, table types, the storage adapter (TimescaleDB or native
+ * partitions), the embedded PostgreSQL, the bulk write path, and the zod schemas of the
+ * interchange files.
+ */
+export * from './registers.ts';
+export * from './embedded.ts';
+export * from './database.ts';
+export * from './storage.ts';
+export * from './readings.ts';
+export type * from './tables.ts';

@@ -1,0 +1,16 @@
+/** The migrations, in order; a static provider so they ship inside the package. */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as archive from './001-archive.ts';
+import * as rawSeries from './002-raw-series.ts';
+import * as derived from './003-derived.ts';
+
+const migrations: Record<string, Migration> = {
+  '001-archive': archive,
+  '002-raw-series': rawSeries,
+  '003-derived': derived,
+};
+
+/** Kysely migration provider with every meterflow migration. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

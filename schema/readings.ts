@@ -1,0 +1,212 @@
+/**
+ * The bulk write path for register snapshots, shared by import, the collector and the
+ * simulators' fast path: COPY into a staging table and one upsert (multi-row INSERT where COPY
+ * is unavailable). A duplicate is a no-op, a missing register is filled in, and a value that
+ * differs from a stored one is never overwritten silently: it is refused and reported, or with
+ * `onConflict: 'correct'` stored as a correction with a revision and an audit row.
+ */
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { sql } from 'kysely';
+import type { Database } from './database.ts';
+import { REGISTER_CODES, REGISTER_COLUMNS, REGISTER_COUNT, type ReadingSource, type RegisterCode } from './registers.ts';
+import { ensurePartitions, storageOf } from './storage.ts';
+
+/** One register snapshot of a metering point. */
+export interface ReadingRow {
+  pointId: string;
+  ts: Date;
+  source: ReadingSource;
+  quality?: 'actual' | 'estimated' | 'suspect';
+  /** The 20 registers in register-map order, integer hundredths; null where not read. */
+  values: ReadonlyArray<number | null>;
+}
+
+/** A stored value that an incoming one disagrees with. */
+export interface ReadingConflict {
+  pointId: string;
+  ts: Date;
+  register: RegisterCode;
+  stored: number;
+  incoming: number;
+}
+
+/** How to treat conflicts and who is writing. */
+export interface WriteOptions {
+  /** `refuse` (default): keep the stored row, report the conflict. `correct`: store the new value, audited. */
+  onConflict?: 'refuse' | 'correct';
+  actor?: string;
+  reason?: string;
+  /** Write inside this client's open transaction instead of a transaction of our own. */
+  client?: pg.PoolClient;
+  /** Mark the written ranges dirty for the calculation engine (default true). */
+  markDirty?: boolean;
+}
+
+/** What a write did. */
+export interface WriteResult {
+  /** Rows inserted or completed with registers they lacked. */
+  written: number;
+  /** Rows identical to what was stored. */
+  unchanged: number;
+  /** Conflicts refused (or, with `correct`, applied). */
+  conflicts: ReadingConflict[];
+  corrected: number;
+}
+
+const COLS = ['point_id', 'ts', 'source', 'quality', ...REGISTER_COLUMNS];
+
+/** Merge rows with the same point and time; a disagreement inside the batch keeps the first value and is reported. */
+function dedupe(rows: readonly ReadingRow[], conflicts: ReadingConflict[]): ReadingRow[] {
+  const byKey = new Map<string, ReadingRow & { values: (number | null)[] }>();
+  for (const row of rows) {
+    if (row.values.length !== REGISTER_COUNT) throw new Error(`reading of ${row.pointId} at ${row.ts.toISOString()} has ${row.values.length} registers, expected ${REGISTER_COUNT}`);
+    const key = `${row.pointId}\u0000${row.ts.getTime()}`;
+    const seen = byKey.get(key);
+    if (!seen) {
+      byKey.set(key, { ...row, values: [...row.values] });
+      continue;
+    }
+    row.values.forEach((v, i) => {
+      const old = seen.values[i];
+      if (v === null || v === undefined) return;
+      if (old === null || old === undefined) seen.values[i] = v;
+      else if (old !== v) conflicts.push({ pointId: row.pointId, ts: row.ts, register: REGISTER_CODES[i]!, stored: old, incoming: v });
+    });
+  }
+  return [...byKey.values()];
+}
+
+function copyText(rows: readonly ReadingRow[]): string {
+  let out = '';
+  for (const r of rows) {
+    out += `${r.pointId}\t${r.ts.toISOString()}\t${r.source}\t${r.quality ?? 'actual'}`;
+    for (const v of r.values) out += v === null || v === undefined ? '\t\\N' : `\t${v}`;
+    out += '\n';
+  }
+  return out;
+}
+
+async function stage(client: pg.PoolClient, rows: readonly ReadingRow[], copy: boolean): Promise<void> {
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS mf_stage (LIKE reading INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+  if (copy) {
+    const stream = client.query(copyFrom(`COPY mf_stage (${COLS.join(', ')}) FROM STDIN`));
+    const chunks = function* () {
+      for (let i = 0; i < rows.length; i += 2000) yield copyText(rows.slice(i, i + 2000));
+    };
+    await pipeline(Readable.from(chunks()), stream);
+    return;
+  }
+  // Multi-row INSERT where COPY is unavailable; chunks stay well under 64 KiB wire messages.
+  for (let i = 0; i < rows.length; i += 100) {
+    const part = rows.slice(i, i + 100);
+    const params: unknown[] = [];
+    const tuples = part.map((r) => {
+      const base = params.length;
+      params.push(r.pointId, r.ts.toISOString(), r.source, r.quality ?? 'actual', ...r.values.map((v) => v ?? null));
+      return `(${COLS.map((_, j) => `$${base + j + 1}`).join(',')})`;
+    });
+    await client.query(`INSERT INTO mf_stage (${COLS.join(', ')}) VALUES ${tuples.join(',')}`, params);
+  }
+}
+
+const differs = REGISTER_COLUMNS.map((c) => `(r.${c} <> s.${c})`).join(' OR ');
+const gains = REGISTER_COLUMNS.map((c) => `(reading.${c} IS NULL AND EXCLUDED.${c} IS NOT NULL)`).join(' OR ');
+const fill = REGISTER_COLUMNS.map((c) => `${c} = COALESCE(reading.${c}, EXCLUDED.${c})`).join(', ');
+
+async function findConflicts(client: pg.PoolClient): Promise<ReadingConflict[]> {
+  const pairs = REGISTER_COLUMNS.map((c) => `r.${c} AS "o_${c}", s.${c} AS "n_${c}"`).join(', ');
+  const res = await client.query(`SELECT s.point_id, s.ts, ${pairs} FROM mf_stage s JOIN reading r USING (point_id, ts) WHERE ${differs}`);
+  const out: ReadingConflict[] = [];
+  for (const row of res.rows) {
+    REGISTER_COLUMNS.forEach((c, i) => {
+      const o = row[`o_${c}`], n = row[`n_${c}`];
+      if (o !== null && n !== null && o !== n) {
+        out.push({ pointId: row.point_id, ts: row.ts, register: REGISTER_CODES[i]!, stored: Number(o), incoming: Number(n) });
+      }
+    });
+  }
+  return out;
+}
+
+async function applyCorrections(client: pg.PoolClient, conflicts: ReadingConflict[], actor: string, reason: string): Promise<void> {
+  for (const c of conflicts) {
+    const col = REGISTER_COLUMNS[REGISTER_CODES.indexOf(c.register)]!;
+    const old = await client.query(`SELECT source FROM reading WHERE point_id = $1 AND ts = $2`, [c.pointId, c.ts]);
+    await client.query(`UPDATE reading SET ${col} = $3 WHERE point_id = $1 AND ts = $2`, [c.pointId, c.ts, c.incoming]);
+    await client.query(
+      `INSERT INTO reading_revision (point_id, ts, register, old_value, new_value, old_source, actor, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+      [c.pointId, c.ts, c.register, c.stored, c.incoming, old.rows[0]?.source ?? null, actor, reason],
+    );
+    await client.query(
+      `INSERT INTO audit_log (actor, action, entity, entity_id, reason, detail) VALUES ($1, 'correct-reading', 'reading', $2, $3, $4)`,
+      [actor, c.pointId, reason, JSON.stringify({ ts: c.ts.toISOString(), register: c.register, old: c.stored, new: c.incoming })],
+    );
+  }
+  if (conflicts.length > 0) {
+    await client.query(
+      `INSERT INTO calc_task (point_id, from_ts, to_ts, reason) SELECT point_id, min(ts), max(ts), 'correction' FROM unnest($1::text[], $2::timestamptz[]) AS t(point_id, ts) GROUP BY point_id`,
+      [conflicts.map((c) => c.pointId), conflicts.map((c) => c.ts)],
+    );
+  }
+}
+
+/** Write register snapshots in one transaction through the bulk path. */
+export async function writeReadings(handle: Database, rows: readonly ReadingRow[], opts: WriteOptions = {}): Promise<WriteResult> {
+  const conflicts: ReadingConflict[] = [];
+  const unique = dedupe(rows, conflicts);
+  if (unique.length === 0) return { written: 0, unchanged: 0, conflicts, corrected: 0 };
+  let min = unique[0]!.ts, max = min;
+  for (const r of unique) {
+    if (r.ts < min) min = r.ts;
+    if (r.ts > max) max = r.ts;
+  }
+  await ensurePartitions(handle.db, await storageOf(handle.db), 'reading', min, max);
+  const own = !opts.client;
+  const client = opts.client ?? (await handle.pool.connect());
+  try {
+    if (own) await client.query('BEGIN');
+    await stage(client, unique, handle.copy);
+    const found = await findConflicts(client);
+    conflicts.push(...found);
+    let corrected = 0;
+    if (opts.onConflict === 'correct') {
+      await applyCorrections(client, found, opts.actor ?? 'unknown', opts.reason ?? 'correction');
+      corrected = found.length;
+    } else if (found.length > 0) {
+      await client.query(`DELETE FROM mf_stage s USING reading r WHERE r.point_id = s.point_id AND r.ts = s.ts AND (${differs})`);
+    }
+    const dirty = opts.markDirty === false ? '' : `, dirty AS (INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
+        SELECT point_id, min(ts), max(ts), 'readings' FROM up GROUP BY point_id)`;
+    const res = await client.query(`
+      WITH up AS (
+        INSERT INTO reading (${COLS.join(', ')}) SELECT ${COLS.join(', ')} FROM mf_stage
+        ON CONFLICT (point_id, ts) DO UPDATE SET ${fill} WHERE ${gains}
+        RETURNING point_id, ts)${dirty}
+      SELECT count(*)::int AS n FROM up`);
+    await client.query('TRUNCATE mf_stage');
+    if (own) await client.query('COMMIT');
+    const written = res.rows[0].n as number;
+    const refusedRows = opts.onConflict === 'correct' ? 0 : new Set(found.map((c) => `${c.pointId}${c.ts.getTime()}`)).size;
+    return { written, unchanged: unique.length - written - refusedRows, conflicts, corrected };
+  } catch (e) {
+    if (own) await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    if (own) client.release();
+  }
+}
+
+/** Read stored snapshots of one point in [from, to], ordered by time (registers as integer hundredths). */
+export async function readReadings(handle: Database, pointId: string, from: Date, to: Date): Promise<ReadingRow[]> {
+  const r = await sql<Record<string, unknown>>`SELECT * FROM reading WHERE point_id = ${pointId} AND ts >= ${from} AND ts <= ${to} ORDER BY ts`.execute(handle.db);
+  return r.rows.map((row) => ({
+    pointId,
+    ts: row.ts as Date,
+    source: row.source as ReadingSource,
+    quality: row.quality as 'actual',
+    values: REGISTER_COLUMNS.map((c) => (row[c] === null ? null : Number(row[c]))),
+  }));
+}
