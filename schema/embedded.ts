@@ -6,9 +6,9 @@
  * cleared, never waited on forever.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, chownSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, chownSync, chmodSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { userInfo, tmpdir } from 'node:os';
 import pg from 'pg';
 
@@ -57,6 +57,18 @@ function serverUser(): { uid: number; gid: number } | undefined {
     try { execFileSync('groupadd', ['-f', 'postgres']); } catch { /* group may exist */ }
     execFileSync('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
     return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+/** As root the server runs as `postgres`, which must be able to walk down to the data directory. */
+function reachableBy(dataDir: string, owner: { uid: number; gid: number }): void {
+  chmodSync(dataDir, statSync(dataDir).mode | 0o011);
+  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+    const st = statSync(dir);
+    const ok = (st.mode & 0o001) !== 0 || (st.uid === owner.uid && (st.mode & 0o100) !== 0) || (st.gid === owner.gid && (st.mode & 0o010) !== 0);
+    if (!ok) {
+      throw new Error(`the embedded database runs as OS user postgres when started as root, and it cannot enter ${dir}; allow it (chmod o+x ${dir}) or set MF_DATA_DIR to a directory it can reach, e.g. /var/lib/meterflow`);
+    }
   }
 }
 
@@ -189,6 +201,7 @@ export async function ensureEmbedded(dataDir = defaultDataDir()): Promise<Embedd
   const clusterDir = join(dataDir, 'pg');
   return withStartLock(dataDir, async () => {
     const owner = serverUser();
+    if (owner) reachableBy(dataDir, owner);
     let state = readState(dataDir);
     if (!state || !existsSync(join(clusterDir, 'PG_VERSION'))) {
       rmSync(clusterDir, { recursive: true, force: true });

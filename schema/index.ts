@@ -9,3 +9,8 @@ export * from './database.ts';
 export * from './storage.ts';
 export * from './readings.ts';
 export type * from './tables.ts';
+export * from './located.ts';
+export * from './archive.ts';
+export * from './archive-store.ts';
+export * from './readings-file.ts';
+export * from './import.ts';

@@ -49,7 +49,7 @@ export interface WriteOptions {
 export interface WriteResult {
   /** Rows inserted or completed with registers they lacked. */
   written: number;
-  /** Rows identical to what was stored. */
+  /** Rows that added nothing: duplicates of stored rows, or rows whose differing values were refused. */
   unchanged: number;
   /** Conflicts refused (or, with `correct`, applied). */
   conflicts: ReadingConflict[];
@@ -114,6 +114,7 @@ async function stage(client: pg.PoolClient, rows: readonly ReadingRow[], copy: b
 
 const differs = REGISTER_COLUMNS.map((c) => `(r.${c} <> s.${c})`).join(' OR ');
 const gains = REGISTER_COLUMNS.map((c) => `(reading.${c} IS NULL AND EXCLUDED.${c} IS NOT NULL)`).join(' OR ');
+const keepStored = REGISTER_COLUMNS.map((c) => `${c} = COALESCE(r.${c}, s.${c})`).join(', ');
 const fill = REGISTER_COLUMNS.map((c) => `${c} = COALESCE(reading.${c}, EXCLUDED.${c})`).join(', ');
 
 async function findConflicts(client: pg.PoolClient): Promise<ReadingConflict[]> {
@@ -176,7 +177,8 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
       await applyCorrections(client, found, opts.actor ?? 'unknown', opts.reason ?? 'correction');
       corrected = found.length;
     } else if (found.length > 0) {
-      await client.query(`DELETE FROM mf_stage s USING reading r WHERE r.point_id = s.point_id AND r.ts = s.ts AND (${differs})`);
+      // Keep the stored values; the row's other registers may still fill gaps.
+      await client.query(`UPDATE mf_stage s SET ${keepStored} FROM reading r WHERE r.point_id = s.point_id AND r.ts = s.ts AND (${differs})`);
     }
     const dirty = opts.markDirty === false ? '' : `, dirty AS (INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
         SELECT point_id, min(ts), max(ts), 'readings' FROM up GROUP BY point_id)`;
@@ -189,8 +191,7 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
     await client.query('TRUNCATE mf_stage');
     if (own) await client.query('COMMIT');
     const written = res.rows[0].n as number;
-    const refusedRows = opts.onConflict === 'correct' ? 0 : new Set(found.map((c) => `${c.pointId}${c.ts.getTime()}`)).size;
-    return { written, unchanged: unique.length - written - refusedRows, conflicts, corrected };
+    return { written, unchanged: unique.length - written, conflicts, corrected };
   } catch (e) {
     if (own) await client.query('ROLLBACK').catch(() => undefined);
     throw e;

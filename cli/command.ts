@@ -1,0 +1,59 @@
+/**
+ * What every subcommand declares: its options with defaults and descriptions (so help is
+ * generated and cannot drift) and a `run` that returns an exit code.
+ */
+import { parseArgs } from 'node:util';
+
+/** One option of a subcommand. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  description: string;
+  default?: string | boolean;
+  short?: string;
+}
+
+/** A subcommand such as `db status` or `import readings`. */
+export interface Command {
+  /** Words after `meterflow`, e.g. `['import', 'readings']`. */
+  path: string[];
+  /** Positional arguments, e.g. `<file.csv>`. */
+  args?: string;
+  summary: string;
+  options?: Record<string, OptionSpec>;
+  run(positionals: string[], options: Record<string, string | boolean | undefined>): Promise<number>;
+}
+
+/** Exit codes, as documented in `meterflow --help`. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Thrown for bad usage: printed with the command's help, exit code 2. */
+export class UsageError extends Error {}
+
+/** Help text of one command. */
+export function commandHelp(cmd: Command): string {
+  const lines = [`meterflow ${cmd.path.join(' ')}${cmd.args ? ` ${cmd.args}` : ''}`, '', `  ${cmd.summary}`, ''];
+  const opts = Object.entries(cmd.options ?? {});
+  if (opts.length > 0) {
+    lines.push('Options:');
+    for (const [name, o] of opts) {
+      const flag = `  ${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ' <value>' : ''}`;
+      const def = o.default !== undefined ? ` (default: ${String(o.default)})` : '';
+      lines.push(`${flag.padEnd(30)} ${o.description}${def}`);
+    }
+  }
+  lines.push(`  ${'-h, --help'.padEnd(28)} show this help`);
+  return lines.join('\n');
+}
+
+/** Parse a command's options; unknown options are a usage error. */
+export function parseCommandArgs(cmd: Command, argv: string[]): { positionals: string[]; values: Record<string, string | boolean | undefined> } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, o] of Object.entries(cmd.options ?? {})) options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}) };
+  try {
+    const { positionals, values } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    for (const [name, o] of Object.entries(cmd.options ?? {})) if (values[name] === undefined && o.default !== undefined) (values as Record<string, unknown>)[name] = o.default;
+    return { positionals, values: values as Record<string, string | boolean | undefined> };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}

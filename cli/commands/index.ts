@@ -1,0 +1,7 @@
+/** Every subcommand of `meterflow`. */
+import type { Command } from '../command.ts';
+import { dbCommands } from './db.ts';
+import { importCommands } from './import.ts';
+
+/** All subcommands, in the order `--help` lists them. */
+export const commands: Command[] = [...dbCommands, ...importCommands];

@@ -1,0 +1,19 @@
+/** Options and openers shared by the commands. */
+import { defaultDataDir, openDatabase, type Database } from '../../schema/index.ts';
+import type { OptionSpec } from '../command.ts';
+
+/** `--data-dir` of the embedded database. */
+export const dataDirOption: Record<string, OptionSpec> = {
+  'data-dir': { type: 'string', description: 'data directory of the embedded database (ignored with DATABASE_URL)', default: 'MF_DATA_DIR or ./data' },
+};
+
+/** The data directory chosen by `--data-dir`, else the default. */
+export function dataDirOf(o: Record<string, string | boolean | undefined>): string {
+  const dir = o['data-dir'];
+  return typeof dir === 'string' && dir !== dataDirOption['data-dir']!.default ? dir : defaultDataDir();
+}
+
+/** Open the database named by DATABASE_URL or the embedded one of `--data-dir`. */
+export function openFromOptions(o: Record<string, string | boolean | undefined>): Promise<Database> {
+  return openDatabase({ dataDir: dataDirOf(o) });
+}

@@ -1,0 +1,82 @@
+/**
+ * Storing an archive: all or nothing in one transaction, upserting every entity by its id so a
+ * re-import changes nothing, with an audit row and dirty ranges for the calculation engine.
+ */
+import type { Transaction } from 'kysely';
+import type { Database } from './database.ts';
+import type { Archive, KnownIds } from './archive.ts';
+import type { Tables } from './tables.ts';
+
+/** Ids already stored, for reference checks of a partial archive. */
+export async function knownIds(handle: Database): Promise<KnownIds> {
+  const { db } = handle;
+  const ids = async (table: 'substation' | 'terminal' | 'meter' | 'metering_point' | 'tariff') =>
+    new Set((await db.selectFrom(table).select('id').execute()).map((r) => r.id));
+  return { substation: await ids('substation'), terminal: await ids('terminal'), meter: await ids('meter'), point: await ids('metering_point'), tariff: await ids('tariff') };
+}
+
+/** Counts of what an archive import stored, by section. */
+export type ArchiveCounts = Record<string, number>;
+
+const DAY = 86_400_000;
+
+/** Store a validated archive in one transaction; returns counts per section. */
+export async function storeArchive(handle: Database, a: Archive, actor = 'import', file?: string): Promise<ArchiveCounts> {
+  return handle.db.transaction().execute(async (tx) => {
+    const up = <T extends keyof Tables>(table: T, rows: readonly Record<string, unknown>[], key: string[] = ['id']) =>
+      rows.length === 0
+        ? Promise.resolve()
+        : tx
+            .insertInto(table)
+            .values(rows as never)
+            .onConflict((oc) => oc.columns(key as never).doUpdateSet((eb) => Object.fromEntries(Object.keys(rows[0]!).filter((k) => !key.includes(k)).map((k) => [k, eb.ref(`excluded.${k}` as never)])) as never))
+            .execute();
+    await up('substation', a.substations.map((s) => ({ id: s.id, name: s.name, time_zone: s.timeZone })));
+    await up('bus', a.buses.map((b) => ({ id: b.id, substation_id: b.substation, name: b.name, voltage_kv: b.voltageKv })));
+    await up('line', a.lines.map((b) => ({ id: b.id, substation_id: b.substation, name: b.name, voltage_kv: b.voltageKv })));
+    await up('transformer', a.transformers.map((b) => ({ id: b.id, substation_id: b.substation, name: b.name, rated_kva: b.ratedKva })));
+    await up('terminal', a.terminals.map((t) => ({ id: t.id, substation_id: t.substation, name: t.name, transport: t.transport, address: t.address, profile: t.profile, memory_days: t.memoryDays })));
+    await up('meter', a.meters.map((m) => ({ id: m.id, serial: m.serial, profile: m.profile, terminal_id: m.terminal ?? null, unit_id: m.unitId ?? null, capacity: m.capacity, primary_values: m.primaryValues })));
+    await up('metering_point', a.points.map((p) => ({
+      id: p.id, substation_id: p.substation, name: p.name, ct_ratio: p.ctRatio, pt_ratio: p.ptRatio, time_zone: p.timeZone,
+      interval_seconds: p.intervalMinutes * 60, directions: p.directions, import_only: p.importOnly,
+      max_interval_energy: p.maxIntervalEnergy ?? null, daily_min: p.dailyMin ?? null, daily_max: p.dailyMax ?? null, voltage_kv: p.voltageKv ?? null,
+    })));
+    await up('installation', a.installations.map((x) => ({
+      point_id: x.point, meter_id: x.meter, installed_at: x.installedAt, removed_at: x.removedAt ?? null,
+      initial_readings: x.initial, final_readings: x.final ?? null,
+    })), ['point_id', 'installed_at']);
+    await up('ratio_change', a.ratioChanges.map((x) => ({ point_id: x.point, effective_at: x.effectiveAt, ct_ratio: x.ctRatio, pt_ratio: x.ptRatio })), ['point_id', 'effective_at']);
+    await up('bypass_event', a.bypasses.map((x) => ({ point_id: x.point, bypass_point_id: x.via, started_at: x.startedAt, ended_at: x.endedAt ?? null })), ['point_id', 'started_at']);
+    await up('stat_object', a.objects.map((o) => ({ id: o.id, kind: o.kind, ref_id: o.ref ?? null, name: o.name, voltage_kv: o.voltageKv ?? null, limits: JSON.stringify(o.limits) })));
+    for (const o of a.objects) {
+      await tx.deleteFrom('stat_member').where('object_id', '=', o.id).execute();
+      await tx.insertInto('stat_member').values(o.members.map((m) => ({ object_id: o.id, point_id: m.point, direction: m.direction, role: m.role, sign: m.sign }))).execute();
+    }
+    await up('tariff', a.tariffs.map(({ id, name, effectiveFrom, effectiveTo, ...spec }) => ({ id, name, effective_from: effectiveFrom, effective_to: effectiveTo ?? null, spec: JSON.stringify(spec) })));
+    await up('account', a.accounts.map((x) => ({ id: x.id, name: x.name, tariff_id: x.tariff })));
+    for (const acc of a.accounts) {
+      await tx.deleteFrom('account_member').where('account_id', '=', acc.id).execute();
+      await tx.insertInto('account_member').values(acc.members.map((m) => ({ account_id: acc.id, point_id: m.point, sign: m.sign }))).execute();
+    }
+    await markArchiveDirty(tx, a);
+    const counts: ArchiveCounts = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, (v as unknown[]).length]));
+    await tx.insertInto('audit_log').values({ actor, action: 'import-archive', entity: 'archive', entity_id: file ?? null, reason: null, detail: JSON.stringify(counts) }).execute();
+    return counts;
+  });
+}
+
+/** Replacements, ratio changes and bypasses change energy around their times: recompute there. */
+async function markArchiveDirty(tx: Transaction<Tables>, a: Archive): Promise<void> {
+  const ranges: { point_id: string; from_ts: Date; to_ts: Date; reason: string }[] = [];
+  const span = (point: string, from: Date, to: Date | undefined, reason: string) =>
+    ranges.push({ point_id: point, from_ts: new Date(from.getTime() - DAY), to_ts: new Date((to ?? from).getTime() + DAY), reason });
+  for (const x of a.installations) span(x.point, x.installedAt, x.removedAt, 'installation');
+  // A ratio change alters every figure after it, up to now.
+  for (const x of a.ratioChanges) span(x.point, x.effectiveAt, new Date(Math.max(Date.now(), x.effectiveAt.getTime())), 'ratio-change');
+  for (const x of a.bypasses) {
+    span(x.point, x.startedAt, x.endedAt, 'bypass');
+    span(x.via, x.startedAt, x.endedAt, 'bypass');
+  }
+  if (ranges.length > 0) await tx.insertInto('calc_task').values(ranges).execute();
+}

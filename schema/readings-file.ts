@@ -1,0 +1,98 @@
+/**
+ * The readings file (`meterflow import readings <file.csv>`): columns `point,ts,register,value`,
+ * ts ISO 8601 with offset, register like `ap_imp.peak`, value a decimal with at most two
+ * decimals. Parsing is pure: rows become snapshots, bad rows become located rejections.
+ */
+import { DateTime } from 'luxon';
+import { REGISTER_CODES, REGISTER_COUNT, parseRegisterValue, registerIndex } from './registers.ts';
+import type { ReadingRow } from './readings.ts';
+import type { InputProblem } from './located.ts';
+
+/** A row refused, with its line and the reason. */
+export interface RejectedRow extends InputProblem {
+  line: number;
+  raw: string;
+}
+
+/** The good snapshots and the rejected rows of a readings file. */
+export interface ParsedReadings {
+  rows: ReadingRow[];
+  /** Source line of every value of every snapshot: key `point|ms|registerIndex`. */
+  lines: Map<string, number>;
+  rejected: RejectedRow[];
+  valueCount: number;
+}
+
+const HEADER = ['point', 'ts', 'register', 'value'] as const;
+
+/** Split one CSV line; fields may be double-quoted. */
+function splitCsv(line: string): string[] {
+  const out: string[] = [];
+  let cur = '', quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') out.push(cur), (cur = '');
+    else cur += ch;
+  }
+  out.push(cur);
+  return out.map((f) => f.trim());
+}
+
+/**
+ * Parse a readings CSV. `knownPoint` says whether a point id exists in the archive. A value
+ * given twice for the same point, time and register with different values is rejected.
+ */
+export function parseReadingsCsv(text: string, file: string, knownPoint: (id: string) => boolean): ParsedReadings {
+  const lines = text.split(/\r?\n/);
+  const rejected: RejectedRow[] = [];
+  const header = splitCsv(lines[0] ?? '').map((h) => h.toLowerCase());
+  const col = HEADER.map((h) => header.indexOf(h));
+  if (col.some((c) => c < 0)) {
+    const missing = HEADER.filter((_, i) => col[i]! < 0).join(', ');
+    return { rows: [], lines: new Map(), valueCount: 0, rejected: [{ file, line: 1, raw: lines[0] ?? '', field: 'header', message: `missing column(s) ${missing}; expected header point,ts,register,value` }] };
+  }
+  const snapshots = new Map<string, ReadingRow & { values: (number | null)[] }>();
+  const where = new Map<string, number>();
+  let valueCount = 0;
+  for (let n = 1; n < lines.length; n++) {
+    const raw = lines[n]!;
+    if (raw.trim() === '') continue;
+    const line = n + 1;
+    const f = splitCsv(raw);
+    const reject = (field: string, message: string) => rejected.push({ file, line, field, message, raw });
+    const [point, tsText, register, valueText] = col.map((c) => f[c] ?? '') as [string, string, string, string];
+    if (!point) { reject('point', 'empty'); continue; }
+    if (!knownPoint(point)) { reject('point', `unknown metering point '${point}'; import the archive first`); continue; }
+    if (!/(Z|[+-]\d{2}:?\d{2})$/.test(tsText)) { reject('ts', `'${tsText}' needs an ISO 8601 time with offset, e.g. 2026-10-01T00:15:00+02:00`); continue; }
+    const ts = DateTime.fromISO(tsText, { setZone: true });
+    if (!ts.isValid) { reject('ts', `'${tsText}' is not a valid ISO 8601 time (${ts.invalidExplanation ?? ts.invalidReason})`); continue; }
+    const index = registerIndex(register);
+    if (index < 0) { reject('register', `unknown register '${register}'; one of ${REGISTER_CODES.join(', ')}`); continue; }
+    const value = parseRegisterValue(valueText);
+    if (value === undefined) { reject('value', `'${valueText}' is not a non-negative decimal with at most 2 decimals`); continue; }
+    const date = ts.toJSDate();
+    const key = `${point}|${date.getTime()}`;
+    let snap = snapshots.get(key);
+    if (!snap) snapshots.set(key, (snap = { pointId: point, ts: date, source: 'import', values: new Array<number | null>(REGISTER_COUNT).fill(null) }));
+    const prev = snap.values[index];
+    if (prev !== null && prev !== undefined && prev !== value) {
+      reject('value', `${register} of ${point} at ${tsText} is also given as ${prev / 100} on line ${where.get(`${key}|${index}`)}`);
+      continue;
+    }
+    if (prev === null) valueCount++;
+    snap.values[index] = value;
+    where.set(`${key}|${index}`, line);
+  }
+  return { rows: [...snapshots.values()], lines: where, rejected, valueCount };
+}
+
+/** The rejects file written next to the input with `--skip-invalid`. */
+export function rejectsCsv(rejected: readonly RejectedRow[]): string {
+  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  return ['line,field,reason,row', ...rejected.map((r) => [r.line, r.field ?? '', q(r.message), q(r.raw)].join(','))].join('\n') + '\n';
+}

@@ -1,0 +1,59 @@
+/**
+ * Databases for tests: every database suite runs on each target — the embedded PostgreSQL and,
+ * when it answers, the machine's PostgreSQL — each test file in fresh databases of its own.
+ */
+import { inject } from 'vitest';
+import pg from 'pg';
+import { openDatabase, type Database, type OpenOptions } from '../../schema/index.ts';
+
+/** A server the database suites run against. */
+export interface DbTarget {
+  name: 'embedded' | 'local';
+  /** URL of a database on that server we may create databases from. */
+  adminUrl: string;
+}
+
+/** The servers to run database suites on. */
+export function dbTargets(): DbTarget[] {
+  const targets: DbTarget[] = [{ name: 'embedded', adminUrl: inject('embeddedUrl') }];
+  const local = inject('localPgUrl');
+  if (local) targets.push({ name: 'local', adminUrl: local });
+  return targets;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Create an empty database on the target and return its URL. */
+export async function createTestDatabase(target: DbTarget): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `mf_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: target.adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    url: withDatabase(target.adminUrl, name),
+    async drop() {
+      const c = new pg.Client({ connectionString: target.adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** A fresh, migrated meterflow database on the target; `close` also drops it. */
+export async function freshDatabase(target: DbTarget, opts: Omit<OpenOptions, 'url'> = {}): Promise<Database> {
+  const created = await createTestDatabase(target);
+  const handle = await openDatabase({ ...opts, url: created.url });
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      await created.drop();
+    },
+  };
+}
