@@ -4,7 +4,7 @@
  * decimals. Parsing is pure: rows become snapshots, bad rows become located rejections.
  */
 import { DateTime } from 'luxon';
-import { REGISTER_CODES, REGISTER_COUNT, parseRegisterValue, registerIndex } from './registers.ts';
+import { REGISTER_CODES, REGISTER_COUNT, formatRegisterValue, parseRegisterValue, registerIndex } from './registers.ts';
 import type { ReadingRow } from './readings.ts';
 import type { InputProblem } from './located.ts';
 
@@ -81,7 +81,7 @@ export function parseReadingsCsv(text: string, file: string, knownPoint: (id: st
     if (!snap) snapshots.set(key, (snap = { pointId: point, ts: date, source: 'import', values: new Array<number | null>(REGISTER_COUNT).fill(null) }));
     const prev = snap.values[index];
     if (prev !== null && prev !== undefined && prev !== value) {
-      reject('value', `${register} of ${point} at ${tsText} is also given as ${prev / 100} on line ${where.get(`${key}|${index}`)}`);
+      reject('value', `${register} of ${point} at ${tsText} is also given as ${formatRegisterValue(prev)} on line ${where.get(`${key}|${index}`)}`);
       continue;
     }
     if (prev === null) valueCount++;

@@ -1,0 +1,42 @@
+/**
+ * Regressions as data: each folder in tests/cases/ holds a `command` (meterflow arguments,
+ * `{dir}` standing for the folder), its input files, the expected `exit-code` and, where it
+ * matters, `expected-stdout.txt` / `expected-stderr.txt`. Each case runs the real CLI against a
+ * fresh database holding the example archive.
+ */
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { importArchiveFile } from '../schema/index.ts';
+import { dbTargets, freshDatabase } from './support/db.ts';
+
+const run = promisify(execFile);
+const root = 'tests/cases';
+
+describe('regression cases', () => {
+  for (const name of readdirSync(root).sort()) {
+    const dir = join(root, name);
+    it(name, async () => {
+      const h = await freshDatabase(dbTargets()[0]!);
+      try {
+        await importArchiveFile(h, 'examples/archive.yaml');
+        const fill = (s: string) => s.replaceAll('{dir}', dir).trim();
+        const args = fill(readFileSync(join(dir, 'command'), 'utf8')).split(/\s+/);
+        const r = await run('node', ['cli/bin.js', ...args], { env: { ...process.env, DATABASE_URL: h.url } }).then(
+          (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
+          (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+        );
+        expect(r.code, r.stderr).toBe(Number(readFileSync(join(dir, 'exit-code'), 'utf8')));
+        for (const [file, out] of [['expected-stdout.txt', r.stdout], ['expected-stderr.txt', r.stderr]] as const) {
+          const p = join(dir, file);
+          if (existsSync(p)) expect(out.trim()).toBe(fill(readFileSync(p, 'utf8')));
+        }
+        if (r.code !== 0) expect(r.stderr).toMatch(new RegExp(`${dir}/input\\.\\w+:\\d+`));
+      } finally {
+        await h.close();
+      }
+    });
+  }
+});
