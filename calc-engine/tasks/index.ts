@@ -1,0 +1,98 @@
+/**
+ * Calculation tasks: raw-data and archive changes mark (point, period) ranges dirty in
+ * `calc_task`; workers on any host claim them with `FOR UPDATE SKIP LOCKED`, so no task is
+ * claimed twice, and a task whose worker died is claimed again once its lease runs out, so
+ * none is lost.
+ */
+import { sql } from 'kysely';
+import type { Database } from '../../schema/index.ts';
+
+/** A dirty range of one metering point. */
+export interface DirtyRange {
+  pointId: string;
+  from: Date;
+  to: Date;
+}
+
+/** Claimed tasks of one point, merged into one range. */
+export interface ClaimedWork extends DirtyRange {
+  taskIds: string[];
+}
+
+/** How a worker claims. */
+export interface ClaimOptions {
+  /** Worker id recorded on the task (host:pid:n). */
+  worker: string;
+  /** At most this many tasks per claim. */
+  limit?: number;
+  /** A running task older than this is taken to belong to a dead worker (ms, default 5 min). */
+  leaseMs?: number;
+}
+
+/** Mark ranges dirty (the write path does this for readings itself). */
+export async function markDirty(handle: Database, ranges: readonly DirtyRange[], reason: string): Promise<void> {
+  if (ranges.length === 0) return;
+  await handle.db
+    .insertInto('calc_task')
+    .values(ranges.map((r) => ({ point_id: r.pointId, from_ts: r.from, to_ts: r.to, reason })))
+    .execute();
+}
+
+/**
+ * Claim pending tasks (and tasks of dead workers), merged per point. Tasks of one point are
+ * claimed together so a point is never recomputed by two workers at once from this claim.
+ */
+export async function claimWork(handle: Database, opts: ClaimOptions): Promise<ClaimedWork[]> {
+  const limit = opts.limit ?? 500;
+  const lease = `${Math.round((opts.leaseMs ?? 300_000) / 1000)} seconds`;
+  const r = await sql<{ id: string; point_id: string; from_ts: Date; to_ts: Date }>`
+    WITH picked AS (
+      SELECT id FROM calc_task
+      WHERE state = 'pending' OR (state = 'running' AND claimed_at < now() - ${lease}::interval)
+      ORDER BY point_id, id
+      FOR UPDATE SKIP LOCKED
+      LIMIT ${limit})
+    UPDATE calc_task t SET state = 'running', claimed_by = ${opts.worker}, claimed_at = now(), attempts = t.attempts + 1
+    FROM picked WHERE t.id = picked.id
+    RETURNING t.id, t.point_id, t.from_ts, t.to_ts`.execute(handle.db);
+  const byPoint = new Map<string, ClaimedWork>();
+  for (const t of r.rows) {
+    const w = byPoint.get(t.point_id);
+    if (!w) byPoint.set(t.point_id, { pointId: t.point_id, from: t.from_ts, to: t.to_ts, taskIds: [t.id] });
+    else {
+      if (t.from_ts < w.from) w.from = t.from_ts;
+      if (t.to_ts > w.to) w.to = t.to_ts;
+      w.taskIds.push(t.id);
+    }
+  }
+  return [...byPoint.values()];
+}
+
+/** Mark claimed tasks done; only this worker's claims are touched. Returns how many. */
+export async function completeWork(handle: Database, worker: string, taskIds: readonly string[]): Promise<number> {
+  if (taskIds.length === 0) return 0;
+  const r = await handle.db
+    .updateTable('calc_task')
+    .set({ state: 'done', finished_at: new Date() })
+    .where('id', 'in', [...taskIds])
+    .where('claimed_by', '=', worker)
+    .where('state', '=', 'running')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Give failed tasks back (pending) until `maxAttempts`, then mark them failed with the error. */
+export async function failWork(handle: Database, worker: string, taskIds: readonly string[], error: string, maxAttempts = 3): Promise<void> {
+  if (taskIds.length === 0) return;
+  await sql`
+    UPDATE calc_task SET state = CASE WHEN attempts >= ${maxAttempts} THEN 'failed' ELSE 'pending' END, error = ${error}
+    WHERE id = ANY(${[...taskIds]}::bigint[]) AND claimed_by = ${worker} AND state = 'running'`.execute(handle.db);
+}
+
+/** Counts of tasks by state. */
+export async function taskCounts(handle: Database): Promise<Record<'pending' | 'running' | 'done' | 'failed', number>> {
+  const rows = await handle.db.selectFrom('calc_task').select(['state', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('state').execute();
+  const out = { pending: 0, running: 0, done: 0, failed: 0 };
+  for (const r of rows) out[r.state] = Number(r.n);
+  return out;
+}

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Database } from '../../schema/index.ts';
+import { claimWork, completeWork, failWork, markDirty, taskCounts } from '../../calc-engine/tasks/index.ts';
+import { dbTargets, freshDatabase } from '../support/db.ts';
+
+const run = promisify(execFile);
+
+describe.each(dbTargets())('calculation tasks on $name PostgreSQL', (target) => {
+  let h: Database;
+  beforeAll(async () => {
+    h = await freshDatabase(target);
+  });
+  afterAll(() => h.close());
+
+  it('merges a point’s dirty ranges into one piece of work', async () => {
+    await markDirty(h, [
+      { pointId: 'A', from: new Date('2026-10-01T00:00Z'), to: new Date('2026-10-01T06:00Z') },
+      { pointId: 'A', from: new Date('2026-10-03T00:00Z'), to: new Date('2026-10-03T01:00Z') },
+      { pointId: 'B', from: new Date('2026-10-02T00:00Z'), to: new Date('2026-10-02T01:00Z') },
+    ], 'test');
+    const work = await claimWork(h, { worker: 'w1' });
+    expect(work.map((w) => [w.pointId, w.from.toISOString(), w.to.toISOString(), w.taskIds.length])).toEqual([
+      ['A', '2026-10-01T00:00:00.000Z', '2026-10-03T01:00:00.000Z', 2],
+      ['B', '2026-10-02T00:00:00.000Z', '2026-10-02T01:00:00.000Z', 1],
+    ]);
+    expect(await claimWork(h, { worker: 'w2' })).toEqual([]);
+    expect(await completeWork(h, 'w2', work[0]!.taskIds)).toBe(0);
+    expect(await completeWork(h, 'w1', work.flatMap((w) => w.taskIds))).toBe(3);
+  });
+
+  it('gives the tasks of a dead worker to another once the lease runs out, and fails after max attempts', async () => {
+    await markDirty(h, [{ pointId: 'C', from: new Date('2026-10-01Z'), to: new Date('2026-10-02Z') }], 'test');
+    const lost = await claimWork(h, { worker: 'dead' });
+    expect(lost).toHaveLength(1);
+    expect(await claimWork(h, { worker: 'alive', leaseMs: 60_000 })).toEqual([]);
+    const again = await claimWork(h, { worker: 'alive', leaseMs: 0 });
+    expect(again.map((w) => w.taskIds)).toEqual(lost.map((w) => w.taskIds));
+    await failWork(h, 'alive', again[0]!.taskIds, 'boom', 2);
+    expect((await taskCounts(h)).failed).toBe(1);
+  });
+
+  it('splits the work of two worker processes with no task done twice and none lost', async () => {
+    const ranges = Array.from({ length: 1200 }, (_, i) => ({
+      pointId: `P${i % 150}`, from: new Date(Date.UTC(2026, 9, 1 + (i % 28))), to: new Date(Date.UTC(2026, 9, 2 + (i % 28))),
+    }));
+    await markDirty(h, ranges, 'test');
+    const before = await h.db.selectFrom('calc_task').select('id').where('state', '=', 'pending').execute();
+    const worker = (name: string) => run('node', ['--import', 'tsx', 'tests/support/claim-worker.ts', h.url, name]).then((r) => JSON.parse(r.stdout) as string[]);
+    const [a, b] = await Promise.all([worker('a'), worker('b')]);
+    expect(a.length).toBeGreaterThan(0);
+    expect(b.length).toBeGreaterThan(0);
+    const all = [...a, ...b];
+    expect(new Set(all).size).toBe(all.length);
+    expect(new Set(all)).toEqual(new Set(before.map((r) => r.id)));
+    expect((await taskCounts(h)).pending).toBe(0);
+  });
+});
