@@ -14,3 +14,4 @@ export * from './archive.ts';
 export * from './archive-store.ts';
 export * from './readings-file.ts';
 export * from './import.ts';
+export * from './gaps.ts';
