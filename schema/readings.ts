@@ -170,27 +170,31 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
   try {
     if (own) await client.query('BEGIN');
     await stage(client, unique, handle.copy);
-    const found = await findConflicts(client);
-    conflicts.push(...found);
-    let corrected = 0;
-    if (opts.onConflict === 'correct') {
-      await applyCorrections(client, found, opts.actor ?? 'unknown', opts.reason ?? 'correction');
-      corrected = found.length;
-    } else if (found.length > 0) {
-      // Keep the stored values; the row's other registers may still fill gaps.
-      await client.query(`UPDATE mf_stage s SET ${keepStored} FROM reading r WHERE r.point_id = s.point_id AND r.ts = s.ts AND (${differs})`);
-    }
-    const dirty = opts.markDirty === false ? '' : `, dirty AS (INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
-        SELECT point_id, min(ts), max(ts), 'readings' FROM up GROUP BY point_id)`;
-    const res = await client.query(`
+    const upsert = (onConflict: string) => client.query(`
       WITH up AS (
-        INSERT INTO reading (${COLS.join(', ')}) SELECT ${COLS.join(', ')} FROM mf_stage
-        ON CONFLICT (point_id, ts) DO UPDATE SET ${fill} WHERE ${gains}
-        RETURNING point_id, ts)${dirty}
-      SELECT count(*)::int AS n FROM up`);
+        INSERT INTO reading (${COLS.join(', ')}) SELECT ${COLS.join(', ')} FROM mf_stage ORDER BY point_id, ts
+        ON CONFLICT (point_id, ts) ${onConflict}
+        RETURNING point_id, ts)${opts.markDirty === false ? '' : `, dirty AS (INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
+        SELECT point_id, min(ts), max(ts), 'readings' FROM up GROUP BY point_id)`}
+      SELECT count(*)::int AS n FROM up`).then((r) => r.rows[0].n as number);
+    // New rows, the common case, go in with one index probe each; only when some keys were
+    // already stored do we look for conflicts and merge missing registers.
+    let written = await upsert('DO NOTHING');
+    let corrected = 0;
+    if (written < unique.length) {
+      const found = await findConflicts(client);
+      conflicts.push(...found);
+      if (opts.onConflict === 'correct') {
+        await applyCorrections(client, found, opts.actor ?? 'unknown', opts.reason ?? 'correction');
+        corrected = found.length;
+      } else if (found.length > 0) {
+        // Keep the stored values; the row's other registers may still fill gaps.
+        await client.query(`UPDATE mf_stage s SET ${keepStored} FROM reading r WHERE r.point_id = s.point_id AND r.ts = s.ts AND (${differs})`);
+      }
+      written += await upsert(`DO UPDATE SET ${fill} WHERE ${gains}`);
+    }
     await client.query('TRUNCATE mf_stage');
     if (own) await client.query('COMMIT');
-    const written = res.rows[0].n as number;
     return { written, unchanged: unique.length - written, conflicts, corrected };
   } catch (e) {
     if (own) await client.query('ROLLBACK').catch(() => undefined);
