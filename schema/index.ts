@@ -15,3 +15,4 @@ export * from './archive-store.ts';
 export * from './readings-file.ts';
 export * from './import.ts';
 export * from './gaps.ts';
+export * from './bulk.ts';

@@ -5,6 +5,9 @@ import type { RegisterColumn } from './registers.ts';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** bigint and numeric columns come back from pg as strings; write numbers or strings. */
 type Big = ColumnType<string, number | string | bigint, number | string | bigint>;
+/** Columns with a default: optional on insert. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type DefaultBig = ColumnType<string, number | string | bigint | undefined, number | string | bigint>;
 type Registers = { [K in RegisterColumn]: Big | null };
 
 export interface SubstationTable { id: string; name: string; time_zone: Generated<string> }
@@ -17,10 +20,10 @@ export interface TerminalTable {
 }
 export interface MeterTable {
   id: string; serial: string; profile: Generated<string>; terminal_id: string | null; unit_id: number | null;
-  capacity: Generated<Big>; primary_values: Generated<boolean>;
+  capacity: DefaultBig; primary_values: Generated<boolean>;
 }
 export interface MeteringPointTable {
-  id: string; substation_id: string; name: string; ct_ratio: Generated<Big>; pt_ratio: Generated<Big>;
+  id: string; substation_id: string; name: string; ct_ratio: DefaultBig; pt_ratio: DefaultBig;
   time_zone: string; interval_seconds: Generated<number>; directions: Generated<string[]>;
   import_only: Generated<boolean>; max_interval_energy: Big | null; daily_min: Big | null; daily_max: Big | null;
   voltage_kv: Big | null;
@@ -44,35 +47,35 @@ export interface AccountTable { id: string; name: string; tariff_id: string; met
 export interface AccountMemberTable { account_id: string; point_id: string; sign: number }
 
 export interface ReadingTable extends Registers {
-  point_id: string; ts: Timestamp; source: string; quality: Generated<string>; received_at: Generated<Timestamp>;
+  point_id: string; ts: Timestamp; source: string; quality: Generated<string>; received_at: DefaultTimestamp;
 }
 export interface ReadingRevisionTable {
   id: Generated<string>; point_id: string; ts: Timestamp; register: string; old_value: Big | null; new_value: Big | null;
-  old_source: string | null; actor: string; reason: string; revised_at: Generated<Timestamp>;
+  old_source: string | null; actor: string; reason: string; revised_at: DefaultTimestamp;
 }
 export interface EnergyFigure extends Registers {
   quality: 'actual' | 'estimated' | 'missing'; method: string | null;
-  source_from: Timestamp | null; source_to: Timestamp | null; computed_at: Generated<Timestamp>;
+  source_from: Timestamp | null; source_to: Timestamp | null; computed_at: DefaultTimestamp;
 }
 export interface IntervalEnergyTable extends EnergyFigure { point_id: string; ts: Timestamp }
 export interface DailyEnergyTable extends EnergyFigure { point_id: string; day: ColumnType<Date, string, string>; period_start: Timestamp; period_end: Timestamp }
 export interface MonthlyEnergyTable extends EnergyFigure { point_id: string; month: ColumnType<Date, string, string>; period_start: Timestamp; period_end: Timestamp }
 export interface ObjectResultTable {
   object_id: string; period_kind: 'interval' | 'day' | 'month'; period_start: Timestamp; period_end: Timestamp;
-  input: Big | null; output: Big | null; loss: Big | null; loss_rate: Big | null; quality: string; computed_at: Generated<Timestamp>;
+  input: Big | null; output: Big | null; loss: Big | null; loss_rate: Big | null; quality: string; computed_at: DefaultTimestamp;
 }
 export interface AlarmTable {
   id: Generated<string>; rule: string; object_kind: string; object_id: string; period_start: Timestamp; period_end: Timestamp;
   observed: Big | null; limit_value: Big | null; severity: 'info' | 'warning' | 'critical';
-  state: 'open' | 'acknowledged' | 'cleared'; message: string; raised_at: Generated<Timestamp>; updated_at: Generated<Timestamp>;
+  state: 'open' | 'acknowledged' | 'cleared'; message: string; raised_at: DefaultTimestamp; updated_at: DefaultTimestamp;
   cleared_at: Timestamp | null; acknowledged_by: string | null; acknowledged_at: Timestamp | null;
 }
 export interface AdjustmentTable {
   id: Generated<string>; kind: 'supplementary' | 'set'; point_id: string; register: string;
-  period_kind: 'interval' | 'day' | 'month'; period_start: Timestamp; value: Big; actor: string; reason: string; created_at: Generated<Timestamp>;
+  period_kind: 'interval' | 'day' | 'month'; period_start: Timestamp; value: Big; actor: string; reason: string; created_at: DefaultTimestamp;
 }
 export interface AuditLogTable {
-  id: Generated<string>; at: Generated<Timestamp>; actor: string; action: string; entity: string; entity_id: string | null;
+  id: Generated<string>; at: DefaultTimestamp; actor: string; action: string; entity: string; entity_id: string | null;
   reason: string | null; detail: ColumnType<unknown, string, string>;
 }
 export interface AcquisitionLogTable {
@@ -83,7 +86,7 @@ export interface AcquisitionLogTable {
 export interface CalcTaskTable {
   id: Generated<string>; point_id: string; from_ts: Timestamp; to_ts: Timestamp; reason: string;
   state: Generated<'pending' | 'running' | 'done' | 'failed'>; claimed_by: string | null; claimed_at: Timestamp | null;
-  attempts: Generated<number>; error: string | null; created_at: Generated<Timestamp>; finished_at: Timestamp | null;
+  attempts: Generated<number>; error: string | null; created_at: DefaultTimestamp; finished_at: Timestamp | null;
 }
 export interface MetaTable { key: string; value: string }
 

@@ -3,6 +3,7 @@ import type { Command } from '../command.ts';
 import { dbCommands } from './db.ts';
 import { importCommands } from './import.ts';
 import { demoCommands } from './demo.ts';
+import { engineCommands } from './engine.ts';
 
 /** All subcommands, in the order `--help` lists them. */
-export const commands: Command[] = [...demoCommands, ...dbCommands, ...importCommands];
+export const commands: Command[] = [...demoCommands, ...dbCommands, ...importCommands, ...engineCommands];

@@ -3,11 +3,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as archive from './001-archive.ts';
 import * as rawSeries from './002-raw-series.ts';
 import * as derived from './003-derived.ts';
+import * as settlement from './004-settlement.ts';
 
 const migrations: Record<string, Migration> = {
   '001-archive': archive,
   '002-raw-series': rawSeries,
   '003-derived': derived,
+  '004-settlement': settlement,
 };
 
 /** Kysely migration provider with every meterflow migration. */

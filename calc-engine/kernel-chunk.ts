@@ -1,0 +1,64 @@
+/**
+ * Lay points out as a kernel chunk: one row per (point, epoch) over a common grid of
+ * `intervals` intervals from `from`. Inside its epoch a row holds the raw readings; before the
+ * epoch's start it repeats the start reading and after its end the end reading (a meter that is
+ * not installed counts nothing), which is what makes the replacement and CT/PT splits come out
+ * of plain deltas.
+ */
+import { REGISTER_COUNT } from '../schema/registers.ts';
+import type { KernelChunk } from './kernel.ts';
+import { intervalMs, type PointData } from './point.ts';
+import type { Rational } from './rational.ts';
+import { epochRegisterAt } from './readings.ts';
+import { maxSteps } from './rollover.ts';
+
+/** A chunk plus, per row, whose point it is and which multiplier turns its deltas into energy. */
+export interface PointChunk {
+  readonly chunk: KernelChunk;
+  readonly rowPoints: string[];
+  readonly rowMeters: string[];
+  readonly rowMultipliers: Rational[];
+}
+
+/**
+ * Build the chunk for `points` (all with the same interval length) over intervals
+ * (from + jΔ, from + (j+1)Δ], j < intervals. A snapshot is present when every register of it
+ * could be read without estimation. `carriesLoad` marks points known to carry load.
+ */
+export function pointChunk(points: readonly PointData[], from: number, intervals: number, carriesLoad: (p: PointData) => boolean = () => false): PointChunk {
+  const rows: { p: PointData; e: PointData['epochs'][number] }[] = [];
+  for (const p of points) {
+    const dt = intervalMs(p.config);
+    for (const e of p.epochs) if (e.to > from && e.from < from + intervals * dt) rows.push({ p, e });
+  }
+  const S = intervals + 1;
+  const n = rows.length;
+  const chunk = {
+    rows: n, snapshots: S,
+    values: new Float64Array(n * S * REGISTER_COUNT),
+    present: new Uint8Array(n * S),
+    capacity: new Float64Array(n), maxSteps: new Float64Array(n),
+    importOnly: new Uint8Array(n), carriesLoad: new Uint8Array(n),
+    activeFrom: new Int32Array(n), activeTo: new Int32Array(n),
+  };
+  rows.forEach(({ p, e }, row) => {
+    const dt = intervalMs(p.config);
+    chunk.capacity[row] = e.capacity;
+    chunk.maxSteps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
+    chunk.importOnly[row] = p.config.importOnly ? 1 : 0;
+    chunk.carriesLoad[row] = carriesLoad(p) ? 1 : 0;
+    chunk.activeFrom[row] = Math.max(0, Math.floor((e.from - from) / dt));
+    chunk.activeTo[row] = Math.min(intervals, Math.ceil((e.to - from) / dt));
+    for (let s = 0; s < S; s++) {
+      const t = Math.min(Math.max(from + s * dt, e.from), e.to);
+      let ok = 1;
+      for (let r = 0; r < REGISTER_COUNT; r++) {
+        const v = epochRegisterAt(p.series, e, t, r, 0).value;
+        if (Number.isNaN(v)) ok = 0;
+        else chunk.values[(row * S + s) * REGISTER_COUNT + r] = v;
+      }
+      chunk.present[row * S + s] = ok;
+    }
+  });
+  return { chunk, rowPoints: rows.map((r) => r.p.config.id), rowMeters: rows.map((r) => r.e.meterId), rowMultipliers: rows.map((r) => r.e.multiplier) };
+}

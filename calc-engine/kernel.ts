@@ -1,0 +1,174 @@
+/**
+ * The columnar hot path: interval deltas of every register plus every interval-level check, in
+ * one pass over a chunk of snapshots laid out rows × snapshots × 20 registers.
+ *
+ * A row is one point under one meter and one multiplier (one epoch). A meter replacement or a
+ * CT/PT change becomes two rows of the same point: the caller fills the old row after tc with
+ * its final reading and the new row before tc with its initial reading (a meter that is not
+ * installed counts nothing), so the interval spanning tc gets (R_old(tc) − R_old(start)) from one
+ * row and (R_new(end) − R_new(tc)) from the other, and the point's energy is Σ rows delta × M.
+ * Deltas stay in register steps (exact integers); the multiplier is applied per figure downstream.
+ */
+import { REGISTER_COUNT } from '../schema/registers.ts';
+import { DECREASE, DEMAND_JUMP, FROZEN, INACTIVE, MISSING, OVER_MAX, REVERSE, ROLLOVER, SPIKE, STUCK, TOU_MISMATCH } from './kernel-flags.ts';
+import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './rules/interval-limits.ts';
+
+/** A chunk of snapshots. `snapshots` per row, so `snapshots − 1` intervals per row. */
+export interface KernelChunk {
+  readonly rows: number;
+  readonly snapshots: number;
+  /** rows × snapshots × 20 register values in register steps (uint32 in the wire profile). */
+  readonly values: Uint32Array | Float64Array;
+  /** rows × snapshots: 1 when the snapshot was read. */
+  readonly present: Uint8Array;
+  /** Per row: register capacity C (wrap point) in steps. */
+  readonly capacity: Float64Array;
+  /** Per row: physical maximum of one interval in register steps (⌊max energy / M⌋, see `maxSteps`). */
+  readonly maxSteps: Float64Array;
+  /** Per row: 1 for an import-only point. */
+  readonly importOnly: Uint8Array;
+  /** Per row: 1 when the point is known to carry load (frozen-reading check). */
+  readonly carriesLoad: Uint8Array;
+  /** Per row: first interval index counted (default 0). */
+  readonly activeFrom?: Int32Array;
+  /** Per row: interval index after the last counted (default all). */
+  readonly activeTo?: Int32Array;
+}
+
+/** Kernel output: deltas rows × intervals × 20 (register steps) and flags rows × intervals. */
+export interface KernelResult {
+  readonly intervals: number;
+  readonly deltas: Uint32Array;
+  readonly flags: Uint16Array;
+}
+
+/**
+ * Compute a chunk. Pass `out` to reuse buffers across chunks (it is overwritten); memory is then
+ * bounded by the chunk size, not by the data set.
+ */
+export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS, out?: KernelResult): KernelResult {
+  const S = chunk.snapshots;
+  const I = Math.max(0, S - 1);
+  const R = REGISTER_COUNT;
+  const res = out ?? { intervals: I, deltas: new Uint32Array(chunk.rows * I * R), flags: new Uint16Array(chunk.rows * I) };
+  const { values: v, present } = chunk;
+  const { deltas, flags } = res;
+  const touTol = limits.touToleranceSteps;
+  const revTol = limits.reverseToleranceSteps;
+  const frozenN = limits.frozenIntervals;
+  const stuckN = limits.stuckIntervals;
+  const spikeF = limits.spikeFactor;
+  const spikeMin = limits.spikeMinSteps;
+  const jumpPct = limits.demandJumpPercent;
+  const jumpMin = limits.demandMinSteps;
+  const scratch = new Float64Array(5);
+  let st0 = 0, st1 = 0, st2 = 0, st3 = 0;
+  for (let row = 0; row < chunk.rows; row++) {
+    const cap = chunk.capacity[row]!;
+    const max = chunk.maxSteps[row]!;
+    const importOnly = chunk.importOnly[row] === 1;
+    const loaded = chunk.carriesLoad[row] === 1;
+    const from = chunk.activeFrom ? chunk.activeFrom[row]! : 0;
+    const to = chunk.activeTo ? chunk.activeTo[row]! : I;
+    let frozen = 0;
+    st0 = st1 = st2 = st3 = 0;
+    // active import/export deltas of the two previous intervals; -1 = not available (spike, demand jump)
+    let imp1 = -1, imp2 = -1, exp1 = -1, exp2 = -1;
+    for (let j = 0; j < I; j++) {
+      const fi = row * I + j;
+      const d0 = fi * R;
+      if (j < from || j >= to) {
+        flags[fi] = INACTIVE;
+        deltas.fill(0, d0, d0 + R);
+        frozen = 0; st0 = st1 = st2 = st3 = 0; imp1 = imp2 = exp1 = exp2 = -1;
+        continue;
+      }
+      const s0 = row * S + j;
+      if (present[s0] !== 1 || present[s0 + 1] !== 1) {
+        flags[fi] = MISSING;
+        deltas.fill(0, d0, d0 + R);
+        frozen = 0; st0 = st1 = st2 = st3 = 0; imp1 = imp2 = exp1 = exp2 = -1;
+        continue;
+      }
+      const p0 = s0 * R;
+      const c0 = p0 + R;
+      let f = 0;
+      // ap_imp: total, sharp, peak, flat, valley
+      let t00 = v[c0 + 0]! - v[p0 + 0]!, t01 = v[c0 + 1]! - v[p0 + 1]!, t02 = v[c0 + 2]! - v[p0 + 2]!, t03 = v[c0 + 3]! - v[p0 + 3]!, t04 = v[c0 + 4]! - v[p0 + 4]!;
+      if (t00 < 0 || t01 < 0 || t02 < 0 || t03 < 0 || t04 < 0) {
+        f |= wrapDeltas(v, p0 + 0, c0 + 0, cap, max, scratch);
+        t00 = scratch[0]!; t01 = scratch[1]!; t02 = scratch[2]!; t03 = scratch[3]!; t04 = scratch[4]!;
+      }
+      deltas[d0 + 0] = t00; deltas[d0 + 1] = t01; deltas[d0 + 2] = t02; deltas[d0 + 3] = t03; deltas[d0 + 4] = t04;
+      const tiers0 = t01 + t02 + t03 + t04;
+      if (tiers0 - t00 > touTol || t00 - tiers0 > touTol) f |= TOU_MISMATCH;
+      if (t00 > max) f |= OVER_MAX;
+      if (t00 === 0 && tiers0 > 0) { if (++st0 >= stuckN) f |= STUCK; } else st0 = 0;
+      // ap_exp: total, sharp, peak, flat, valley
+      let t10 = v[c0 + 5]! - v[p0 + 5]!, t11 = v[c0 + 6]! - v[p0 + 6]!, t12 = v[c0 + 7]! - v[p0 + 7]!, t13 = v[c0 + 8]! - v[p0 + 8]!, t14 = v[c0 + 9]! - v[p0 + 9]!;
+      if (t10 < 0 || t11 < 0 || t12 < 0 || t13 < 0 || t14 < 0) {
+        f |= wrapDeltas(v, p0 + 5, c0 + 5, cap, max, scratch);
+        t10 = scratch[0]!; t11 = scratch[1]!; t12 = scratch[2]!; t13 = scratch[3]!; t14 = scratch[4]!;
+      }
+      deltas[d0 + 5] = t10; deltas[d0 + 6] = t11; deltas[d0 + 7] = t12; deltas[d0 + 8] = t13; deltas[d0 + 9] = t14;
+      const tiers1 = t11 + t12 + t13 + t14;
+      if (tiers1 - t10 > touTol || t10 - tiers1 > touTol) f |= TOU_MISMATCH;
+      if (t10 > max) f |= OVER_MAX;
+      if (t10 === 0 && tiers1 > 0) { if (++st1 >= stuckN) f |= STUCK; } else st1 = 0;
+      // rp_imp: total, sharp, peak, flat, valley
+      let t20 = v[c0 + 10]! - v[p0 + 10]!, t21 = v[c0 + 11]! - v[p0 + 11]!, t22 = v[c0 + 12]! - v[p0 + 12]!, t23 = v[c0 + 13]! - v[p0 + 13]!, t24 = v[c0 + 14]! - v[p0 + 14]!;
+      if (t20 < 0 || t21 < 0 || t22 < 0 || t23 < 0 || t24 < 0) {
+        f |= wrapDeltas(v, p0 + 10, c0 + 10, cap, max, scratch);
+        t20 = scratch[0]!; t21 = scratch[1]!; t22 = scratch[2]!; t23 = scratch[3]!; t24 = scratch[4]!;
+      }
+      deltas[d0 + 10] = t20; deltas[d0 + 11] = t21; deltas[d0 + 12] = t22; deltas[d0 + 13] = t23; deltas[d0 + 14] = t24;
+      const tiers2 = t21 + t22 + t23 + t24;
+      if (tiers2 - t20 > touTol || t20 - tiers2 > touTol) f |= TOU_MISMATCH;
+      if (t20 > max) f |= OVER_MAX;
+      if (t20 === 0 && tiers2 > 0) { if (++st2 >= stuckN) f |= STUCK; } else st2 = 0;
+      // rp_exp: total, sharp, peak, flat, valley
+      let t30 = v[c0 + 15]! - v[p0 + 15]!, t31 = v[c0 + 16]! - v[p0 + 16]!, t32 = v[c0 + 17]! - v[p0 + 17]!, t33 = v[c0 + 18]! - v[p0 + 18]!, t34 = v[c0 + 19]! - v[p0 + 19]!;
+      if (t30 < 0 || t31 < 0 || t32 < 0 || t33 < 0 || t34 < 0) {
+        f |= wrapDeltas(v, p0 + 15, c0 + 15, cap, max, scratch);
+        t30 = scratch[0]!; t31 = scratch[1]!; t32 = scratch[2]!; t33 = scratch[3]!; t34 = scratch[4]!;
+      }
+      deltas[d0 + 15] = t30; deltas[d0 + 16] = t31; deltas[d0 + 17] = t32; deltas[d0 + 18] = t33; deltas[d0 + 19] = t34;
+      const tiers3 = t31 + t32 + t33 + t34;
+      if (tiers3 - t30 > touTol || t30 - tiers3 > touTol) f |= TOU_MISMATCH;
+      if (t30 > max) f |= OVER_MAX;
+      if (t30 === 0 && tiers3 > 0) { if (++st3 >= stuckN) f |= STUCK; } else st3 = 0;
+      const moved = t00 + tiers0 + t10 + tiers1 + t20 + tiers2 + t30 + tiers3;
+      const imp = t00;
+      const exp = t10;
+      if (importOnly && exp > revTol) f |= REVERSE;
+      if (moved === 0 && loaded && v[c0]! > 0) { if (++frozen >= frozenN) f |= FROZEN; } else frozen = 0;
+      // demand jump against the previous interval, per active direction
+      if ((imp1 >= jumpMin && Math.abs(imp - imp1) * 100 > jumpPct * imp1) || (exp1 >= jumpMin && Math.abs(exp - exp1) * 100 > jumpPct * exp1)) f |= DEMAND_JUMP;
+      // the previous interval is a spike when far above both of its neighbours
+      if ((imp1 >= spikeMin && imp2 >= 0 && imp1 > spikeF * imp2 && imp1 > spikeF * imp) || (exp1 >= spikeMin && exp2 >= 0 && exp1 > spikeF * exp2 && exp1 > spikeF * exp)) flags[fi - 1]! |= SPIKE;
+      flags[fi] = f;
+      if (f & DECREASE) { imp1 = imp2 = exp1 = exp2 = -1; } else { imp2 = imp1; imp1 = imp; exp2 = exp1; exp1 = exp; }
+    }
+  }
+  return res;
+}
+
+/**
+ * The rare path, kept out of the loop body: deltas of the five registers at p0 → c0 with
+ * wraps accepted up to `max` and decreases zeroed; writes them to `out`, returns the flags.
+ */
+function wrapDeltas(v: ArrayLike<number>, p0: number, c0: number, cap: number, max: number, out: Float64Array): number {
+  let f = 0;
+  for (let k = 0; k < 5; k++) {
+    let t = v[c0 + k]! - v[p0 + k]!;
+    if (t < 0) {
+      t += cap;
+      if (t < 0 || t > max) {
+        t = 0;
+        f |= DECREASE;
+      } else f |= ROLLOVER;
+    }
+    out[k] = t;
+  }
+  return f;
+}

@@ -1,0 +1,25 @@
+/**
+ * Loss-rate rules (DESIGN.md §6) share one test: the object's loss rate in percent against
+ * [lower, upper]. `bus-imbalance` on buses, `transformer-loss` on transformers, `line-loss` on
+ * lines; a figure with missing data is not judged (its missing-data alarm speaks instead).
+ */
+import type { AlarmCandidate, RuleName } from '../alarms.ts';
+import type { ObjectFigure } from '../objects.ts';
+import { ratToNumber } from '../rational.ts';
+import { severityOutside } from './severity.ts';
+
+/** Loss-rate limits in percent. */
+export interface LossRateLimits {
+  readonly lowerPercent: number;
+  readonly upperPercent: number;
+}
+
+/** The candidate when `figure`'s loss rate lies outside the limits. */
+export function lossRateCandidate(rule: RuleName, figure: ObjectFigure, limits: LossRateLimits): AlarmCandidate[] {
+  if (figure.quality.kind === 'missing' || figure.lossRate === null) return [];
+  const observed = ratToNumber(figure.lossRate) * 100;
+  const severity = severityOutside(observed, limits.lowerPercent, limits.upperPercent);
+  if (!severity) return [];
+  const limit = observed > limits.upperPercent ? limits.upperPercent : limits.lowerPercent;
+  return [{ rule, objectKind: figure.kind, objectId: figure.objectId, periodStart: figure.from, periodEnd: figure.to, observed, limit, severity, detail: 'loss rate (%)' }];
+}

@@ -1,0 +1,56 @@
+/**
+ * Missing data (gap check): intervals whose energy cannot be computed because a snapshot is
+ * absent. Consecutive missing intervals make one alarm. Limit: intervals allowed missing per
+ * run (default 0).
+ */
+import type { AlarmCandidate } from '../alarms.ts';
+import { MISSING } from '../kernel-flags.ts';
+import { lowerBound, type ReadingSeries } from '../readings.ts';
+import { flagRuns, runPeriod, type KernelView } from './kernel-view.ts';
+
+/** Missing-data limits. */
+export interface MissingDataLimits {
+  /** A run of at most this many missing intervals is tolerated. Default 0. */
+  readonly allowedIntervals: number;
+}
+
+/** Default: every missing interval counts. */
+export const DEFAULT_MISSING_DATA_LIMITS: MissingDataLimits = { allowedIntervals: 0 };
+
+function candidate(pointId: string, periodStart: number, periodEnd: number, n: number, limits: MissingDataLimits): AlarmCandidate {
+  return { rule: 'missing-data', objectKind: 'point', objectId: pointId, periodStart, periodEnd, observed: n, limit: limits.allowedIntervals, severity: n > 96 ? 'critical' : 'warning', detail: 'missing intervals' };
+}
+
+/** Missing-data candidates from the kernel's MISSING flags. */
+export function missingDataCandidates(view: KernelView, limits: MissingDataLimits = DEFAULT_MISSING_DATA_LIMITS): AlarmCandidate[] {
+  return flagRuns(view, MISSING, true)
+    .filter((r) => r.j1 - r.j0 > limits.allowedIntervals)
+    .map((r) => {
+      const p = runPeriod(view, r);
+      return candidate(view.rowPoints[r.row]!, p.periodStart, p.periodEnd, r.j1 - r.j0, limits);
+    });
+}
+
+/**
+ * Missing-data candidates from a reading series: grid instants in [from, to] (aligned on the
+ * epoch to `stepMs`) with no snapshot; a missing snapshot at t empties the intervals ending at t
+ * and at t + Δ, so a run of k missing snapshots is k + 1 missing intervals.
+ */
+export function missingReadingCandidates(pointId: string, series: ReadingSeries, from: number, to: number, stepMs: number, limits: MissingDataLimits = DEFAULT_MISSING_DATA_LIMITS): AlarmCandidate[] {
+  const out: AlarmCandidate[] = [];
+  let runStart = -1;
+  const first = Math.ceil(from / stepMs) * stepMs;
+  for (let t = first; t <= to + stepMs; t += stepMs) {
+    const i = lowerBound(series.ts, t);
+    const has = t > to || (i < series.ts.length && series.ts[i] === t);
+    if (!has && runStart < 0) runStart = t;
+    if (has && runStart >= 0) {
+      const a = Math.max(from, runStart - stepMs);
+      const b = Math.min(to, t);
+      const n = Math.round((b - a) / stepMs);
+      if (n > limits.allowedIntervals) out.push(candidate(pointId, a, b, n, limits));
+      runStart = -1;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+/**
+ * Rule `outlier` (DESIGN.md §6): singular data — a register decrease without rollover or
+ * replacement, an interval above the point's physical maximum, a spike far above its
+ * neighbours, a stuck register. Limits: `IntervalLimits` (spike factor and floor, stuck run)
+ * and each row's maximum in register steps.
+ */
+import { REGISTER_CODES } from '../../schema/registers.ts';
+import type { AlarmCandidate } from '../alarms.ts';
+import type { EnergyEvent } from '../figure.ts';
+import { DECREASE, OVER_MAX, SPIKE, STUCK } from '../kernel-flags.ts';
+import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
+import { flagRuns, intervalDelta, runPeriod, snapshotValue, type KernelView } from './kernel-view.ts';
+
+/** Outlier candidates from the kernel's flags; observed values in register steps. */
+export function outlierCandidates(view: KernelView, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): AlarmCandidate[] {
+  const out: AlarmCandidate[] = [];
+  const base = (row: number, j0: number, j1: number) => ({
+    rule: 'outlier' as const,
+    objectKind: 'point' as const,
+    objectId: view.rowPoints[row]!,
+    ...runPeriod(view, { row, j0, j1 }),
+  });
+  for (const run of flagRuns(view, DECREASE, false)) {
+    for (let r = 0; r < 20; r++) {
+      const drop = snapshotValue(view, run.row, run.j0 + 1, r) - snapshotValue(view, run.row, run.j0, r);
+      if (drop < 0 && intervalDelta(view, run.row, run.j0, r) === 0) {
+        out.push({ ...base(run.row, run.j0, run.j1), observed: drop, limit: 0, severity: 'critical', detail: `register-decrease ${REGISTER_CODES[r]} (steps)` });
+        break;
+      }
+    }
+  }
+  for (const run of flagRuns(view, OVER_MAX, false)) {
+    const max = view.chunk.maxSteps[run.row]!;
+    let worst = 0;
+    for (let d = 0; d < 4; d++) worst = Math.max(worst, intervalDelta(view, run.row, run.j0, d * 5));
+    out.push({ ...base(run.row, run.j0, run.j1), observed: worst, limit: max, severity: worst > 2 * max ? 'critical' : 'warning', detail: 'above-max (steps)' });
+  }
+  for (const run of flagRuns(view, SPIKE, false)) {
+    const v = Math.max(intervalDelta(view, run.row, run.j0, 0), intervalDelta(view, run.row, run.j0, 5));
+    out.push({ ...base(run.row, run.j0, run.j1), observed: v, limit: limits.spikeFactor, severity: 'warning', detail: 'spike (steps; limit is the factor over neighbours)' });
+  }
+  for (const run of flagRuns(view, STUCK, true)) {
+    const n = run.j1 - run.j0 + limits.stuckIntervals - 1;
+    out.push({ ...base(run.row, run.j0 - limits.stuckIntervals + 1, run.j1), observed: n, limit: limits.stuckIntervals, severity: 'warning', detail: 'stuck (intervals)' });
+  }
+  return out;
+}
+
+/** Outlier candidates for register decreases met while computing figures (the figure path). */
+export function decreaseCandidates(events: readonly EnergyEvent[]): AlarmCandidate[] {
+  return events
+    .filter((e) => e.kind === 'decrease')
+    .map((e) => ({
+      rule: 'outlier',
+      objectKind: 'point',
+      objectId: e.pointId,
+      periodStart: e.from,
+      periodEnd: e.to,
+      observed: e.toValue - e.fromValue,
+      limit: 0,
+      severity: 'critical',
+      detail: `register-decrease ${REGISTER_CODES[e.register]} meter ${e.meterId} (steps)`,
+    }));
+}

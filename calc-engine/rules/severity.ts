@@ -1,0 +1,13 @@
+/**
+ * Severity from how far a value lies beyond its limit: beyond twice the allowed excess it is
+ * critical, otherwise a warning — one convention for every rule with numeric limits.
+ */
+import type { Severity } from '../alarms.ts';
+
+/** Severity of `observed` outside [lower, upper]; undefined when inside. */
+export function severityOutside(observed: number, lower: number, upper: number): Severity | undefined {
+  if (observed >= lower && observed <= upper) return undefined;
+  const width = Math.max(Math.abs(upper), Math.abs(lower), Number.EPSILON);
+  const excess = observed > upper ? observed - upper : lower - observed;
+  return excess > width ? 'critical' : 'warning';
+}

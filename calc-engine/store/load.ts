@@ -1,0 +1,158 @@
+/**
+ * Loading what the pure engine computes on: the archive of the points (settings, meter
+ * epochs, bypasses, manual energy), their raw readings as columns, and the statistical
+ * objects. The only place the engine reads tables.
+ */
+import { sql } from 'kysely';
+import { REGISTER_COLUMNS, REGISTER_COUNT, type Database, type RegisterCode } from '../../schema/index.ts';
+import { meterEpochs, type Installation, type RatioPeriod } from '../epochs.ts';
+import type { TransformerRatios } from '../multiplier.ts';
+import type { PointConfig, PointData } from '../point.ts';
+import type { BypassEvent } from '../bypass.ts';
+import type { Adjustment } from '../adjustments.ts';
+import type { StatObject } from '../objects.ts';
+import { energyContext, type EnergyContext } from '../period.ts';
+import type { Direction } from '../../schema/index.ts';
+
+/** A positive decimal ratio ("120", "0.5") as an exact fraction. */
+function fraction(text: string): [number, number] {
+  const [whole, frac = ''] = text.split('.');
+  const den = 10 ** frac.length;
+  return [Number(whole) * den + Number(frac || 0), den];
+}
+
+/** CT and PT ratios stored as decimals (e.g. 120 and 1100) as the engine's integer ratios. */
+export function storedRatios(ct: string, pt: string): TransformerRatios {
+  const [cp, cs] = fraction(ct);
+  const [pp, ps] = fraction(pt);
+  return { ctPrimary: cp, ctSecondary: cs, ptPrimary: pp, ptSecondary: ps };
+}
+
+const vector = (v: (string | null)[] | null | undefined): number[] | undefined =>
+  v ? Array.from({ length: REGISTER_COUNT }, (_, i) => (v[i] === null || v[i] === undefined ? NaN : Number(v[i]))) : undefined;
+
+/** Archive of points: configs and epochs (no readings). */
+export interface PointArchive {
+  config: PointConfig;
+  installations: Installation[];
+  ratios: RatioPeriod[];
+}
+
+/** Load the archive of the given points (all when omitted). */
+export async function loadPointArchive(handle: Database, ids?: readonly string[]): Promise<Map<string, PointArchive>> {
+  const { db } = handle;
+  let q = db.selectFrom('metering_point').selectAll();
+  if (ids) q = q.where('id', 'in', ids.length > 0 ? [...ids] : ['']);
+  const points = await q.execute();
+  const pointIds = points.map((p) => p.id);
+  if (pointIds.length === 0) return new Map();
+  const inst = await db
+    .selectFrom('installation as i')
+    .innerJoin('meter as m', 'm.id', 'i.meter_id')
+    .select(['i.point_id', 'i.meter_id', 'i.installed_at', 'i.removed_at', 'i.initial_readings', 'i.final_readings', 'm.capacity', 'm.primary_values'])
+    .where('i.point_id', 'in', pointIds)
+    .orderBy('i.installed_at')
+    .execute();
+  const changes = await db.selectFrom('ratio_change').selectAll().where('point_id', 'in', pointIds).orderBy('effective_at').execute();
+  const out = new Map<string, PointArchive>();
+  for (const p of points) {
+    const mine = inst.filter((i) => i.point_id === p.id);
+    const capacity = Number(mine[0]?.capacity ?? 100_000_000);
+    const m = storedRatios(p.ct_ratio, p.pt_ratio);
+    const mult = (m.ctPrimary * m.ptPrimary) / (m.ctSecondary * m.ptSecondary);
+    const config: PointConfig = {
+      id: p.id,
+      zone: p.time_zone,
+      intervalMinutes: p.interval_seconds / 60,
+      // Without a configured maximum, a wrap adding more than a tenth of the register's range in
+      // one interval is implausible.
+      maxIntervalEnergy: p.max_interval_energy !== null ? Number(p.max_interval_energy) : Math.floor((capacity / 10) * mult),
+      participates: Object.fromEntries((['ap_imp', 'ap_exp', 'rp_imp', 'rp_exp'] as Direction[]).map((d) => [d, p.directions.includes(d)])),
+      importOnly: p.import_only,
+    };
+    const primary = mine.some((i) => i.primary_values);
+    out.set(p.id, {
+      config,
+      // A point with readings but no installation history has had one meter all along.
+      installations: mine.length === 0 ? [{ meterId: `${p.id}:meter`, from: -8.64e15, capacity }] : mine.map((i) => ({
+        meterId: i.meter_id,
+        from: i.installed_at.getTime(),
+        ...(i.removed_at ? { to: i.removed_at.getTime() } : {}),
+        ...(vector(i.initial_readings) ? { initial: vector(i.initial_readings)! } : {}),
+        ...(vector(i.final_readings) ? { final: vector(i.final_readings)! } : {}),
+        capacity: Number(i.capacity),
+      })),
+      ratios: primary
+        ? []
+        : [
+            { from: -8.64e15, ratios: m },
+            ...changes.filter((c) => c.point_id === p.id).map((c) => ({ from: c.effective_at.getTime(), ratios: storedRatios(c.ct_ratio, c.pt_ratio) })),
+          ],
+    });
+  }
+  return out;
+}
+
+/** Raw readings of points in [from, to] as the engine's columns. */
+export async function loadSeries(handle: Database, ids: readonly string[], from: Date, to: Date): Promise<Map<string, { ts: Float64Array; values: Float64Array }>> {
+  const cols = REGISTER_COLUMNS.map((c) => sql.ref(c));
+  const r = await sql<{ point_id: string; ts: Date; v: (string | null)[] }>`
+    SELECT point_id, ts, ARRAY[${sql.join(cols)}] AS v FROM reading
+    WHERE point_id = ANY(${[...ids]}::text[]) AND ts >= ${from} AND ts <= ${to} ORDER BY point_id, ts`.execute(handle.db);
+  const grouped = new Map<string, { ts: number[]; values: number[] }>();
+  for (const row of r.rows) {
+    let g = grouped.get(row.point_id);
+    if (!g) grouped.set(row.point_id, (g = { ts: [], values: [] }));
+    g.ts.push(row.ts.getTime());
+    for (let i = 0; i < REGISTER_COUNT; i++) g.values.push(row.v[i] === null ? NaN : Number(row.v[i]));
+  }
+  const out = new Map<string, { ts: Float64Array; values: Float64Array }>();
+  for (const id of ids) {
+    const g = grouped.get(id);
+    out.set(id, { ts: Float64Array.from(g?.ts ?? []), values: Float64Array.from(g?.values ?? []) });
+  }
+  return out;
+}
+
+/** Bypass events touching the points. */
+export async function loadBypasses(handle: Database, ids: readonly string[]): Promise<BypassEvent[]> {
+  const rows = await handle.db.selectFrom('bypass_event').selectAll()
+    .where((eb) => eb.or([eb('point_id', 'in', [...ids, '']), eb('bypass_point_id', 'in', [...ids, ''])])).execute();
+  return rows.map((b) => ({ id: b.id, feederId: b.point_id, bypassId: b.bypass_point_id, from: b.started_at.getTime(), to: b.ended_at?.getTime() ?? 8.64e15 }));
+}
+
+/** Manual energy of the points. Day/month records cover their period; stored in kWh → hundredths. */
+export async function loadAdjustments(handle: Database, ids: readonly string[], periodEnd: (kind: string, start: Date, pointId: string) => number): Promise<Adjustment[]> {
+  const rows = await handle.db.selectFrom('adjustment').selectAll().where('point_id', 'in', [...ids, '']).execute();
+  return rows.map((a) => ({
+    id: a.id, pointId: a.point_id, register: a.register as RegisterCode, kind: a.kind === 'set' ? 'set' : 'supplement',
+    from: a.period_start.getTime(), to: periodEnd(a.period_kind, a.period_start, a.point_id),
+    energy: Math.round(Number(a.value) * 100), who: a.actor, at: a.created_at.getTime(), why: a.reason,
+  }));
+}
+
+/** Statistical objects with their members; `containing` limits to objects with one of these points. */
+export async function loadObjects(handle: Database, containing?: readonly string[]): Promise<(StatObject & { limits: Record<string, number>; name: string })[]> {
+  const members = await handle.db.selectFrom('stat_member').selectAll().execute();
+  const objects = await handle.db.selectFrom('stat_object').selectAll().execute();
+  const wanted = containing ? new Set(members.filter((m) => containing.includes(m.point_id)).map((m) => m.object_id)) : undefined;
+  return objects
+    .filter((o) => !wanted || wanted.has(o.id))
+    .map((o) => ({
+      id: o.id, kind: o.kind, name: o.name, limits: o.limits as Record<string, number>,
+      ...(o.voltage_kv !== null ? { voltageKv: Number(o.voltage_kv) } : {}),
+      members: members.filter((m) => m.object_id === o.id).map((m) => ({ pointId: m.point_id, direction: m.direction as Direction, role: m.role, sign: m.sign < 0 ? -1 as const : 1 as const })),
+    }));
+}
+
+/** An energy context for `ids` with readings in [from, to] (callers add margins). */
+export async function loadContext(handle: Database, ids: readonly string[], from: Date, to: Date, periodEnd: (kind: string, start: Date, pointId: string) => number): Promise<{ ctx: EnergyContext; archive: Map<string, PointArchive> }> {
+  const archive = await loadPointArchive(handle, ids);
+  const series = await loadSeries(handle, [...archive.keys()], from, to);
+  const points: PointData[] = [...archive.values()].map((a) => ({
+    config: a.config,
+    epochs: meterEpochs(a.installations, a.ratios),
+    series: series.get(a.config.id)!,
+  }));
+  return { ctx: energyContext(points, await loadBypasses(handle, ids), await loadAdjustments(handle, ids, periodEnd)), archive };
+}

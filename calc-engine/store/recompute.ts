@@ -1,0 +1,140 @@
+/**
+ * Recomputing dirty ranges: the intervals of each dirty range, then the days and months that
+ * contain them, then every statistical object those points belong to, for those days and
+ * months — all written in one transaction. Recomputing twice changes nothing.
+ */
+import { DateTime } from 'luxon';
+import { ensurePartitions, storageOf, type Database } from '../../schema/index.ts';
+import type { DirtyRange } from '../tasks/index.ts';
+import { intervalEnergies } from '../interval.ts';
+import { dailyEnergy } from '../daily.ts';
+import { monthlyEnergy } from '../monthly.ts';
+import { objectEnergy, type ObjectFigure } from '../objects.ts';
+import { pointEnergy } from '../period.ts';
+import { dayOf, dayPeriod, monthPeriod, DEFAULT_SCHEME, type StatisticalScheme } from '../scheme.ts';
+import type { EnergyFigure } from '../figure.ts';
+import type { PeriodFigure } from '../daily.ts';
+import { loadBypasses, loadContext, loadObjects, loadPointArchive } from './load.ts';
+import { saveIntervals, saveObjects, savePeriods } from './save.ts';
+
+const DAY = 86_400_000;
+
+/** What a recomputation wrote. */
+export interface RecomputeStats {
+  points: number;
+  intervals: number;
+  days: number;
+  months: number;
+  objectResults: number;
+  /** The figures computed, for the rules that check them. */
+  figures: { intervals: EnergyFigure[]; days: PeriodFigure[]; months: PeriodFigure[]; objects: { kind: 'day' | 'month'; figure: ObjectFigure }[] };
+}
+
+/** The billing month label (YYYY-MM) of a local day under a scheme. */
+export function monthOfDay(scheme: StatisticalScheme, date: string): string {
+  const d = DateTime.fromISO(date, { zone: 'UTC' });
+  let m = d.day >= scheme.monthCloseDay ? d : d.minus({ months: 1 });
+  if (scheme.monthLabel === 'end') m = m.plus({ months: 1 });
+  return m.toFormat('yyyy-MM');
+}
+
+/** Local days touched by (from, to] in a zone. */
+function daysBetween(scheme: StatisticalScheme, zone: string, from: number, to: number): string[] {
+  const days: string[] = [];
+  let date = dayOf(scheme, zone, from);
+  const last = dayOf(scheme, zone, to - 1);
+  for (;;) {
+    days.push(date);
+    if (date >= last) break;
+    date = DateTime.fromISO(date, { zone: 'UTC' }).plus({ days: 1 }).toISODate()!;
+  }
+  return days;
+}
+
+/** Recompute the given dirty ranges and everything above them. */
+export async function recomputeRanges(handle: Database, ranges: readonly DirtyRange[], scheme: StatisticalScheme = DEFAULT_SCHEME): Promise<RecomputeStats> {
+  const dirtyIds = [...new Set(ranges.map((r) => r.pointId))];
+  const objects = await loadObjects(handle, dirtyIds);
+  const bypasses = await loadBypasses(handle, dirtyIds);
+  const ids = [...new Set([...dirtyIds, ...objects.flatMap((o) => o.members.map((m) => m.pointId)), ...bypasses.flatMap((b) => [b.feederId, b.bypassId])])];
+  const zones = new Map([...(await loadPointArchive(handle, ids)).values()].map((a) => [a.config.id, a.config.zone]));
+  const known = ranges.filter((r) => zones.has(r.pointId));
+
+  // The periods each dirty point touches, and the window of readings they need.
+  const days = new Map<string, Set<string>>();
+  const months = new Map<string, Set<string>>();
+  let lo = Infinity, hi = -Infinity;
+  for (const r of known) {
+    const zone = zones.get(r.pointId)!;
+    const d = days.get(r.pointId) ?? new Set<string>();
+    const m = months.get(r.pointId) ?? new Set<string>();
+    for (const day of daysBetween(scheme, zone, r.from.getTime(), r.to.getTime() + 1)) {
+      d.add(day);
+      m.add(monthOfDay(scheme, day));
+    }
+    days.set(r.pointId, d);
+    months.set(r.pointId, m);
+    for (const month of m) {
+      const p = monthPeriod(scheme, zone, month);
+      lo = Math.min(lo, p.from);
+      hi = Math.max(hi, p.to);
+    }
+  }
+  const stats: RecomputeStats = { points: known.length, intervals: 0, days: 0, months: 0, objectResults: 0, figures: { intervals: [], days: [], months: [], objects: [] } };
+  if (known.length === 0) return stats;
+
+  const periodEnd = (kind: string, start: Date, pointId: string) => {
+    const zone = zones.get(pointId) ?? 'UTC';
+    if (kind === 'day') return dayPeriod(scheme, zone, dayOf(scheme, zone, start.getTime())).to;
+    if (kind === 'month') return monthPeriod(scheme, zone, monthOfDay(scheme, dayOf(scheme, zone, start.getTime()))).to;
+    return start.getTime() + 900_000;
+  };
+  const { ctx } = await loadContext(handle, ids, new Date(lo - DAY), new Date(hi + DAY), periodEnd);
+  const f = stats.figures;
+  for (const r of known) {
+    const step = ctx.points.get(r.pointId)!.config.intervalMinutes * 60_000;
+    const from = Math.floor(r.from.getTime() / step) * step - step;
+    f.intervals.push(...intervalEnergies(ctx, r.pointId, from, Math.ceil(r.to.getTime() / step) * step + step));
+  }
+  for (const [id, set] of days) for (const day of set) f.days.push(dailyEnergy(ctx, scheme, id, day));
+  for (const [id, set] of months) for (const month of set) f.months.push(monthlyEnergy(ctx, scheme, id, month));
+
+  const configs = new Map([...ctx.points.values()].map((p) => [p.config.id, p.config]));
+  for (const o of objects) {
+    const zone = zones.get(o.members[0]!.pointId)!;
+    const oDays = new Set<string>(), oMonths = new Set<string>();
+    for (const m of o.members) {
+      for (const d of days.get(m.pointId) ?? []) oDays.add(d);
+      for (const mo of months.get(m.pointId) ?? []) oMonths.add(mo);
+    }
+    const windows: ['day' | 'month', { from: number; to: number }][] = [
+      ...[...oDays].map((d) => ['day', dayPeriod(scheme, zone, d)] as ['day', { from: number; to: number }]),
+      ...[...oMonths].map((m) => ['month', monthPeriod(scheme, zone, m)] as ['month', { from: number; to: number }]),
+    ];
+    for (const [kind, w] of windows) {
+      const figures = new Map(o.members.map((m) => [m.pointId, pointEnergy(ctx, m.pointId, w.from, w.to)]));
+      f.objects.push({ kind, figure: objectEnergy(o, w.from, w.to, figures, configs) });
+    }
+  }
+
+  if (f.intervals.length > 0) {
+    const ends = f.intervals.map((x) => x.to);
+    await ensurePartitions(handle.db, await storageOf(handle.db), 'interval_energy', new Date(Math.min(...ends)), new Date(Math.max(...ends)));
+  }
+  const client = await handle.pool.connect();
+  try {
+    await client.query('BEGIN');
+    stats.intervals = await saveIntervals(client, handle.copy, f.intervals);
+    stats.days = await savePeriods(client, handle.copy, 'daily_energy', f.days);
+    stats.months = await savePeriods(client, handle.copy, 'monthly_energy', f.months);
+    stats.objectResults = (await saveObjects(client, handle.copy, 'day', f.objects.filter((x) => x.kind === 'day').map((x) => x.figure)))
+      + (await saveObjects(client, handle.copy, 'month', f.objects.filter((x) => x.kind === 'month').map((x) => x.figure)));
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+  return stats;
+}

@@ -1,0 +1,57 @@
+/**
+ * Writing derived figures: interval, daily and monthly energy and statistical-object results,
+ * each row with its quality, estimation method and the raw rows it came from. Energies are
+ * stored as exact decimals in kWh/kvarh (four places; exact for integer multipliers).
+ */
+import type pg from 'pg';
+import { REGISTER_COLUMNS, bulkUpsert, type Cell } from '../../schema/index.ts';
+import type { EnergyFigure } from '../figure.ts';
+import type { ObjectFigure } from '../objects.ts';
+import { combineQuality, ACTUAL, type Quality } from '../quality.ts';
+import { ratToDecimal } from '../rational.ts';
+
+/** Quality of a stored row: combined over the registers that have a figure; missing when none has. */
+export function rowQuality(f: EnergyFigure): Quality {
+  const present = f.registers.filter((r) => r.energy !== null);
+  if (present.length === 0) return f.registers[0]?.quality ?? ACTUAL;
+  return present.reduce<Quality>((q, r) => combineQuality(q, r.quality), ACTUAL);
+}
+
+function qualityCells(q: Quality): [string, string | null] {
+  if (q.kind === 'estimated') return ['estimated', q.methods.join(',')];
+  if (q.kind === 'missing') return ['missing', q.reasons.join(',')];
+  return ['actual', null];
+}
+
+function figureCells(f: EnergyFigure): Cell[] {
+  const energies = f.registers.map((r) => (r.energy === null ? null : ratToDecimal(r.energy, 4, 2)));
+  const src = f.sources.filter((s) => s.role === 'own' || s.role === 'bypass');
+  const from = src.length > 0 ? new Date(Math.min(...src.map((s) => s.from))) : null;
+  const to = src.length > 0 ? new Date(Math.max(...src.map((s) => s.to))) : null;
+  return [...energies, ...qualityCells(rowQuality(f)), from, to];
+}
+
+const FIGURE_COLUMNS = [...REGISTER_COLUMNS, 'quality', 'method', 'source_from', 'source_to'];
+
+/** Upsert interval figures (keyed by interval end). */
+export function saveIntervals(client: pg.PoolClient, copy: boolean, figures: readonly EnergyFigure[]): Promise<number> {
+  return bulkUpsert(client, copy, 'interval_energy', ['point_id', 'ts', ...FIGURE_COLUMNS], ['point_id', 'ts'],
+    figures.map((f) => [f.pointId, new Date(f.to), ...figureCells(f)]));
+}
+
+/** Upsert daily (`table` daily_energy, label YYYY-MM-DD) or monthly (monthly_energy, label YYYY-MM) figures. */
+export function savePeriods(client: pg.PoolClient, copy: boolean, table: 'daily_energy' | 'monthly_energy', figures: readonly (EnergyFigure & { label: string })[]): Promise<number> {
+  const keyCol = table === 'daily_energy' ? 'day' : 'month';
+  return bulkUpsert(client, copy, table, ['point_id', keyCol, 'period_start', 'period_end', ...FIGURE_COLUMNS], ['point_id', keyCol],
+    figures.map((f) => [f.pointId, table === 'daily_energy' ? f.label : `${f.label}-01`, new Date(f.from), new Date(f.to), ...figureCells(f)]));
+}
+
+/** Upsert object results for one period kind. */
+export function saveObjects(client: pg.PoolClient, copy: boolean, kind: 'interval' | 'day' | 'month', figures: readonly ObjectFigure[]): Promise<number> {
+  const dec = (f: ObjectFigure['input']) => (f.energy === null ? null : ratToDecimal(f.energy, 4, 2));
+  return bulkUpsert(client, copy, 'object_result',
+    ['object_id', 'period_kind', 'period_start', 'period_end', 'input', 'output', 'loss', 'loss_rate', 'quality'],
+    ['object_id', 'period_kind', 'period_start'],
+    figures.map((f) => [f.objectId, kind, new Date(f.from), new Date(f.to), dec(f.input), dec(f.output), dec(f.loss),
+      f.lossRate === null ? null : ratToDecimal(f.lossRate, 8), qualityCells(f.quality)[0]]));
+}

@@ -1,0 +1,59 @@
+/**
+ * The engine worker: claims dirty ranges, recomputes them and everything above, completes the
+ * tasks; failures go back to the queue. Any number of workers in any number of processes.
+ */
+import { hostname } from 'node:os';
+import type { Database } from '../../schema/index.ts';
+import { claimWork, completeWork, failWork, type DirtyRange } from '../tasks/index.ts';
+import { DEFAULT_SCHEME, type StatisticalScheme } from '../scheme.ts';
+import { recomputeRanges, type RecomputeStats } from './recompute.ts';
+
+/** Options of a worker. */
+export interface WorkerOptions {
+  worker?: string;
+  scheme?: StatisticalScheme;
+  /** Tasks per claim (default 200). */
+  batch?: number;
+  /** Called after each recomputed batch (figures and alarms), e.g. to publish alarms. */
+  onBatch?: (stats: RecomputeStats, work: DirtyRange[]) => Promise<void> | void;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+let seq = 0;
+/** A worker id unique across hosts and processes. */
+export function workerId(): string {
+  return `${hostname()}:${process.pid}:${++seq}`;
+}
+
+/** Claim and recompute until no task is pending; returns the number of tasks done. */
+export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Promise<number> {
+  const worker = opts.worker ?? workerId();
+  let done = 0;
+  for (;;) {
+    const work = await claimWork(handle, { worker, limit: opts.batch ?? 200 });
+    if (work.length === 0) return done;
+    const ids = work.flatMap((w) => w.taskIds);
+    const started = Date.now();
+    try {
+      const stats = await recomputeRanges(handle, work, opts.scheme ?? DEFAULT_SCHEME);
+      await opts.onBatch?.(stats, work);
+      done += await completeWork(handle, worker, ids);
+      opts.log?.({ msg: 'recomputed', worker, tasks: ids.length, points: stats.points, intervals: stats.intervals, days: stats.days, months: stats.months, objects: stats.objectResults, ms: Date.now() - started });
+    } catch (e) {
+      await failWork(handle, worker, ids, (e as Error).message);
+      opts.log?.({ msg: 'recompute failed', level: 'error', worker, tasks: ids.length, error: (e as Error).message });
+    }
+  }
+}
+
+/** Run until `signal` aborts: drain, then poll for new tasks every `pollMs`. */
+export async function runWorker(handle: Database, signal: AbortSignal, opts: WorkerOptions & { pollMs?: number } = {}): Promise<void> {
+  const worker = opts.worker ?? workerId();
+  while (!signal.aborted) {
+    await drainTasks(handle, { ...opts, worker });
+    await new Promise<void>((res) => {
+      const t = setTimeout(res, opts.pollMs ?? 1000);
+      signal.addEventListener('abort', () => (clearTimeout(t), res()), { once: true });
+    });
+  }
+}

@@ -1,0 +1,106 @@
+/** `meterflow engine run|recompute` and `meterflow export`. */
+import { writeFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
+import { drainTasks, exportRows, recomputeRanges, runWorker, toCsv, EXPORT_KINDS, type ExportKind } from '../../calc-engine/store/index.ts';
+import { taskCounts } from '../../calc-engine/tasks/index.ts';
+import { EXIT, UsageError, type Command } from '../command.ts';
+import { progress } from '../progress.ts';
+import { dataDirOption, openFromOptions } from './shared.ts';
+
+/** An ISO date or time; a date without offset is taken as UTC midnight. */
+function instantOption(name: string, v: unknown): Date {
+  if (typeof v !== 'string') throw new UsageError(`--${name} is required (ISO 8601, e.g. 2026-10-01 or 2026-10-01T00:00:00+02:00)`);
+  const t = DateTime.fromISO(v, { zone: 'utc', setZone: true });
+  if (!t.isValid) throw new UsageError(`--${name} '${v}' is not an ISO 8601 date or time`);
+  return t.toJSDate();
+}
+
+const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), component: 'engine', ...line }));
+
+const runCmd: Command = {
+  path: ['engine', 'run'],
+  summary: 'Run an engine worker: claim dirty ranges, recompute, repeat (any number of workers may run).',
+  options: { ...dataDirOption, once: { type: 'boolean', description: 'exit when no task is pending', default: false }, 'poll-ms': { type: 'string', description: 'poll interval for new tasks', default: '1000' } },
+  async run(_, o) {
+    const h = await openFromOptions(o);
+    try {
+      if (o.once) {
+        const n = await drainTasks(h, { log });
+        log({ msg: 'drained', tasks: n, ...(await taskCounts(h)) });
+        return EXIT.ok;
+      }
+      const stop = new AbortController();
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => (log({ msg: `${sig}: finishing the current batch` }), stop.abort()));
+      log({ msg: 'engine worker started' });
+      await runWorker(h, stop.signal, { log, pollMs: Number(o['poll-ms']) });
+      return EXIT.ok;
+    } finally {
+      await h.close();
+    }
+  },
+};
+
+const recomputeCmd: Command = {
+  path: ['engine', 'recompute'],
+  summary: 'Recompute intervals, days, months and objects of a time range now, with progress.',
+  options: {
+    ...dataDirOption,
+    from: { type: 'string', description: 'start (ISO 8601 date or time)' },
+    to: { type: 'string', description: 'end (ISO 8601 date or time)' },
+    point: { type: 'string', description: 'only this metering point (default: all)' },
+  },
+  async run(_, o) {
+    const from = instantOption('from', o.from), to = instantOption('to', o.to);
+    if (to <= from) throw new UsageError('--to must be after --from');
+    const h = await openFromOptions(o);
+    try {
+      const ids = typeof o.point === 'string' ? [o.point] : (await h.db.selectFrom('metering_point').select('id').orderBy('id').execute()).map((r) => r.id);
+      const bar = progress('recompute', ids.length);
+      let intervals = 0, days = 0, months = 0, objects = 0;
+      for (let i = 0; i < ids.length; i += 20) {
+        const s = await recomputeRanges(h, ids.slice(i, i + 20).map((pointId) => ({ pointId, from, to })));
+        intervals += s.intervals; days += s.days; months += s.months; objects += s.objectResults;
+        bar.update(Math.min(i + 20, ids.length));
+      }
+      bar.done(`${ids.length} points: ${intervals} intervals, ${days} days, ${months} months, ${objects} object results`);
+      return EXIT.ok;
+    } finally {
+      await h.close();
+    }
+  },
+};
+
+const exportCmd: Command = {
+  path: ['export'],
+  args: '<daily|monthly|intervals|losses|alarms>',
+  summary: 'Export derived figures or alarms as CSV or JSON.',
+  options: {
+    ...dataDirOption,
+    from: { type: 'string', description: 'start (ISO 8601 date or time)' },
+    to: { type: 'string', description: 'end (ISO 8601 date or time)' },
+    point: { type: 'string', description: 'only this metering point' },
+    object: { type: 'string', description: 'only this statistical object (losses, alarms)' },
+    format: { type: 'string', description: 'csv or json', default: 'csv' },
+    out: { type: 'string', description: 'write to this file instead of standard output' },
+  },
+  async run([kind], o) {
+    if (!kind || !EXPORT_KINDS.includes(kind as ExportKind)) throw new UsageError(`what to export: one of ${EXPORT_KINDS.join(', ')}`);
+    if (o.format !== 'csv' && o.format !== 'json') throw new UsageError(`--format must be csv or json, not '${String(o.format)}'`);
+    const from = instantOption('from', o.from), to = instantOption('to', o.to);
+    const h = await openFromOptions(o);
+    try {
+      const rows = await exportRows(h, { kind: kind as ExportKind, from, to, ...(typeof o.point === 'string' ? { point: o.point } : {}), ...(typeof o.object === 'string' ? { object: o.object } : {}) });
+      const text = o.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : toCsv(rows);
+      if (typeof o.out === 'string') {
+        writeFileSync(o.out, text);
+        console.error(`${rows.length} rows written to ${o.out}`);
+      } else process.stdout.write(text);
+      return EXIT.ok;
+    } finally {
+      await h.close();
+    }
+  },
+};
+
+/** The engine and export commands. */
+export const engineCommands: Command[] = [runCmd, recomputeCmd, exportCmd];
