@@ -67,7 +67,7 @@ export interface ObjectResultTable {
 export interface AlarmTable {
   id: Generated<string>; rule: string; object_kind: string; object_id: string; period_start: Timestamp; period_end: Timestamp;
   observed: Big | null; limit_value: Big | null; severity: 'info' | 'warning' | 'critical';
-  state: 'open' | 'acknowledged' | 'cleared'; message: string; raised_at: DefaultTimestamp; updated_at: DefaultTimestamp;
+  state: 'open' | 'acknowledged' | 'cleared'; message: string; detail: string | null; raised_at: DefaultTimestamp; updated_at: DefaultTimestamp;
   cleared_at: Timestamp | null; acknowledged_by: string | null; acknowledged_at: Timestamp | null;
 }
 export interface AdjustmentTable {

@@ -4,3 +4,5 @@ export * from './save.ts';
 export * from './recompute.ts';
 export * from './worker.ts';
 export * from './export.ts';
+export * from './alarms.ts';
+export * from './checks.ts';

@@ -11,6 +11,7 @@ import type { PointConfig, PointData } from '../point.ts';
 import type { BypassEvent } from '../bypass.ts';
 import type { Adjustment } from '../adjustments.ts';
 import type { StatObject } from '../objects.ts';
+import type { EnergyLimit } from '../rules/energy-limit.ts';
 import { energyContext, type EnergyContext } from '../period.ts';
 import type { Direction } from '../../schema/index.ts';
 
@@ -34,6 +35,8 @@ const vector = (v: (string | null)[] | null | undefined): number[] | undefined =
 /** Archive of points: configs and epochs (no readings). */
 export interface PointArchive {
   config: PointConfig;
+  /** Daily energy limits (kWh of active import) from the archive. */
+  dailyLimits: EnergyLimit[];
   installations: Installation[];
   ratios: RatioPeriod[];
 }
@@ -71,8 +74,10 @@ export async function loadPointArchive(handle: Database, ids?: readonly string[]
       importOnly: p.import_only,
     };
     const primary = mine.some((i) => i.primary_values);
+    const limit = (v: string | null) => (v === null ? undefined : Number(v) / 100);
     out.set(p.id, {
       config,
+      dailyLimits: p.daily_min === null && p.daily_max === null ? [] : [{ register: 'ap_imp.total', ...(limit(p.daily_min) !== undefined ? { lower: limit(p.daily_min)! } : {}), ...(limit(p.daily_max) !== undefined ? { upper: limit(p.daily_max)! } : {}) }],
       // A point with readings but no installation history has had one meter all along.
       installations: mine.length === 0 ? [{ meterId: `${p.id}:meter`, from: -8.64e15, capacity }] : mine.map((i) => ({
         meterId: i.meter_id,

@@ -16,6 +16,8 @@ import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
 import { loadBypasses, loadContext, loadObjects, loadPointArchive } from './load.ts';
 import { saveIntervals, saveObjects, savePeriods } from './save.ts';
+import { checkRecomputation } from './checks.ts';
+import { applyAlarms, type AlarmListener } from './alarms.ts';
 
 const DAY = 86_400_000;
 
@@ -26,6 +28,7 @@ export interface RecomputeStats {
   days: number;
   months: number;
   objectResults: number;
+  alarms: { raised: number; updated: number; cleared: number };
   /** The figures computed, for the rules that check them. */
   figures: { intervals: EnergyFigure[]; days: PeriodFigure[]; months: PeriodFigure[]; objects: { kind: 'day' | 'month'; figure: ObjectFigure }[] };
 }
@@ -51,13 +54,24 @@ function daysBetween(scheme: StatisticalScheme, zone: string, from: number, to: 
   return days;
 }
 
-/** Recompute the given dirty ranges and everything above them. */
-export async function recomputeRanges(handle: Database, ranges: readonly DirtyRange[], scheme: StatisticalScheme = DEFAULT_SCHEME): Promise<RecomputeStats> {
+/** How to recompute. */
+export interface RecomputeOptions {
+  scheme?: StatisticalScheme;
+  /** Run the plausibility checks and reconcile alarms (default true). */
+  checks?: boolean;
+  /** Told of every raised, updated and cleared alarm. */
+  alarmListeners?: readonly AlarmListener[];
+}
+
+/** Recompute the given dirty ranges and everything above them, then check them. */
+export async function recomputeRanges(handle: Database, ranges: readonly DirtyRange[], opts: RecomputeOptions = {}): Promise<RecomputeStats> {
+  const scheme = opts.scheme ?? DEFAULT_SCHEME;
   const dirtyIds = [...new Set(ranges.map((r) => r.pointId))];
   const objects = await loadObjects(handle, dirtyIds);
   const bypasses = await loadBypasses(handle, dirtyIds);
   const ids = [...new Set([...dirtyIds, ...objects.flatMap((o) => o.members.map((m) => m.pointId)), ...bypasses.flatMap((b) => [b.feederId, b.bypassId])])];
-  const zones = new Map([...(await loadPointArchive(handle, ids)).values()].map((a) => [a.config.id, a.config.zone]));
+  const archive = await loadPointArchive(handle, ids);
+  const zones = new Map([...archive.values()].map((a) => [a.config.id, a.config.zone]));
   const known = ranges.filter((r) => zones.has(r.pointId));
 
   // The periods each dirty point touches, and the window of readings they need.
@@ -68,7 +82,8 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     const zone = zones.get(r.pointId)!;
     const d = days.get(r.pointId) ?? new Set<string>();
     const m = months.get(r.pointId) ?? new Set<string>();
-    for (const day of daysBetween(scheme, zone, r.from.getTime(), r.to.getTime() + 1)) {
+    // A reading at t closes the interval ending at t, so the day holding t − 1 ms is touched too.
+    for (const day of daysBetween(scheme, zone, r.from.getTime() - 1, r.to.getTime() + 1)) {
       d.add(day);
       m.add(monthOfDay(scheme, day));
     }
@@ -80,7 +95,7 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
       hi = Math.max(hi, p.to);
     }
   }
-  const stats: RecomputeStats = { points: known.length, intervals: 0, days: 0, months: 0, objectResults: 0, figures: { intervals: [], days: [], months: [], objects: [] } };
+  const stats: RecomputeStats = { points: known.length, intervals: 0, days: 0, months: 0, objectResults: 0, alarms: { raised: 0, updated: 0, cleared: 0 }, figures: { intervals: [], days: [], months: [], objects: [] } };
   if (known.length === 0) return stats;
 
   const periodEnd = (kind: string, start: Date, pointId: string) => {
@@ -135,6 +150,15 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     throw e;
   } finally {
     client.release();
+  }
+  if (opts.checks !== false) {
+    const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
+    for (const g of checkRecomputation(ctx, known, stats, objects, limits)) {
+      const c = await applyAlarms(handle, g.scope, g.candidates, opts.alarmListeners);
+      stats.alarms.raised += c.raise.length;
+      stats.alarms.updated += c.update.length;
+      stats.alarms.cleared += c.clear.length;
+    }
   }
   return stats;
 }

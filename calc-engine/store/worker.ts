@@ -5,13 +5,11 @@
 import { hostname } from 'node:os';
 import type { Database } from '../../schema/index.ts';
 import { claimWork, completeWork, failWork, type DirtyRange } from '../tasks/index.ts';
-import { DEFAULT_SCHEME, type StatisticalScheme } from '../scheme.ts';
-import { recomputeRanges, type RecomputeStats } from './recompute.ts';
+import { recomputeRanges, type RecomputeOptions, type RecomputeStats } from './recompute.ts';
 
 /** Options of a worker. */
-export interface WorkerOptions {
+export interface WorkerOptions extends RecomputeOptions {
   worker?: string;
-  scheme?: StatisticalScheme;
   /** Tasks per claim (default 200). */
   batch?: number;
   /** Called after each recomputed batch (figures and alarms), e.g. to publish alarms. */
@@ -35,10 +33,10 @@ export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Pr
     const ids = work.flatMap((w) => w.taskIds);
     const started = Date.now();
     try {
-      const stats = await recomputeRanges(handle, work, opts.scheme ?? DEFAULT_SCHEME);
+      const stats = await recomputeRanges(handle, work, opts);
       await opts.onBatch?.(stats, work);
       done += await completeWork(handle, worker, ids);
-      opts.log?.({ msg: 'recomputed', worker, tasks: ids.length, points: stats.points, intervals: stats.intervals, days: stats.days, months: stats.months, objects: stats.objectResults, ms: Date.now() - started });
+      opts.log?.({ msg: 'recomputed', worker, tasks: ids.length, points: stats.points, intervals: stats.intervals, days: stats.days, months: stats.months, objects: stats.objectResults, alarms: stats.alarms, ms: Date.now() - started });
     } catch (e) {
       await failWork(handle, worker, ids, (e as Error).message);
       opts.log?.({ msg: 'recompute failed', level: 'error', worker, tasks: ids.length, error: (e as Error).message });

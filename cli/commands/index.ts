@@ -4,6 +4,6 @@ import { dbCommands } from './db.ts';
 import { importCommands } from './import.ts';
 import { demoCommands } from './demo.ts';
 import { engineCommands } from './engine.ts';
+import { alarmCommands } from './alarms.ts';
 
 /** All subcommands, in the order `--help` lists them. */
-export const commands: Command[] = [...demoCommands, ...dbCommands, ...importCommands, ...engineCommands];

@@ -4,12 +4,14 @@ import * as archive from './001-archive.ts';
 import * as rawSeries from './002-raw-series.ts';
 import * as derived from './003-derived.ts';
 import * as settlement from './004-settlement.ts';
+import * as alarmDetail from './005-alarm-detail.ts';
 
 const migrations: Record<string, Migration> = {
   '001-archive': archive,
   '002-raw-series': rawSeries,
   '003-derived': derived,
   '004-settlement': settlement,
+  '005-alarm-detail': alarmDetail,
 };
 
 /** Kysely migration provider with every meterflow migration. */

@@ -3,13 +3,15 @@
 import { openDatabase } from '../../schema/index.ts';
 import { claimWork, completeWork } from '../../calc-engine/tasks/index.ts';
 
-const [url, worker] = process.argv.slice(2) as [string, string];
+const [url, worker, startAt] = process.argv.slice(2) as [string, string, string];
 const h = await openDatabase({ url, migrate: false, poolSize: 2 });
+// Both workers begin at the same instant, however long each took to start.
+await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())));
 const done: string[] = [];
 for (;;) {
   const work = await claimWork(h, { worker, limit: 40 });
   if (work.length === 0) break;
-  await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 20));
   const ids = work.flatMap((w) => w.taskIds);
   const n = await completeWork(h, worker, ids);
   if (n !== ids.length) throw new Error(`completed ${n} of ${ids.length}`);

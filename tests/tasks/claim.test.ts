@@ -47,7 +47,8 @@ describe.each(dbTargets())('calculation tasks on $name PostgreSQL', (target) => 
     }));
     await markDirty(h, ranges, 'test');
     const before = await h.db.selectFrom('calc_task').select('id').where('state', '=', 'pending').execute();
-    const worker = (name: string) => run('node', ['--import', 'tsx', 'tests/support/claim-worker.ts', h.url, name]).then((r) => JSON.parse(r.stdout) as string[]);
+    const startAt = String(Date.now() + 5000);
+    const worker = (name: string) => run('node', ['--import', 'tsx', 'tests/support/claim-worker.ts', h.url, name, startAt]).then((r) => JSON.parse(r.stdout) as string[]);
     const [a, b] = await Promise.all([worker('a'), worker('b')]);
     expect(a.length).toBeGreaterThan(0);
     expect(b.length).toBeGreaterThan(0);

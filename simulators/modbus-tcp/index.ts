@@ -1,0 +1,2 @@
+/** Modbus TCP transport of a simulated terminal. */
+export { ModbusTcpServer, type ModbusTcpOptions } from './server.ts';

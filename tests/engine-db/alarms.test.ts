@@ -1,0 +1,98 @@
+/**
+ * Alarms through the whole engine on a real database: a gap raises missing-data and leaves
+ * the bus figure missing until backfill fills it, after which the alarm clears; a wrong
+ * boundary reading pushes the bus imbalance over its limit, and its audited correction clears it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importArchiveFile, writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
+import { drainTasks, exportRows } from '../../calc-engine/store/index.ts';
+import { dbTargets, freshDatabase } from '../support/db.ts';
+
+const archive = `
+substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
+points:
+  - { id: A, substation: S, name: incomer, timeZone: Europe/Berlin }
+  - { id: B, substation: S, name: feeder b, timeZone: Europe/Berlin }
+  - { id: C, substation: S, name: feeder c, timeZone: Europe/Berlin }
+objects:
+  - id: BUS
+    kind: bus
+    name: 10 kV bus
+    voltageKv: 10
+    members: [{ point: A, role: in }, { point: B, role: out }, { point: C, role: out }]
+`;
+const start = Date.parse('2026-10-09T22:00:00Z'); // 10 October, 00:00 Berlin
+const end = start + 3 * 86_400_000;
+const gap = [start + 86_400_000 - 3_600_000, start + 86_400_000 + 3_600_000]; // 23:00–01:00 around the 11th
+
+function rows(point: string, step: number, skip?: number[]): ReadingRow[] {
+  const out: ReadingRow[] = [];
+  for (let t = start, i = 0; t <= end; t += 900_000, i++) {
+    if (skip && t >= skip[0]! && t <= skip[1]!) continue;
+    const v = new Array<number | null>(20).fill(null);
+    v[0] = 1_000_000 + i * step;
+    out.push({ pointId: point, ts: new Date(t), source: 'poll', values: v });
+  }
+  return out;
+}
+const open = async (h: Database, object: string) =>
+  (await exportRows(h, { kind: 'alarms', from: new Date(start), to: new Date(end), object })).filter((a) => a.state === 'open');
+
+describe.each(dbTargets())('alarms on $name PostgreSQL', (target) => {
+  let h: Database;
+  beforeAll(async () => {
+    h = await freshDatabase(target);
+    const dir = mkdtempSync(join(tmpdir(), 'mf-alarms-'));
+    writeFileSync(join(dir, 'a.yaml'), archive);
+    await importArchiveFile(h, join(dir, 'a.yaml'));
+    // A: 1.00 kWh per interval; B 0.59 + C 0.40 = 0.99: a 1 % imbalance, inside ±2 % at 10 kV.
+    await writeReadings(h, [...rows('A', 100), ...rows('B', 59), ...rows('C', 40, gap)]);
+    await drainTasks(h);
+  });
+  afterAll(() => h.close());
+
+  it('raises missing-data for the gap and leaves both days of the bus missing, no imbalance alarm', async () => {
+    const alarms = await open(h, 'C');
+    expect(alarms.map((a) => [a.rule, a.period_start, a.period_end])).toEqual([
+      ['missing-data', new Date(gap[0]! - 900_000).toISOString(), new Date(gap[1]! + 900_000).toISOString()],
+    ]);
+    const days = await exportRows(h, { kind: 'losses', from: new Date(start), to: new Date(end), object: 'BUS' });
+    expect(days.filter((d) => d.period_kind === 'day').map((d) => d.quality)).toEqual(['missing', 'missing', 'actual']);
+    expect(await open(h, 'BUS')).toEqual([]);
+  });
+
+  it('clears missing-data when backfill fills the gap, and the bus days become actual', async () => {
+    await writeReadings(h, rows('C', 40).filter((r) => r.ts.getTime() >= gap[0]! && r.ts.getTime() <= gap[1]!).map((r) => ({ ...r, source: 'backfill' as const })));
+    await drainTasks(h);
+    expect(await open(h, 'C')).toEqual([]);
+    const cleared = (await exportRows(h, { kind: 'alarms', from: new Date(start), to: new Date(end), object: 'C' })).filter((a) => a.state === 'cleared');
+    expect(cleared.map((a) => a.rule)).toEqual(['missing-data']);
+    const days = await exportRows(h, { kind: 'losses', from: new Date(start), to: new Date(end), object: 'BUS' });
+    // Each day: in 96.00, out 95.04, loss 0.96 kWh = 1 %.
+    expect(days.filter((d) => d.period_kind === 'day').map((d) => [d.quality, d.loss_rate])).toEqual(Array(3).fill(['actual', '0.01000000']));
+  });
+
+  it('raises bus-imbalance for a wrong boundary reading and clears it after the correction', async () => {
+    // B's reading at midnight of the 12th reads 20.00 kWh too high: the 11th shows out 115.04
+    // against in 96.00 (imbalance −19.8 %), the 12th out 75.04 (+21.8 %).
+    const midnight = start + 2 * 86_400_000;
+    const i = (midnight - start) / 900_000;
+    const wrong = new Array<number | null>(20).fill(null);
+    wrong[0] = 1_000_000 + i * 59 + 2000;
+    const right = { pointId: 'B', ts: new Date(midnight), source: 'manual' as const, values: wrong };
+    await writeReadings(h, [right], { onConflict: 'correct', actor: 'test', reason: 'simulate a misread' });
+    await drainTasks(h);
+    const raised = await open(h, 'BUS');
+    expect(raised.map((a) => [a.rule, a.period_start, a.severity])).toEqual([
+      ['bus-imbalance', new Date(start + 86_400_000).toISOString(), 'critical'],
+      ['bus-imbalance', new Date(midnight).toISOString(), 'critical'],
+    ]);
+    wrong[0] = 1_000_000 + i * 59;
+    await writeReadings(h, [right], { onConflict: 'correct', actor: 'test', reason: 'meter re-read' });
+    await drainTasks(h);
+    expect(await open(h, 'BUS')).toEqual([]);
+  });
+});
