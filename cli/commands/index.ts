@@ -7,3 +7,4 @@ import { engineCommands } from './engine.ts';
 import { alarmCommands } from './alarms.ts';
 
 /** All subcommands, in the order `--help` lists them. */
+export const commands: Command[] = [...demoCommands, ...dbCommands, ...importCommands, ...engineCommands, ...alarmCommands];
