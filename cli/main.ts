@@ -55,8 +55,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`meterflow ${cmd.path.join(' ')}: ${e.message}\n\n${commandHelp(cmd)}`);
       return EXIT.usage;
     }
-    if (e instanceof InputError) {
-      console.error(`meterflow ${cmd.path.join(' ')}: the input was refused, nothing was written:\n${e.message}`);
+    // Every edge parser's error lists its located problems (InputError, scenario and site config errors).
+    if (e instanceof InputError || Array.isArray((e as { problems?: unknown }).problems)) {
+      console.error(`meterflow ${cmd.path.join(' ')}: the input was refused, nothing was written:\n${(e as Error).message}`);
       return EXIT.usage;
     }
     console.error(`meterflow ${cmd.path.join(' ')}: ${(e as Error).message}`);

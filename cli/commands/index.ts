@@ -5,6 +5,7 @@ import { importCommands } from './import.ts';
 import { demoCommands } from './demo.ts';
 import { engineCommands } from './engine.ts';
 import { alarmCommands } from './alarms.ts';
+import { simulateCommands } from './simulate.ts';
 
 /** All subcommands, in the order `--help` lists them. */
-export const commands: Command[] = [...demoCommands, ...dbCommands, ...importCommands, ...engineCommands, ...alarmCommands];
+export const commands: Command[] = [...demoCommands, ...dbCommands, ...importCommands, ...engineCommands, ...alarmCommands, ...simulateCommands];

@@ -51,13 +51,13 @@ describe('scenario files', () => {
     const lines = bad.split('\n');
     const lineOf = (s: string) => lines.findIndex((l) => l.includes(s)) + 1;
     expect(err!.message).toContain(`bad.yaml:${lineOf('shape: factory')}:`);
-    expect(err!.message).toMatch(/terminals\.0\.meters\.0\.load\.shape/);
+    expect(err!.message).toMatch(/terminals\[0\]\.meters\[0\]\.load\.shape/);
     expect(err!.message).toContain(`bad.yaml:${lineOf('peakKw: -4')}:`);
-    expect(err!.message).toMatch(/terminals\.0\.meters\.1\.load\.peakKw/);
+    expect(err!.message).toMatch(/terminals\[0\]\.meters\[1\]\.load\.peakKw/);
     // Cross-references are checked once the fields themselves are valid.
-    expect(() => parseScenario(SWAP_AND_ROLL.replace('of: [a, b]', 'of: [a, x]'), 'ref.yaml')).toThrow(new RegExp(`ref\\.yaml:${lineOf('of: [a, x]')}:\\d+: terminals\\.0\\.meters\\.2\\.load\\.of\\.1: no meter named "x"`));
+    expect(() => parseScenario(SWAP_AND_ROLL.replace('of: [a, b]', 'of: [a, x]'), 'ref.yaml')).toThrow(new RegExp(`ref\\.yaml:${lineOf('of: [a, x]')}: terminals\\[0\\]\\.meters\\[2\\]\\.load\\.of\\[1\\]: no meter named "x"`));
     expect(() => parseScenario('name: x\nstart: [', 'broken.yaml')).toThrow(/broken\.yaml:2:/);
-    expect(() => parseScenario(SWAP_AND_ROLL.replace('unit: 3, at', 'unit: 9, at'), 'u.yaml')).toThrow(/u\.yaml:\d+:\d+: faults\.1\.unit: terminal "t1" has no unit 9/);
+    expect(() => parseScenario(SWAP_AND_ROLL.replace('unit: 3, at', 'unit: 9, at'), 'u.yaml')).toThrow(/u\.yaml:\d+: faults\[1\]\.unit: terminal "t1" has no unit 9/);
   });
 
   it('ships examples that validate and run', async () => {
