@@ -1,0 +1,206 @@
+/**
+ * The completeness gate and the statement inputs. For every account: its members' monthly
+ * figures must be actual (or estimated and approved by a named person), a tariff must be in
+ * force on every day of the month, and whatever its tariffs need (daily figures for a split
+ * tariff change, maximum demand) must be there. Problems are collected for all accounts so the
+ * refusal lists everything at once.
+ */
+import type { Kysely } from 'kysely';
+import { InputError } from '../../schema/index.ts';
+import { decAdd, type Decimal } from './decimal.ts';
+import {
+  loadAccounts, loadDailyFigures, loadIntervalDemand, loadMonthlyFigures, loadPendingRecomputation, loadRegisterDemand, loadTariffs,
+  type AccountRecord, type DemandWindow, type MonthlyFigure,
+} from './load.ts';
+import { addFigures, zeroFigures, type MemberFigure, type RegisterFigures, type StatementInput } from './model.ts';
+import { parseTariff, schedulesOf, type Tariff } from './tariff.ts';
+import { attributeEnergy, billingDays, midMonthMode, tariffSpans, type TariffSpan } from './windows.ts';
+
+/** One reason the month cannot be settled yet. */
+export interface GateProblem {
+  accountId: string;
+  pointId?: string;
+  problem: string;
+}
+
+/** Options of the gate. */
+export interface GateOptions {
+  /** Accept estimated monthly figures; `actor` is recorded as who approved them. */
+  approveEstimates?: boolean;
+  actor: string;
+}
+
+/** What the gate found: inputs ready to compute, or the problems. */
+export interface PreparedMonth {
+  inputs: StatementInput[];
+  problems: GateProblem[];
+  /** Estimated figures approved, as `account/point`. */
+  approved: string[];
+}
+
+interface Draft {
+  acc: AccountRecord;
+  members: MemberFigure[];
+  energy: RegisterFigures;
+  spans: TariffSpan[];
+  days: string[];
+  periodStart: Date;
+  periodEnd: Date;
+}
+
+/** Days and tariff spans of a (period, zone, schedule): accounts share a handful, computed once per run. */
+export type SpanMemo = Map<string, { days: string[]; spans: TariffSpan[]; uncovered: string[] }>;
+
+function memoized(memo: SpanMemo, key: string, make: () => { days: string[]; spans: TariffSpan[]; uncovered: string[] }) {
+  let v = memo.get(key);
+  if (!v) memo.set(key, (v = make()));
+  return v;
+}
+
+function firstOf<T>(list: readonly T[]): T | undefined {
+  return list[0];
+}
+
+/** Check one account's member figures and tariff days (pure). */
+export function draftAccount(acc: AccountRecord, monthly: ReadonlyMap<string, MonthlyFigure>, schedules: ReadonlyMap<string, Tariff[]>, tariffs: ReadonlyMap<string, Tariff>, opts: GateOptions, problems: GateProblem[], approved: string[], memo: SpanMemo = new Map()): Draft | null {
+  const before = problems.length;
+  if (acc.members.length === 0) problems.push({ accountId: acc.id, problem: 'the account has no metering points' });
+  const members: MemberFigure[] = [];
+  let energy: RegisterFigures | null = null;
+  for (const m of acc.members) {
+    const f = monthly.get(m.pointId);
+    if (!f) problems.push({ accountId: acc.id, pointId: m.pointId, problem: 'no monthly figure: the engine has not computed this month' });
+    else if (f.quality === 'missing') problems.push({ accountId: acc.id, pointId: m.pointId, problem: 'monthly figure missing: a month-boundary reading is absent' });
+    else if (f.quality === 'estimated' && !opts.approveEstimates) problems.push({ accountId: acc.id, pointId: m.pointId, problem: 'monthly figure estimated: approve with --approve-estimates --actor NAME, or supply the readings' });
+    else {
+      if (f.quality === 'estimated') approved.push(`${acc.id}/${m.pointId}`);
+      members.push({ pointId: m.pointId, sign: m.sign, quality: f.quality, ...(f.quality === 'estimated' ? { approvedBy: opts.actor } : {}), energy: f.energy });
+      energy = energy ? addFigures(energy, f.energy, m.sign) : m.sign === 1 ? f.energy : addFigures(zeroFigures(), f.energy, -1);
+    }
+  }
+  const tariff = tariffs.get(acc.tariffId);
+  const first = firstOf(acc.members.map((m) => monthly.get(m.pointId)).filter((f): f is MonthlyFigure => !!f));
+  if (!tariff) problems.push({ accountId: acc.id, problem: `tariff ${acc.tariffId} is not stored` });
+  if (problems.length > before || !tariff || !first || !energy) return null;
+  const { days, spans, uncovered } = memoized(memo, `${first.periodStart.getTime()}|${first.periodEnd.getTime()}|${acc.members[0]!.zone}|${tariff.schedule}`, () => {
+    const days = billingDays(first.periodStart, first.periodEnd, acc.members[0]!.zone);
+    return { days, ...tariffSpans(schedules.get(tariff.schedule) ?? [tariff], days) };
+  });
+  if (uncovered.length > 0) {
+    problems.push({ accountId: acc.id, problem: `no tariff of schedule ${tariff.schedule} in force on ${uncovered[0]}${uncovered.length > 1 ? `…${uncovered[uncovered.length - 1]} (${uncovered.length} days)` : ''}` });
+    return null;
+  }
+  return { acc, members, energy, spans, days, periodStart: first.periodStart, periodEnd: first.periodEnd };
+}
+
+/** Parse every stored tariff; a bad tariff refuses the run with its field named. */
+function tariffsOf(records: Awaited<ReturnType<typeof loadTariffs>>): { byId: Map<string, Tariff>; schedules: Map<string, Tariff[]> } {
+  const problems: InputError['problems'] = [];
+  const list: Tariff[] = [];
+  for (const rec of records) {
+    try {
+      list.push(parseTariff(rec));
+    } catch (e) {
+      if (e instanceof InputError) problems.push(...e.problems);
+      else throw e;
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return { byId: new Map(list.map((t) => [t.id, t])), schedules: schedulesOf(list) };
+}
+
+/** Run the gate for `month` (`YYYY-MM`) and build the statement inputs. */
+export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOptions, accountIds?: readonly string[]): Promise<PreparedMonth> {
+  const monthDate = `${month}-01`;
+  const [accounts, tariffRecords, monthly] = await Promise.all([loadAccounts(db, accountIds), loadTariffs(db), loadMonthlyFigures(db, monthDate)]);
+  const { byId, schedules } = tariffsOf(tariffRecords);
+  const problems: GateProblem[] = [];
+  const approved: string[] = [];
+  const memo: SpanMemo = new Map();
+  const drafts = accounts.map((a) => draftAccount(a, monthly, schedules, byId, opts, problems, approved, memo)).filter((d): d is Draft => d !== null);
+
+  // What the tariffs need beyond monthly figures.
+  const splitPoints = new Set<string>();
+  const registerDemand = new Map<string, string[]>();
+  const intervalWindows: DemandWindow[] = [];
+  const recompute: { pointId: string; from: Date; to: Date }[] = [];
+  let firstDay = `${month}-01`, lastDay = `${month}-01`;
+  for (const d of drafts) {
+    for (const m of d.acc.members) recompute.push({ pointId: m.pointId, from: d.periodStart, to: d.periodEnd });
+    if (d.spans.length > 1 && midMonthMode(d.spans) === 'split') {
+      for (const m of d.acc.members) splitPoints.add(m.pointId);
+      if (d.days[0]! < firstDay) firstDay = d.days[0]!;
+      if (d.days[d.days.length - 1]! > lastDay) lastDay = d.days[d.days.length - 1]!;
+    }
+    for (const s of d.spans) {
+      const b = s.tariff.basic;
+      if (b?.kind !== 'demand') continue;
+      if (b.source === 'register') {
+        const list = registerDemand.get(b.register) ?? [];
+        registerDemand.set(b.register, list);
+        for (const m of d.acc.members) if (m.sign === 1) list.push(m.pointId);
+      } else {
+        for (const m of d.acc.members) {
+          if (m.intervalSeconds > 900) problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: `demand from intervals needs intervals of 15 min or less; the point has ${m.intervalSeconds / 60} min` });
+          intervalWindows.push({ accountId: d.acc.id, pointId: m.pointId, sign: m.sign, from: d.periodStart, to: d.periodEnd });
+        }
+      }
+    }
+  }
+  const [daily, pending, intervalDemand, ...registerMaps] = await Promise.all([
+    loadDailyFigures(db, [...splitPoints], firstDay, lastDay),
+    loadPendingRecomputation(db, recompute),
+    loadIntervalDemand(db, dedupeWindows(intervalWindows)),
+    ...[...registerDemand.keys()].map((reg) => loadRegisterDemand(db, monthDate, [...new Set(registerDemand.get(reg))], reg)),
+  ]);
+  const demandByRegister = new Map([...registerDemand.keys()].map((reg, i) => [reg, registerMaps[i]!]));
+
+  const inputs: StatementInput[] = [];
+  for (const d of drafts) {
+    const before = problems.length;
+    for (const m of d.acc.members) {
+      if (pending.has(m.pointId)) problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: 'a recomputation of this month is pending: let the engine finish (calc_task), then settle' });
+    }
+    const dailyOf = (day: string) => {
+      let sum = zeroFigures();
+      for (const m of d.acc.members) {
+        const f = daily.get(m.pointId)?.get(day);
+        if (!f) return undefined;
+        sum = addFigures(sum, f, m.sign);
+      }
+      return sum;
+    };
+    const { windows, missingDays } = attributeEnergy(d.energy, d.spans, d.days.length, midMonthMode(d.spans), dailyOf);
+    if (missingDays.length > 0) problems.push({ accountId: d.acc.id, problem: `the tariff changes mid-month (split by days' figures) but daily figures are missing for ${missingDays.join(', ')}` });
+    let demandKw: Decimal | null = null;
+    const basic = d.spans.map((s) => s.tariff.basic).find((b) => b?.kind === 'demand');
+    if (basic?.kind === 'demand') {
+      if (basic.source === 'intervals') {
+        demandKw = intervalDemand.get(d.acc.id) ?? null;
+        if (!demandKw) problems.push({ accountId: d.acc.id, problem: 'no interval energy for the maximum demand' });
+      } else {
+        const map = demandByRegister.get(basic.register)!;
+        let sum: Decimal | null = null;
+        for (const m of d.acc.members.filter((x) => x.sign === 1)) {
+          const kw = map.get(m.pointId);
+          if (!kw) problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: `no ${basic.register} demand register value for the month` });
+          else sum = sum ? decAdd(sum, kw) : kw;
+        }
+        demandKw = sum;
+      }
+    }
+    if (problems.length > before) continue;
+    inputs.push({ accountId: d.acc.id, accountName: d.acc.name, month, monthDays: d.days.length, energy: d.energy, windows, demandKw, members: d.members, warnings: [] });
+  }
+  return { inputs, problems, approved };
+}
+
+function dedupeWindows(list: DemandWindow[]): DemandWindow[] {
+  const seen = new Set<string>();
+  return list.filter((w) => {
+    const k = `${w.accountId}\u0000${w.pointId}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
