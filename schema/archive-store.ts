@@ -3,6 +3,7 @@
  * re-import changes nothing, with an audit row and dirty ranges for the calculation engine.
  */
 import type { Transaction } from 'kysely';
+import { lockedMonth, MonthLockedError } from './locks.ts';
 import type { Database } from './database.ts';
 import type { Archive, KnownIds } from './archive.ts';
 import type { Tables } from './tables.ts';
@@ -22,6 +23,19 @@ const DAY = 86_400_000;
 
 /** Store a validated archive in one transaction; returns counts per section. */
 export async function storeArchive(handle: Database, a: Archive, actor = 'import', file?: string): Promise<ArchiveCounts> {
+  // New history events inside a settled month would change its figures: refuse the archive
+  // whole. Events already stored (a re-import) change nothing and pass.
+  const stored = async (table: 'installation' | 'ratio_change' | 'bypass_event', column: string, point: string, at: Date) =>
+    !!(await handle.db.selectFrom(table).select('id').where('point_id', '=', point).where(column as never, '=', at as never).executeTakeFirst());
+  const events: [string, Date, () => Promise<boolean>][] = [
+    ...a.installations.map((x): [string, Date, () => Promise<boolean>] => [x.point, x.installedAt, () => stored('installation', 'installed_at', x.point, x.installedAt)]),
+    ...a.ratioChanges.map((x): [string, Date, () => Promise<boolean>] => [x.point, x.effectiveAt, () => stored('ratio_change', 'effective_at', x.point, x.effectiveAt)]),
+    ...a.bypasses.map((x): [string, Date, () => Promise<boolean>] => [x.point, x.startedAt, () => stored('bypass_event', 'started_at', x.point, x.startedAt)]),
+  ];
+  for (const [point, at, isStored] of events) {
+    const lock = await lockedMonth(handle, [point], at, at);
+    if (lock && !(await isStored())) throw new MonthLockedError(lock, null, `: the archive changes point ${point}'s history at ${at.toISOString()}`);
+  }
   return handle.db.transaction().execute(async (tx) => {
     const up = <T extends keyof Tables>(table: T, rows: readonly Record<string, unknown>[], key: string[] = ['id']) =>
       rows.length === 0

@@ -11,7 +11,7 @@ import { parseArchive } from './archive.ts';
 import { knownIds, storeArchive, type ArchiveCounts } from './archive-store.ts';
 import { InputError } from './located.ts';
 import { parseReadingsCsv, rejectsCsv, type RejectedRow } from './readings-file.ts';
-import { writeReadings } from './readings.ts';
+import { writeReadings, type WriteResult } from './readings.ts';
 import { formatRegisterValue, REGISTER_CODES } from './registers.ts';
 
 function readInput(file: string): string {
@@ -46,6 +46,8 @@ export interface ReadingsImportResult {
   corrected: number;
   rejected: number;
   rejectsFile?: string;
+  /** Readings in settled months: kept as pending changes, applied when the month is reopened. */
+  held: NonNullable<WriteResult['held']>[];
 }
 
 const BATCH = 5_000;
@@ -58,6 +60,7 @@ export async function importReadingsFile(handle: Database, file: string, opts: R
   const rejected: RejectedRow[] = [...parsed.rejected];
   const client = await handle.pool.connect();
   let written = 0, unchanged = 0, corrected = 0;
+  const held: NonNullable<WriteResult['held']>[] = [];
   try {
     await client.query('BEGIN');
     for (let i = 0; i < parsed.rows.length; i += BATCH) {
@@ -70,6 +73,7 @@ export async function importReadingsFile(handle: Database, file: string, opts: R
       written += r.written;
       unchanged += r.unchanged;
       corrected += r.corrected;
+      if (r.held) held.push(r.held);
       if (!opts.correct) {
         for (const c of r.conflicts) {
           const line = parsed.lines.get(`${c.pointId}|${c.ts.getTime()}|${REGISTER_CODES.indexOf(c.register)}`) ?? 0;
@@ -97,6 +101,6 @@ export async function importReadingsFile(handle: Database, file: string, opts: R
   else rmSync(rejectsFile, { force: true });
   return {
     values: parsed.valueCount, snapshots: parsed.rows.length, written, unchanged, corrected,
-    rejected: rejected.length, ...(rejected.length > 0 ? { rejectsFile } : {}),
+    rejected: rejected.length, ...(rejected.length > 0 ? { rejectsFile } : {}), held,
   };
 }

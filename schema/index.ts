@@ -16,3 +16,4 @@ export * from './readings-file.ts';
 export * from './import.ts';
 export * from './gaps.ts';
 export * from './bulk.ts';
+export * from './locks.ts';

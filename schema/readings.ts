@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import type { Database } from './database.ts';
 import { REGISTER_CODES, REGISTER_COLUMNS, REGISTER_COUNT, type ReadingSource, type RegisterCode } from './registers.ts';
 import { ensurePartitions, storageOf } from './storage.ts';
+import { heldReadings, holdPending, readingLocks, type MonthLock } from './locks.ts';
 
 /** One register snapshot of a metering point. */
 export interface ReadingRow {
@@ -54,6 +55,8 @@ export interface WriteResult {
   /** Conflicts refused (or, with `correct`, applied). */
   conflicts: ReadingConflict[];
   corrected: number;
+  /** Readings that fell in a settled (locked) month: not written, kept as a pending change. */
+  held?: { rows: number; lock: MonthLock; pendingId: string };
 }
 
 const COLS = ['point_id', 'ts', 'source', 'quality', ...REGISTER_COLUMNS];
@@ -157,7 +160,7 @@ async function applyCorrections(client: pg.PoolClient, conflicts: ReadingConflic
 /** Write register snapshots in one transaction through the bulk path. */
 export async function writeReadings(handle: Database, rows: readonly ReadingRow[], opts: WriteOptions = {}): Promise<WriteResult> {
   const conflicts: ReadingConflict[] = [];
-  const unique = dedupe(rows, conflicts);
+  let unique = dedupe(rows, conflicts);
   if (unique.length === 0) return { written: 0, unchanged: 0, conflicts, corrected: 0 };
   let min = unique[0]!.ts, max = min;
   for (const r of unique) {
@@ -167,8 +170,21 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
   await ensurePartitions(handle.db, await storageOf(handle.db), 'reading', min, max);
   const own = !opts.client;
   const client = opts.client ?? (await handle.pool.connect());
+  let held: WriteResult['held'];
   try {
     if (own) await client.query('BEGIN');
+    const locks = await readingLocks(client, unique);
+    if (locks.size > 0) {
+      const heldRows = unique.filter((_, i) => locks.has(i));
+      const lock = locks.values().next().value!;
+      const pendingId = await holdPending(client, lock, {
+        kind: 'readings', pointIds: [...new Set(heldRows.map((r) => r.pointId))].sort(),
+        payload: { readings: heldReadings(heldRows), onConflict: opts.onConflict ?? 'refuse' },
+        actor: opts.actor ?? 'unknown', ...(opts.reason ? { reason: opts.reason } : {}),
+      });
+      held = { rows: heldRows.length, lock, pendingId };
+      unique = unique.filter((_, i) => !locks.has(i));
+    }
     await stage(client, unique, handle.copy);
     const upsert = (onConflict: string) => client.query(`
       WITH up AS (
@@ -195,7 +211,7 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
     }
     await client.query('TRUNCATE mf_stage');
     if (own) await client.query('COMMIT');
-    return { written, unchanged: unique.length - written, conflicts, corrected };
+    return { written, unchanged: unique.length - written, conflicts, corrected, ...(held ? { held } : {}) };
   } catch (e) {
     if (own) await client.query('ROLLBACK').catch(() => undefined);
     throw e;

@@ -18,7 +18,7 @@ export { prepareMonth, type GateProblem, type GateOptions, type PreparedMonth } 
 export { latestRun, runsOf, loadStatements, type SettlementRun, type RunSummary } from './store.ts';
 export {
   lockedMonth, assertUnlocked, holdPending, writeReadingsUnlessLocked, MonthLockedError,
-  type MonthLock, type HeldChange, type HeldReading, type Db,
+  type MonthLock, type HeldChange, type HeldReading,
 } from './lock.ts';
 export { settleMonth, checkMonth, SettlementRefusedError, MonthSettledError, type SettleOptions, type SettlementResult } from './settle.ts';
 export { reopenMonth, type ReopenOptions, type ReopenResult, type PendingApplier } from './reopen.ts';

@@ -1,5 +1,5 @@
 /** `meterflow import archive|readings`. */
-import { importArchiveFile, importReadingsFile } from '../../schema/index.ts';
+import { importArchiveFile, importReadingsFile, MonthLockedError } from '../../schema/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
 import { dataDirOption, openFromOptions } from './shared.ts';
@@ -49,7 +49,8 @@ const readingsCmd: Command = {
       bar.done();
       console.log(`imported ${file}: ${r.values} values in ${r.snapshots} snapshots; ${r.written} written, ${r.unchanged} unchanged, ${r.corrected} corrected, ${r.rejected} rejected`);
       if (r.rejectsFile) console.log(`rejected rows and reasons: ${r.rejectsFile}`);
-      return EXIT.ok;
+      for (const h of r.held) console.error(new MonthLockedError(h.lock, h.pendingId, `: ${h.rows} readings of this file fall in it`).message);
+      return r.held.length > 0 ? EXIT.failed : EXIT.ok;
     } finally {
       await h.close();
     }
