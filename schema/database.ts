@@ -58,6 +58,22 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   return handle;
 }
 
+/** Run `fn` in a transaction on one pooled connection: committed when it resolves, rolled back when it throws. */
+export async function withTransaction<T>(handle: Database, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await handle.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
 /** Apply pending migrations; throws with the failing migration's name. */
 export async function migrate(handle: Database): Promise<string[]> {
   // Kysely's migrator takes a lock, so processes starting together migrate once.

@@ -6,7 +6,7 @@
  * a stored one is refused, or stored as an audited correction with `correct`.
  */
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
-import type { Database } from './database.ts';
+import { withTransaction, type Database } from './database.ts';
 import { parseArchive } from './archive.ts';
 import { knownIds, storeArchive, type ArchiveCounts } from './archive-store.ts';
 import { InputError } from './located.ts';
@@ -58,11 +58,9 @@ export async function importReadingsFile(handle: Database, file: string, opts: R
   const parsed = parseReadingsCsv(readInput(file), file, (p) => ids.has(p));
   if (parsed.rejected.length > 0 && !opts.skipInvalid) throw new InputError(parsed.rejected);
   const rejected: RejectedRow[] = [...parsed.rejected];
-  const client = await handle.pool.connect();
   let written = 0, unchanged = 0, corrected = 0;
   const held: NonNullable<WriteResult['held']>[] = [];
-  try {
-    await client.query('BEGIN');
+  await withTransaction(handle, async (client) => {
     for (let i = 0; i < parsed.rows.length; i += BATCH) {
       const r = await writeReadings(handle, parsed.rows.slice(i, i + BATCH), {
         client,
@@ -85,17 +83,11 @@ export async function importReadingsFile(handle: Database, file: string, opts: R
       }
       opts.onProgress?.(Math.min(i + BATCH, parsed.rows.length), parsed.rows.length);
     }
+    // Conflicts refuse the whole file unless bad rows may be skipped: nothing is written.
     if (rejected.length > parsed.rejected.length && !opts.skipInvalid) {
-      await client.query('ROLLBACK');
       throw new InputError(rejected.slice(parsed.rejected.length).sort((a, b) => a.line - b.line));
     }
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
   const rejectsFile = `${file}.rejects.csv`;
   if (rejected.length > 0) writeFileSync(rejectsFile, rejectsCsv(rejected.sort((a, b) => a.line - b.line)));
   else rmSync(rejectsFile, { force: true });

@@ -10,7 +10,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
-import type { Database } from './database.ts';
+import { withTransaction, type Database } from './database.ts';
 import { REGISTER_CODES, REGISTER_COLUMNS, REGISTER_COUNT, type ReadingSource, type RegisterCode } from './registers.ts';
 import { ensurePartitions, storageOf } from './storage.ts';
 import { heldReadings, holdPending, readingLocks, type MonthLock } from './locks.ts';
@@ -168,11 +168,8 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
     if (r.ts > max) max = r.ts;
   }
   await ensurePartitions(handle.db, await storageOf(handle.db), 'reading', min, max);
-  const own = !opts.client;
-  const client = opts.client ?? (await handle.pool.connect());
-  let held: WriteResult['held'];
-  try {
-    if (own) await client.query('BEGIN');
+  const write = async (client: pg.PoolClient): Promise<WriteResult> => {
+    let held: WriteResult['held'];
     const locks = await readingLocks(client, unique);
     if (locks.size > 0) {
       const heldRows = unique.filter((_, i) => locks.has(i));
@@ -210,14 +207,9 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
       written += await upsert(`DO UPDATE SET ${fill} WHERE ${gains}`);
     }
     await client.query('TRUNCATE mf_stage');
-    if (own) await client.query('COMMIT');
     return { written, unchanged: unique.length - written, conflicts, corrected, ...(held ? { held } : {}) };
-  } catch (e) {
-    if (own) await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    if (own) client.release();
-  }
+  };
+  return opts.client ? write(opts.client) : withTransaction(handle, write);
 }
 
 /** Read stored snapshots of one point in [from, to], ordered by time (registers as integer hundredths). */

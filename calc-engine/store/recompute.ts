@@ -4,7 +4,7 @@
  * months — all written in one transaction. Recomputing twice changes nothing.
  */
 import { DateTime } from 'luxon';
-import { ensurePartitions, storageOf, type Database } from '../../schema/index.ts';
+import { ensurePartitions, storageOf, withTransaction, type Database } from '../../schema/index.ts';
 import type { DirtyRange } from '../tasks/index.ts';
 import { intervalEnergies } from '../interval.ts';
 import { dailyEnergy } from '../daily.ts';
@@ -136,21 +136,13 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     const ends = f.intervals.map((x) => x.to);
     await ensurePartitions(handle.db, await storageOf(handle.db), 'interval_energy', new Date(Math.min(...ends)), new Date(Math.max(...ends)));
   }
-  const client = await handle.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(handle, async (client) => {
     stats.intervals = await saveIntervals(client, handle.copy, f.intervals);
     stats.days = await savePeriods(client, handle.copy, 'daily_energy', f.days);
     stats.months = await savePeriods(client, handle.copy, 'monthly_energy', f.months);
     stats.objectResults = (await saveObjects(client, handle.copy, 'day', f.objects.filter((x) => x.kind === 'day').map((x) => x.figure)))
       + (await saveObjects(client, handle.copy, 'month', f.objects.filter((x) => x.kind === 'month').map((x) => x.figure)));
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
   if (opts.checks !== false) {
     const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
     for (const g of checkRecomputation(ctx, known, stats, objects, limits)) {

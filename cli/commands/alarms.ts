@@ -1,7 +1,7 @@
 /** `meterflow alarms`: list alarms, acknowledge one. */
 import { acknowledgeAlarm, exportRows, toCsv } from '../../calc-engine/store/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
-import { dataDirOption, openFromOptions } from './shared.ts';
+import { dataDirOption, withDatabase } from './shared.ts';
 
 const alarmsCmd: Command = {
   path: ['alarms'],
@@ -15,29 +15,26 @@ const alarmsCmd: Command = {
     format: { type: 'string', description: 'table, csv or json', default: 'table' },
   },
   async run(_, o) {
-    const h = await openFromOptions(o);
-    try {
-      if (typeof o.ack === 'string') {
-        if (typeof o.by !== 'string') throw new UsageError('--ack needs --by <name>: acknowledgements are audited');
-        if (!(await acknowledgeAlarm(h, o.ack, o.by))) {
-          console.error(`no open alarm with id ${o.ack}; list them with \`meterflow alarms\``);
-          return EXIT.failed;
-        }
-        console.log(`alarm ${o.ack} acknowledged by ${o.by}`);
-        return EXIT.ok;
+    return withDatabase(o, async (h) => {
+    if (typeof o.ack === 'string') {
+      if (typeof o.by !== 'string') throw new UsageError('--ack needs --by <name>: acknowledgements are audited');
+      if (!(await acknowledgeAlarm(h, o.ack, o.by))) {
+        console.error(`no open alarm with id ${o.ack}; list them with \`meterflow alarms\``);
+        return EXIT.failed;
       }
-      const rows = (await exportRows(h, { kind: 'alarms', from: new Date(0), to: new Date(8.64e15), ...(typeof o.object === 'string' ? { object: o.object } : {}) }))
-        .filter((r) => o.all || r.state !== 'cleared');
-      if (o.format === 'json') console.log(JSON.stringify(rows, null, 2));
-      else if (o.format === 'csv') process.stdout.write(toCsv(rows));
-      else {
-        if (rows.length === 0) console.log('no alarms');
-        for (const r of rows) console.log(`${String(r.id).padStart(5)}  ${String(r.state).padEnd(12)} ${String(r.severity).padEnd(8)} ${String(r.period_start).slice(0, 16)}  ${r.message}`);
-      }
+      console.log(`alarm ${o.ack} acknowledged by ${o.by}`);
       return EXIT.ok;
-    } finally {
-      await h.close();
     }
+    const rows = (await exportRows(h, { kind: 'alarms', from: new Date(0), to: new Date(8.64e15), ...(typeof o.object === 'string' ? { object: o.object } : {}) }))
+      .filter((r) => o.all || r.state !== 'cleared');
+    if (o.format === 'json') console.log(JSON.stringify(rows, null, 2));
+    else if (o.format === 'csv') process.stdout.write(toCsv(rows));
+    else {
+      if (rows.length === 0) console.log('no alarms');
+      for (const r of rows) console.log(`${String(r.id).padStart(5)}  ${String(r.state).padEnd(12)} ${String(r.severity).padEnd(8)} ${String(r.period_start).slice(0, 16)}  ${r.message}`);
+    }
+    return EXIT.ok;
+    });
   },
 };
 

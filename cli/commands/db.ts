@@ -1,7 +1,7 @@
 /** `meterflow db migrate|status|stop`. */
 import { databaseStatus, migrate, openDatabase, stopEmbedded } from '../../schema/index.ts';
 import { EXIT, type Command } from '../command.ts';
-import { dataDirOf, dataDirOption, openFromOptions } from './shared.ts';
+import { dataDirOf, dataDirOption, withDatabase } from './shared.ts';
 
 const migrateCmd: Command = {
   path: ['db', 'migrate'],
@@ -24,22 +24,19 @@ const statusCmd: Command = {
   summary: 'Show the server, its version, TimescaleDB or partitions, migrations and row counts.',
   options: { ...dataDirOption, json: { type: 'boolean', description: 'print JSON', default: false } },
   async run(_, o) {
-    const h = await openFromOptions(o);
-    try {
-      const s = await databaseStatus(h);
-      if (o.json) {
-        console.log(JSON.stringify(s, null, 2));
-        return EXIT.ok;
-      }
-      console.log(`server      ${s.server}`);
-      console.log(`version     PostgreSQL ${s.version}`);
-      console.log(`storage     ${s.storage === 'timescaledb' ? `TimescaleDB ${s.timescaledb} hypertables, compressed by point` : 'native range partitions (no TimescaleDB)'}`);
-      console.log(`migrations  ${s.migrations.filter((m) => m.applied).length}/${s.migrations.length} applied`);
-      for (const [table, n] of Object.entries(s.rows)) console.log(`  ${table.padEnd(16)} ${n}`);
+    return withDatabase(o, async (h) => {
+    const s = await databaseStatus(h);
+    if (o.json) {
+      console.log(JSON.stringify(s, null, 2));
       return EXIT.ok;
-    } finally {
-      await h.close();
     }
+    console.log(`server      ${s.server}`);
+    console.log(`version     PostgreSQL ${s.version}`);
+    console.log(`storage     ${s.storage === 'timescaledb' ? `TimescaleDB ${s.timescaledb} hypertables, compressed by point` : 'native range partitions (no TimescaleDB)'}`);
+    console.log(`migrations  ${s.migrations.filter((m) => m.applied).length}/${s.migrations.length} applied`);
+    for (const [table, n] of Object.entries(s.rows)) console.log(`  ${table.padEnd(16)} ${n}`);
+    return EXIT.ok;
+    });
   },
 };
 

@@ -1,7 +1,7 @@
 /** `meterflow demo`: what `npm start` runs on embedded defaults. */
 import { databaseStatus, importArchiveFile, importReadingsFile } from '../../schema/index.ts';
 import { EXIT, type Command } from '../command.ts';
-import { dataDirOption, openFromOptions } from './shared.ts';
+import { dataDirOption, withDatabase } from './shared.ts';
 
 const demoCmd: Command = {
   path: ['demo'],
@@ -9,20 +9,17 @@ const demoCmd: Command = {
   options: { ...dataDirOption },
   async run(_, o) {
     console.log('meterflow demo: opening the database (embedded PostgreSQL unless DATABASE_URL is set)…');
-    const h = await openFromOptions(o);
-    try {
-      const counts = await importArchiveFile(h, 'examples/archive.yaml', 'demo');
-      console.log(`archive: ${counts.points} metering points, ${counts.objects} statistical objects, ${counts.accounts} accounts`);
-      const r = await importReadingsFile(h, 'examples/readings.csv', { actor: 'demo' });
-      console.log(`readings: ${r.values} values, ${r.written} new snapshots, ${r.unchanged} already stored`);
-      const s = await databaseStatus(h);
-      console.log(`database: PostgreSQL ${s.version} at ${s.server}, ${s.storage === 'timescaledb' ? 'TimescaleDB hypertables' : 'native partitions'}`);
-      for (const [table, n] of Object.entries(s.rows)) console.log(`  ${table.padEnd(16)} ${n}`);
-      console.log('The embedded database keeps running for other meterflow processes; stop it with `npx meterflow db stop`.');
-      return EXIT.ok;
-    } finally {
-      await h.close();
-    }
+    return withDatabase(o, async (h) => {
+    const counts = await importArchiveFile(h, 'examples/archive.yaml', 'demo');
+    console.log(`archive: ${counts.points} metering points, ${counts.objects} statistical objects, ${counts.accounts} accounts`);
+    const r = await importReadingsFile(h, 'examples/readings.csv', { actor: 'demo' });
+    console.log(`readings: ${r.values} values, ${r.written} new snapshots, ${r.unchanged} already stored`);
+    const s = await databaseStatus(h);
+    console.log(`database: PostgreSQL ${s.version} at ${s.server}, ${s.storage === 'timescaledb' ? 'TimescaleDB hypertables' : 'native partitions'}`);
+    for (const [table, n] of Object.entries(s.rows)) console.log(`  ${table.padEnd(16)} ${n}`);
+    console.log('The embedded database keeps running for other meterflow processes; stop it with `npx meterflow db stop`.');
+    return EXIT.ok;
+    });
   },
 };
 

@@ -5,7 +5,7 @@ import { drainTasks, exportRows, recomputeRanges, runWorker, toCsv, EXPORT_KINDS
 import { taskCounts } from '../../calc-engine/tasks/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
-import { dataDirOption, openFromOptions } from './shared.ts';
+import { dataDirOption, withDatabase } from './shared.ts';
 
 /** An ISO date or time; a date without offset is taken as UTC midnight. */
 function instantOption(name: string, v: unknown): Date {
@@ -22,21 +22,18 @@ const runCmd: Command = {
   summary: 'Run an engine worker: claim dirty ranges, recompute, repeat (any number of workers may run).',
   options: { ...dataDirOption, once: { type: 'boolean', description: 'exit when no task is pending', default: false }, 'poll-ms': { type: 'string', description: 'poll interval for new tasks', default: '1000' } },
   async run(_, o) {
-    const h = await openFromOptions(o);
-    try {
-      if (o.once) {
-        const n = await drainTasks(h, { log });
-        log({ msg: 'drained', tasks: n, ...(await taskCounts(h)) });
-        return EXIT.ok;
-      }
-      const stop = new AbortController();
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => (log({ msg: `${sig}: finishing the current batch` }), stop.abort()));
-      log({ msg: 'engine worker started' });
-      await runWorker(h, stop.signal, { log, pollMs: Number(o['poll-ms']) });
+    return withDatabase(o, async (h) => {
+    if (o.once) {
+      const n = await drainTasks(h, { log });
+      log({ msg: 'drained', tasks: n, ...(await taskCounts(h)) });
       return EXIT.ok;
-    } finally {
-      await h.close();
     }
+    const stop = new AbortController();
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => (log({ msg: `${sig}: finishing the current batch` }), stop.abort()));
+    log({ msg: 'engine worker started' });
+    await runWorker(h, stop.signal, { log, pollMs: Number(o['poll-ms']) });
+    return EXIT.ok;
+    });
   },
 };
 
@@ -52,21 +49,18 @@ const recomputeCmd: Command = {
   async run(_, o) {
     const from = instantOption('from', o.from), to = instantOption('to', o.to);
     if (to <= from) throw new UsageError('--to must be after --from');
-    const h = await openFromOptions(o);
-    try {
-      const ids = typeof o.point === 'string' ? [o.point] : (await h.db.selectFrom('metering_point').select('id').orderBy('id').execute()).map((r) => r.id);
-      const bar = progress('recompute', ids.length);
-      let intervals = 0, days = 0, months = 0, objects = 0;
-      for (let i = 0; i < ids.length; i += 20) {
-        const s = await recomputeRanges(h, ids.slice(i, i + 20).map((pointId) => ({ pointId, from, to })));
-        intervals += s.intervals; days += s.days; months += s.months; objects += s.objectResults;
-        bar.update(Math.min(i + 20, ids.length));
-      }
-      bar.done(`${ids.length} points: ${intervals} intervals, ${days} days, ${months} months, ${objects} object results`);
-      return EXIT.ok;
-    } finally {
-      await h.close();
+    return withDatabase(o, async (h) => {
+    const ids = typeof o.point === 'string' ? [o.point] : (await h.db.selectFrom('metering_point').select('id').orderBy('id').execute()).map((r) => r.id);
+    const bar = progress('recompute', ids.length);
+    let intervals = 0, days = 0, months = 0, objects = 0;
+    for (let i = 0; i < ids.length; i += 20) {
+      const s = await recomputeRanges(h, ids.slice(i, i + 20).map((pointId) => ({ pointId, from, to })));
+      intervals += s.intervals; days += s.days; months += s.months; objects += s.objectResults;
+      bar.update(Math.min(i + 20, ids.length));
     }
+    bar.done(`${ids.length} points: ${intervals} intervals, ${days} days, ${months} months, ${objects} object results`);
+    return EXIT.ok;
+    });
   },
 };
 
@@ -87,18 +81,15 @@ const exportCmd: Command = {
     if (!kind || !EXPORT_KINDS.includes(kind as ExportKind)) throw new UsageError(`what to export: one of ${EXPORT_KINDS.join(', ')}`);
     if (o.format !== 'csv' && o.format !== 'json') throw new UsageError(`--format must be csv or json, not '${String(o.format)}'`);
     const from = instantOption('from', o.from), to = instantOption('to', o.to);
-    const h = await openFromOptions(o);
-    try {
-      const rows = await exportRows(h, { kind: kind as ExportKind, from, to, ...(typeof o.point === 'string' ? { point: o.point } : {}), ...(typeof o.object === 'string' ? { object: o.object } : {}) });
-      const text = o.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : toCsv(rows);
-      if (typeof o.out === 'string') {
-        writeFileSync(o.out, text);
-        console.error(`${rows.length} rows written to ${o.out}`);
-      } else process.stdout.write(text);
-      return EXIT.ok;
-    } finally {
-      await h.close();
-    }
+    return withDatabase(o, async (h) => {
+    const rows = await exportRows(h, { kind: kind as ExportKind, from, to, ...(typeof o.point === 'string' ? { point: o.point } : {}), ...(typeof o.object === 'string' ? { object: o.object } : {}) });
+    const text = o.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : toCsv(rows);
+    if (typeof o.out === 'string') {
+      writeFileSync(o.out, text);
+      console.error(`${rows.length} rows written to ${o.out}`);
+    } else process.stdout.write(text);
+    return EXIT.ok;
+    });
   },
 };
 

@@ -2,7 +2,7 @@
 import { importArchiveFile, importReadingsFile, MonthLockedError } from '../../schema/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
-import { dataDirOption, openFromOptions } from './shared.ts';
+import { dataDirOption, withDatabase } from './shared.ts';
 
 const archiveCmd: Command = {
   path: ['import', 'archive'],
@@ -11,15 +11,12 @@ const archiveCmd: Command = {
   options: { ...dataDirOption, actor: { type: 'string', description: 'who imports, for the audit log', default: 'import' } },
   async run([file], o) {
     if (!file) throw new UsageError('missing <file.yaml>');
-    const h = await openFromOptions(o);
-    try {
-      const counts = await importArchiveFile(h, file, o.actor as string);
-      const parts = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
-      console.log(`imported ${file}: ${parts.join(', ') || 'nothing'}`);
-      return EXIT.ok;
-    } finally {
-      await h.close();
-    }
+    return withDatabase(o, async (h) => {
+    const counts = await importArchiveFile(h, file, o.actor as string);
+    const parts = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+    console.log(`imported ${file}: ${parts.join(', ') || 'nothing'}`);
+    return EXIT.ok;
+    });
   },
 };
 
@@ -36,9 +33,8 @@ const readingsCmd: Command = {
   },
   async run([file], o) {
     if (!file) throw new UsageError('missing <file.csv>');
-    const h = await openFromOptions(o);
     const bar = progress(`import ${file}`);
-    try {
+    return withDatabase(o, async (h) => {
       const r = await importReadingsFile(h, file, {
         skipInvalid: o['skip-invalid'] === true,
         correct: o.correct === true,
@@ -49,11 +45,9 @@ const readingsCmd: Command = {
       bar.done();
       console.log(`imported ${file}: ${r.values} values in ${r.snapshots} snapshots; ${r.written} written, ${r.unchanged} unchanged, ${r.corrected} corrected, ${r.rejected} rejected`);
       if (r.rejectsFile) console.log(`rejected rows and reasons: ${r.rejectsFile}`);
-      for (const h of r.held) console.error(new MonthLockedError(h.lock, h.pendingId, `: ${h.rows} readings of this file fall in it`).message);
+      for (const held of r.held) console.error(new MonthLockedError(held.lock, held.pendingId, `: ${held.rows} readings of this file fall in it`).message);
       return r.held.length > 0 ? EXIT.failed : EXIT.ok;
-    } finally {
-      await h.close();
-    }
+    });
   },
 };
 

@@ -5,7 +5,7 @@ import {
   type ExportFormat,
 } from '../../calc-engine/settlement/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
-import { dataDirOption, openFromOptions } from './shared.ts';
+import { dataDirOption, withDatabase } from './shared.ts';
 
 function defaultActor(): string {
   try {
@@ -43,43 +43,40 @@ const settleCmd: Command = {
     const format = o.format as string;
     if (!EXPORT_FORMATS.includes(format as ExportFormat)) throw new UsageError(`--format ${format}: expected one of ${EXPORT_FORMATS.join(', ')}`);
     const month = o.month;
-    const h = await openFromOptions(o);
-    try {
-      if (o.reopen) {
-        const r = await reopenMonth(h, { month, actor, reason: o.reason as string });
-        console.log(`reopened ${month} (version ${r.run.version} by ${r.run.actor}); applied ${r.applied.length} held change(s)`);
-        for (const f of r.failed) console.error(`  held change #${f.id} could not be applied: ${f.error}`);
-        console.log(`next: let the engine recompute, then meterflow settle --month ${month} (makes version ${r.run.version + 1} with a difference statement)`);
-        return r.failed.length > 0 ? EXIT.failed : EXIT.ok;
-      }
-      const last = await latestRun(h.db, month);
-      if (last?.state === 'locked' && typeof o.export === 'string') {
-        console.log(`month ${month} is settled (version ${last.version}); exporting it`);
-      } else {
-        try {
-          const r = await settleMonth(h, { month, actor, approveEstimates: o['approve-estimates'] === true });
-          process.stdout.write(summaryText(r.run));
-        } catch (e) {
-          if (e instanceof SettlementRefusedError) {
-            console.error(e.message);
-            console.error('what to do: let the engine compute the missing figures (or supply readings), or approve estimates with --approve-estimates --actor NAME; then run again');
-            return EXIT.failed;
-          }
-          if (e instanceof MonthSettledError) {
-            console.error(e.message);
-            return EXIT.failed;
-          }
-          throw e;
-        }
-      }
-      if (typeof o.export === 'string') {
-        const files = await exportRun(h, { month, dir: o.export, format: format as ExportFormat });
-        for (const f of files) console.log(`wrote ${f}`);
-      }
-      return EXIT.ok;
-    } finally {
-      await h.close();
+    return withDatabase(o, async (h) => {
+    if (o.reopen) {
+      const r = await reopenMonth(h, { month, actor, reason: o.reason as string });
+      console.log(`reopened ${month} (version ${r.run.version} by ${r.run.actor}); applied ${r.applied.length} held change(s)`);
+      for (const f of r.failed) console.error(`  held change #${f.id} could not be applied: ${f.error}`);
+      console.log(`next: let the engine recompute, then meterflow settle --month ${month} (makes version ${r.run.version + 1} with a difference statement)`);
+      return r.failed.length > 0 ? EXIT.failed : EXIT.ok;
     }
+    const last = await latestRun(h.db, month);
+    if (last?.state === 'locked' && typeof o.export === 'string') {
+      console.log(`month ${month} is settled (version ${last.version}); exporting it`);
+    } else {
+      try {
+        const r = await settleMonth(h, { month, actor, approveEstimates: o['approve-estimates'] === true });
+        process.stdout.write(summaryText(r.run));
+      } catch (e) {
+        if (e instanceof SettlementRefusedError) {
+          console.error(e.message);
+          console.error('what to do: let the engine compute the missing figures (or supply readings), or approve estimates with --approve-estimates --actor NAME; then run again');
+          return EXIT.failed;
+        }
+        if (e instanceof MonthSettledError) {
+          console.error(e.message);
+          return EXIT.failed;
+        }
+        throw e;
+      }
+    }
+    if (typeof o.export === 'string') {
+      const files = await exportRun(h, { month, dir: o.export, format: format as ExportFormat });
+      for (const f of files) console.log(`wrote ${f}`);
+    }
+    return EXIT.ok;
+    });
   },
 };
 

@@ -17,3 +17,13 @@ export function dataDirOf(o: Record<string, string | boolean | undefined>): stri
 export function openFromOptions(o: Record<string, string | boolean | undefined>): Promise<Database> {
   return openDatabase({ dataDir: dataDirOf(o) });
 }
+
+/** Open the database of the options, run `fn` with it, and close it however `fn` ends. */
+export async function withDatabase<T>(o: Record<string, string | boolean | undefined>, fn: (h: Database) => Promise<T>): Promise<T> {
+  const h = await openFromOptions(o);
+  try {
+    return await fn(h);
+  } finally {
+    await h.close();
+  }
+}
