@@ -21,6 +21,11 @@ export interface RunOptions extends ServeOptions {
   hold?: boolean;
   /** Wall milliseconds between clock ticks (live). */
   tickMs?: number;
+  /**
+   * Live runs: compute everything before this instant (Unix seconds) in batch, before any
+   * transport is served, so a rig can start live at the interesting part of a long scenario.
+   */
+  liveFrom?: number;
 }
 
 /** What a finished run says. */
@@ -122,6 +127,16 @@ export async function startSimulation(simulation: Simulation, opts: RunOptions =
   }
   // Intervals at the very start instant are part of the truth too.
   for (const t of simulation.terminals) if (t.time % t.intervalSeconds === 0) t.emitIntervals();
+  if (mode === 'live' && opts.liveFrom !== undefined && opts.liveFrom > simulation.start) {
+    const from = Math.min(opts.liveFrom, simulation.end);
+    for (let t = simulation.start; t < from; ) {
+      t = Math.min(from, t + 86400);
+      for (const term of simulation.terminals) term.advanceTo(t);
+      if (writer?.full) await writer.flush();
+      await new Promise((r) => setImmediate(r));
+    }
+    simulation = { ...simulation, start: from };
+  }
   const served = mode === 'live' ? await serveTerminals(simulation.terminals, simulation.transports, opts) : undefined;
   const { done, stop } = await drive(simulation.name, simulation.terminals, simulation, served, writer, {
     mode,
