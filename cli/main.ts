@@ -3,7 +3,7 @@
  * to exit codes (0 ok, 1 failed, 2 bad usage or input).
  */
 import { InputError } from '../schema/index.ts';
-import { EXIT, UsageError, commandHelp, parseCommandArgs, type Command } from './command.ts';
+import { EXIT, EXIT_CODES_HELP, UsageError, commandHelp, parseCommandArgs, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
 
 function overview(): string {
@@ -17,7 +17,7 @@ function overview(): string {
     ...commands.map((c) => `  ${`${c.path.join(' ')}${c.args ? ` ${c.args}` : ''}`.padEnd(width)}  ${c.summary}`),
     '',
     'Environment: DATABASE_URL (default: embedded PostgreSQL in MF_DATA_DIR or ./data), MQTT_URL (default: embedded broker).',
-    'Exit codes: 0 ok, 1 failed, 2 bad usage or input.',
+    EXIT_CODES_HELP,
   ].join('\n');
 }
 
@@ -39,6 +39,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const found = find(argv);
   if (!found) {
+    const group = commands.filter((c) => c.path.length > 1 && c.path[0] === argv[0]).map((c) => `meterflow ${c.path.join(' ')}`);
+    if (group.length > 0) {
+      const what = argv.length > 1 ? `unknown subcommand '${argv.slice(0, 2).join(' ')}'` : 'name a subcommand';
+      console.error(`meterflow ${argv[0]}: ${what}: ${group.join(', ')} (each takes --help)`);
+      return EXIT.usage;
+    }
     console.error(`meterflow: unknown command '${argv.join(' ')}'\n\n${overview()}`);
     return EXIT.usage;
   }
@@ -55,8 +61,8 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`meterflow ${cmd.path.join(' ')}: ${e.message}\n\n${commandHelp(cmd)}`);
       return EXIT.usage;
     }
-    // Every edge parser's error lists its located problems (InputError, scenario and site config errors).
-    if (e instanceof InputError || Array.isArray((e as { problems?: unknown }).problems)) {
+    // Edge parsers' errors list located problems (archive, readings, scenario, site config).
+    if (e instanceof InputError || (e as Error).name === 'ConfigError') {
       console.error(`meterflow ${cmd.path.join(' ')}: the input was refused, nothing was written:\n${(e as Error).message}`);
       return EXIT.usage;
     }

@@ -26,6 +26,8 @@ export interface RunOptions extends ServeOptions {
    * transport is served, so a rig can start live at the interesting part of a long scenario.
    */
   liveFrom?: number;
+  /** Called after the batch catch-up, before transports are served and the live clock starts. */
+  beforeLive?: (simulation: Simulation) => Promise<void>;
 }
 
 /** What a finished run says. */
@@ -137,6 +139,7 @@ export async function startSimulation(simulation: Simulation, opts: RunOptions =
     }
     simulation = { ...simulation, start: from };
   }
+  if (mode === 'live') await opts.beforeLive?.(simulation);
   const served = mode === 'live' ? await serveTerminals(simulation.terminals, simulation.transports, opts) : undefined;
   const { done, stop } = await drive(simulation.name, simulation.terminals, simulation, served, writer, {
     mode,
