@@ -6,6 +6,9 @@
  */
 import type { AlarmCandidate, AlarmScope, RuleName, AlarmObjectKind } from '../alarms.ts';
 import type { EnergyContext } from '../period.ts';
+import type { PointData } from '../point.ts';
+import { intervalSumCandidates } from '../rules/interval-sum.ts';
+import type { Rational } from '../rational.ts';
 import { intervalMs } from '../point.ts';
 import { pointChunk } from '../kernel-chunk.ts';
 import { runKernel } from '../kernel.ts';
@@ -26,10 +29,25 @@ import type { StatObject } from '../objects.ts';
 
 /** Rules judged on intervals of the dirty ranges. */
 const INTERVAL_RULES: readonly RuleName[] = ['outlier', 'tou-mismatch', 'reverse-energy', 'frozen-reading', 'demand-jump', 'missing-data'];
+/** Rules judged on days of points against their intervals. */
+const DAY_SUM_RULES: readonly RuleName[] = ['interval-sum'];
 /** Rules judged on days of points. */
 const DAY_RULES: readonly RuleName[] = ['energy-limit'];
 /** Rules judged on days and months of statistical objects. */
 const OBJECT_RULES: readonly RuleName[] = ['bus-imbalance', 'transformer-loss', 'line-loss'];
+
+/**
+ * Whether a point is known to carry load, for the frozen-reading rule: its total active import
+ * rose by at least one register step per interval on average over the loaded readings.
+ */
+export function carriesLoad(p: PointData): boolean {
+  const { ts, values } = p.series;
+  const n = ts.length;
+  if (n < 2) return false;
+  const first = values[0]!, last = values[(n - 1) * 20]!;
+  const intervals = (ts[n - 1]! - ts[0]!) / intervalMs(p.config);
+  return Number.isFinite(first) && Number.isFinite(last) && last - first >= intervals;
+}
 
 /** Candidates found in one scope: alarms in the scope that no candidate confirms clear. */
 export interface CheckGroup {
@@ -66,7 +84,7 @@ export function checkRecomputation(
     const dt = intervalMs(p.config);
     const from = Math.floor(r.from.getTime() / dt) * dt - dt;
     const to = Math.ceil(r.to.getTime() / dt) * dt + dt;
-    const pc = pointChunk([p], from, Math.round((to - from) / dt));
+    const pc = pointChunk([p], from, Math.round((to - from) / dt), carriesLoad);
     const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt };
     // Missing data is judged from the rows that exist, not from the kernel's "all 20 registers
     // present", so meters that keep fewer registers are not flagged.
@@ -88,6 +106,16 @@ export function checkRecomputation(
     byPoint.set(f.pointId, g);
   }
   for (const [id, g] of byPoint) groups.push({ scope: { rules: DAY_RULES, objects: [{ kind: 'point', id }], from: g.from, to: g.to }, candidates: g.candidates });
+  // Σ intervals against the day's boundary delta, for days whose every interval was recomputed.
+  for (const f of stats.figures.days) {
+    const p = ctx.points.get(f.pointId)!;
+    const dt = intervalMs(p.config);
+    const parts = stats.figures.intervals.filter((x) => x.pointId === f.pointId && x.from >= f.from && x.to <= f.to);
+    if (parts.length !== Math.round((f.to - f.from) / dt)) continue;
+    const epoch = p.epochs.find((e) => e.from <= f.from && e.to >= f.to);
+    if (!epoch) continue;
+    groups.push({ scope: { rules: DAY_SUM_RULES, objects: [{ kind: 'point', id: f.pointId }], from: f.from, to: f.to }, candidates: intervalSumCandidates(f, parts, epoch.multiplier as Rational) });
+  }
   const figures = stats.figures.objects;
   if (figures.length > 0) {
     const candidates: AlarmCandidate[] = [];
