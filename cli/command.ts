@@ -26,6 +26,9 @@ export interface Command {
 /** Exit codes, as documented in `meterflow --help`. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+/** The exit codes' line of every help text. */
+export const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 failed, 2 bad usage or input.';
+
 /** Thrown for bad usage: printed with the command's help, exit code 2. */
 export class UsageError extends Error {}
 
@@ -41,7 +44,7 @@ export function commandHelp(cmd: Command): string {
       lines.push(`${flag.padEnd(30)} ${o.description}${def}`);
     }
   }
-  lines.push(`  ${'-h, --help'.padEnd(28)} show this help`);
+  lines.push(`  ${'-h, --help'.padEnd(28)} show this help`, '', EXIT_CODES_HELP);
   return lines.join('\n');
 }
 

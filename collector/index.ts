@@ -18,3 +18,5 @@ export * from './transports/modbus-tcp/index.ts';
 export * from './transports/modbus-rtu/index.ts';
 export * from './transports/mqtt/index.ts';
 export * from './daemon/index.ts';
+export * from './backfill/index.ts';
+export * from './store/index.ts';

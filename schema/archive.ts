@@ -33,52 +33,59 @@ const registerSet = z
   })
   .transform((rec) => REGISTER_CODES.map((c) => rec[c] ?? null));
 
-const substation = z.strictObject({ id, name: z.string(), timeZone: zone.default('UTC') });
-const equipment = { id, substation: id, name: z.string() };
+const substation = z.strictObject({ id: id.describe('unique id within its section'), name: z.string(), timeZone: zone.default('UTC').describe('IANA time zone of the substation') });
+const equipment = { id: id.describe('unique id within its section'), substation: id.describe('id of the substation it belongs to'), name: z.string().describe('display name') };
 const terminal = z.strictObject({
   ...equipment,
-  transport: z.enum(['modbus-tcp', 'modbus-rtu', 'mqtt']),
-  address: z.string(),
-  profile: z.string().default('sim-terminal-v1'),
-  memoryDays: z.number().int().positive().default(30),
+  transport: z.enum(['modbus-tcp', 'modbus-rtu', 'mqtt']).describe('how the collector reaches it'),
+  address: z.string().describe('host:port, serial device or MQTT terminal id (informative; the collector reads site.yaml)'),
+  profile: z.string().default('sim-terminal-v1').describe('meter profile (register map) id'),
+  memoryDays: z.number().int().positive().default(30).describe('days of interval records the terminal keeps (how far back backfill can reach)'),
 });
 const meter = z.strictObject({
-  id,
-  serial: z.string(),
-  profile: z.string().default('sim-terminal-v1'),
-  terminal: id.optional(),
-  unitId: z.number().int().min(1).max(247).optional(),
-  capacity: registerValue.default(100_000_000),
-  primaryValues: z.boolean().default(false),
+  id: id.describe('unique id within its section'),
+  serial: z.string().describe('serial number on the nameplate'),
+  profile: z.string().default('sim-terminal-v1').describe('meter profile (register map) id'),
+  terminal: id.optional().describe('id of the terminal it sits behind'),
+  unitId: z.number().int().min(1).max(247).optional().describe('Modbus unit id behind the terminal'),
+  capacity: registerValue.default(100_000_000).describe('register capacity in kWh: the value at which registers wrap to 0 (default 1 000 000.00)'),
+  primaryValues: z.boolean().default(false).describe('the meter already registers primary values (multiplier 1)'),
 });
 const point = z.strictObject({
   ...equipment,
-  ctRatio: ratio.default('1'),
-  ptRatio: ratio.default('1'),
-  timeZone: zone,
-  intervalMinutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(30), z.literal(60)]).default(15),
-  directions: z.array(z.enum(DIRECTIONS)).default([...DIRECTIONS]),
-  importOnly: z.boolean().default(false),
-  maxIntervalEnergy: registerValue.optional(),
-  dailyMin: registerValue.optional(),
-  dailyMax: registerValue.optional(),
-  voltageKv: z.number().positive().optional(),
+  ctRatio: ratio.default('1').describe('CT ratio as primary/secondary quotient, e.g. 120 for 600/5'),
+  ptRatio: ratio.default('1').describe('PT ratio as a quotient, e.g. 100 for 10 kV/100 V'),
+  timeZone: zone.describe('IANA time zone of its days and months'),
+  intervalMinutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(30), z.literal(60)]).default(15).describe('interval length'),
+  directions: z.array(z.enum(DIRECTIONS)).default([...DIRECTIONS]).describe('directions that take part in computation'),
+  importOnly: z.boolean().default(false).describe('no export can flow here: export energy raises reverse-energy'),
+  maxIntervalEnergy: registerValue.optional().describe('physical maximum of one interval, primary kWh (default: a tenth of the register range × multiplier); above it: outlier'),
+  dailyMin: registerValue.optional().describe('lower limit of daily ap_imp.total energy, primary kWh (energy-limit)'),
+  dailyMax: registerValue.optional().describe('upper limit of daily ap_imp.total energy, primary kWh (energy-limit)'),
+  voltageKv: z.number().positive().optional().describe('nominal voltage, kV'),
 });
-const installation = z.strictObject({ point: id, meter: id, installedAt: instant, removedAt: instant.optional(), initial: registerSet, final: registerSet.optional() });
-const ratioChange = z.strictObject({ point: id, effectiveAt: instant, ctRatio: ratio, ptRatio: ratio });
-const bypass = z.strictObject({ point: id, via: id, startedAt: instant, endedAt: instant.optional() });
-const member = z.strictObject({ point: id, direction: z.enum(DIRECTIONS).default('ap_imp'), role: z.enum(['in', 'out']), sign: z.union([z.literal(1), z.literal(-1)]).default(1) });
+const installation = z.strictObject({
+  point: id.describe('metering point id'),
+  meter: id.describe('meter id'),
+  installedAt: instant.describe('when the meter was installed, ISO 8601 with offset'),
+  removedAt: instant.optional().describe('when it was removed (after installedAt)'),
+  initial: registerSet.describe('register readings at installation, by register code (kWh/kvarh)'),
+  final: registerSet.optional().describe('register readings at removal'),
+});
+const ratioChange = z.strictObject({ point: id, effectiveAt: instant.describe('when the new ratios apply'), ctRatio: ratio.describe('new CT ratio'), ptRatio: ratio.describe('new PT ratio') });
+const bypass = z.strictObject({ point: id.describe('the feeder point carried'), via: id.describe('the bypass point carrying it'), startedAt: instant, endedAt: instant.optional().describe('omit while the bypass lasts') });
+const member = z.strictObject({ point: id, direction: z.enum(DIRECTIONS).default('ap_imp').describe('register direction counted'), role: z.enum(['in', 'out']).describe('in: energy into the object; out: energy leaving it'), sign: z.union([z.literal(1), z.literal(-1)]).default(1).describe('-1 counts the energy negatively') });
 const object = z.strictObject({
-  id,
-  kind: z.enum(['bus', 'line', 'transformer', 'custom']),
-  ref: id.optional(),
+  id: id.describe('unique id within its section'),
+  kind: z.enum(['bus', 'line', 'transformer', 'custom']).describe('decides the rule: bus-imbalance, line-loss or transformer-loss (custom: none)'),
+  ref: id.optional().describe('id of the bus, line or transformer'),
   name: z.string(),
-  voltageKv: z.number().positive().optional(),
-  limits: z.record(z.string(), z.number()).default({}),
-  members: z.array(member).min(1),
+  voltageKv: z.number().positive().optional().describe('voltage level, kV (a bus at 220 kV and above defaults to ±1 %, below to ±2 %)'),
+  limits: z.record(z.string(), z.number()).default({}).describe('lowerPercent and upperPercent of the loss rate (defaults by kind, see the operations guide)'),
+  members: z.array(member).min(1).describe('points whose energy flows in and out'),
 });
-const tariff = z.looseObject({ id, name: z.string(), effectiveFrom: z.iso.date(), effectiveTo: z.iso.date().optional() });
-const account = z.strictObject({ id, name: z.string(), tariff: id, members: z.array(z.strictObject({ point: id, sign: z.union([z.literal(1), z.literal(-1)]).default(1) })).min(1) });
+const tariff = z.looseObject({ id: id.describe('unique id within its section'), name: z.string(), effectiveFrom: z.iso.date().describe('first local day in force'), effectiveTo: z.iso.date().optional().describe('last local day in force (inclusive); omit while open-ended') });
+const account = z.strictObject({ id: id.describe('unique id within its section'), name: z.string(), tariff: id.describe('tariff id (any tariff of its schedule)'), members: z.array(z.strictObject({ point: id, sign: z.union([z.literal(1), z.literal(-1)]).default(1).describe('-1 subtracts the point (e.g. a sub-meter)') })).min(1).describe('points billed on the account') });
 
 /** The archive file's schema. */
 export const archiveSchema = z.strictObject({

@@ -21,50 +21,56 @@ const price = decimalText('a price per unit');
 const positive = (what: string) => decimalText(what).refine((d) => d.units > 0n, `${what} must be positive`);
 
 /** TOU energy prices per tier, applied to the active import tier registers. */
-const touEnergy = z.strictObject({ kind: z.literal('tou').default('tou'), sharp: price, peak: price, flat: price, valley: price });
+const touEnergy = z.strictObject({
+  kind: z.literal('tou').default('tou'),
+  sharp: price.describe('per kWh of ap_imp.sharp'),
+  peak: price.describe('per kWh of ap_imp.peak'),
+  flat: price.describe('per kWh of ap_imp.flat'),
+  valley: price.describe('per kWh of ap_imp.valley'),
+});
 /** One price for all active import energy (the total register). */
-const singleEnergy = z.strictObject({ kind: z.literal('single'), price });
+const singleEnergy = z.strictObject({ kind: z.literal('single'), price: price.describe('per kWh of ap_imp.total') });
 
 const capacityBasic = z.strictObject({
   kind: z.literal('capacity'),
   /** Price per kVA of contracted capacity per month. */
-  pricePerKva: price,
-  contractedKva: positive('contractedKva'),
+  pricePerKva: price.describe('price per kVA of contracted capacity per month'),
+  contractedKva: positive('contractedKva').describe('contracted capacity, kVA (positive)'),
 });
 const demandBasic = z.strictObject({
   kind: z.literal('demand'),
   /** Price per kW of the month's maximum demand per month. */
-  pricePerKw: price,
+  pricePerKw: price.describe("price per kW of the month's maximum demand per month"),
   /** `register`: the meters' maximum-demand registers; `intervals`: the largest 15-min mean power of the account. */
-  source: z.enum(['register', 'intervals']).default('register'),
+  source: z.enum(['register', 'intervals']).default('register').describe("register: the meters' maximum-demand registers; intervals: the account's largest 15-min mean power"),
   /** Demand register read with `source: register`. */
-  register: z.enum(['ap_imp.total', 'ap_imp.sharp', 'ap_imp.peak', 'ap_imp.flat', 'ap_imp.valley']).default('ap_imp.total'),
+  register: z.enum(['ap_imp.total', 'ap_imp.sharp', 'ap_imp.peak', 'ap_imp.flat', 'ap_imp.valley']).default('ap_imp.total').describe('demand register read with source: register'),
   /** Demand billed at least (e.g. 40 % of contracted capacity). */
-  minimumKw: decimalText('minimumKw').optional(),
+  minimumKw: decimalText('minimumKw').optional().describe('demand billed at least, kW (e.g. 40 % of contracted capacity)'),
 });
 
 const pfRow = z.tuple([z.string(), z.string(), z.string()]);
 const powerFactor = z
   .strictObject({
     /** One of the shipped standard tables (功率因数调整电费办法). */
-    standard: z.enum(['0.90', '0.85', '0.80']).optional(),
+    standard: z.enum(['0.90', '0.85', '0.80']).optional().describe('one of the shipped standard tables (give this or table)'),
     /** A table of one's own: rows `[min, max, percent]`, power factors in hundredths. */
-    table: z.array(pfRow).min(1).optional(),
-    belowStepPercent: z.string().refine(isDecimalText, 'a plain decimal').default('2'),
+    table: z.array(pfRow).min(1).optional().describe('a table of one\'s own: rows [min, max, percent], power factors as decimals (give this or standard)'),
+    belowStepPercent: z.string().refine(isDecimalText, 'a plain decimal').default('2').describe("with table: percent added per 0.01 below the table's lowest row"),
     /** Reactive energy in the power factor: forward only, or forward plus reverse (the usual rule). */
-    reactive: z.enum(['import', 'import+export']).default('import+export'),
+    reactive: z.enum(['import', 'import+export']).default('import+export').describe('reactive energy in the power factor: forward only, or forward plus reverse'),
   })
   .refine((p) => (p.standard === undefined) !== (p.table === undefined), 'give either standard or table');
 
 /** The schema of a tariff's spec fields (everything but id, name and effective dates). */
 export const tariffSpecSchema = z.strictObject({
-  schedule: z.string().min(1).optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
-  energy: z.union([touEnergy, singleEnergy]),
-  basic: z.discriminatedUnion('kind', [capacityBasic, demandBasic]).optional(),
-  powerFactor: powerFactor.optional(),
+  schedule: z.string().min(1).optional().describe("tariffs of one schedule succeed one another (default: the tariff's id)"),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR').describe('ISO 4217 code'),
+  energy: z.union([touEnergy, singleEnergy]).describe('energy prices: TOU per tier, or one price'),
+  basic: z.discriminatedUnion('kind', [capacityBasic, demandBasic]).optional().describe('basic charge by capacity or by maximum demand'),
+  powerFactor: powerFactor.optional().describe('power-factor adjustment of energy and basic charges'),
   /** When this tariff takes effect inside a billing month: split energy by the days' figures, or prorate by days. */
-  midMonth: z.enum(['split', 'prorate']).default('split'),
+  midMonth: z.enum(['split', 'prorate']).default('split').describe("taking effect inside a month: split by the days' figures, or prorate by days"),
 });
 
 /** Energy pricing of a tariff. */

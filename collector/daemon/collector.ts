@@ -4,17 +4,18 @@
  * the wire escapes: every failure becomes an acquisition log entry.
  */
 import type { SiteConfig, TerminalConfig } from '../config/index.ts';
-import { readMeter } from '../acquisition/index.ts';
-import type { MeterReading } from '../decoding/index.ts';
-import { readHistory } from '../history/index.ts';
-import { findProfile, type MeterProfile } from '../profiles/index.ts';
-import { AcquisitionScheduler, AlignedTimer, CircuitOpenError, JobTimeoutError, type PriorityName } from '../scheduler/index.ts';
+import { AcquisitionScheduler, AlignedTimer, type PriorityName } from '../scheduler/index.ts';
 import { ReadingWriter, type ReadingRow, type ReadingSink } from '../sink/index.ts';
 import { Spool } from '../spool/index.ts';
 import type { Snapshot } from '../transports/mqtt/index.ts';
 import type { ModbusTransport } from '../transports/types.ts';
+import { fetchRecords, profileWindow, type ProfileWindow } from './history.ts';
 import { openLinks, type SiteLinks } from './links.ts';
-import type { AcquisitionLogEntry, CollectorHealth, TerminalHealth } from './types.ts';
+import { kindOf, readMeters, type MeterResult, type ReadContext } from './reads.ts';
+import { WALL_CLOCK, type AcquisitionLogEntry, type CollectorClock, type CollectorHealth, type TerminalHealth } from './types.ts';
+
+export type { MeterResult } from './reads.ts';
+export type { ProfileWindow } from './history.ts';
 
 /** How to run a collector. */
 export interface CollectorOptions {
@@ -28,20 +29,8 @@ export interface CollectorOptions {
   transport?: (t: TerminalConfig) => ModbusTransport | undefined;
   /** Start the aligned routine timers (default true). */
   schedule?: boolean;
-}
-
-/** One meter's result of a read. */
-export interface MeterResult {
-  /** Terminal id. */
-  terminal: string;
-  /** Unit id. */
-  unitId: number;
-  /** Metering point. */
-  point: string;
-  /** The reading, when it succeeded. */
-  reading?: MeterReading;
-  /** The error message, when it failed. */
-  error?: string;
+  /** The collector's clock (default real time; test rigs run it accelerated). */
+  clock?: CollectorClock;
 }
 
 /** What a backfill did for one point. */
@@ -52,12 +41,8 @@ export interface BackfillResult {
   unavailable: Date[];
 }
 
-function kindOf(e: unknown): string {
-  if (e instanceof CircuitOpenError) return 'circuit-open';
-  if (e instanceof JobTimeoutError) return 'timeout';
-  const k = (e as { kind?: unknown })?.kind;
-  return typeof k === 'string' ? k : (e as Error)?.name ?? 'error';
-}
+/** Outcomes that say nothing about whether the terminal answers. */
+const NEUTRAL = new Set(['exception', 'no-record', 'unavailable', 'conflict', 'refused']);
 
 /** Run a log consumer; its failure must not stop acquisition. */
 function guarded(fn: () => void): void {
@@ -74,6 +59,10 @@ export class Collector {
   private readonly health = new Map<string, TerminalHealth>();
   private readonly errors: Record<string, number> = {};
   private readonly recent: number[] = [];
+  private readonly lastPush = new Map<string, Date>();
+  private readonly ctx: ReadContext;
+  /** The collector's clock. */
+  readonly clock: CollectorClock;
 
   private constructor(
     readonly site: SiteConfig,
@@ -82,7 +71,20 @@ export class Collector {
     private readonly spool: Spool,
     private readonly writer: ReadingWriter,
     private readonly options: CollectorOptions,
-  ) {}
+  ) {
+    this.clock = options.clock ?? WALL_CLOCK;
+    this.ctx = {
+      site,
+      links,
+      scheduler,
+      log: (e) => this.log(e),
+      outageSeen: new Map(),
+      onPowerUp: (terminal, unitId, at) => {
+        this.log({ terminal, unitId, action: 'event', ok: true, durationMs: 0, detail: `power restored at ${at.toISOString()} (loss-of-voltage record)` });
+        guarded(() => options.onTerminalBack?.(terminal, `power restored at ${at.toISOString()}`));
+      },
+    };
+  }
 
   /** Open links, spool and writer, and start the aligned timers. */
   static async start(site: SiteConfig, options: CollectorOptions): Promise<Collector> {
@@ -107,9 +109,9 @@ export class Collector {
     if (options.schedule !== false) {
       for (const t of site.terminals) {
         if (t.transport.kind === 'mqtt') continue;
-        const timer = new AlignedTimer((t.intervalSeconds ?? site.intervalSeconds) * 1000, (t.offsetSeconds ?? site.offsetSeconds) * 1000, (slot) => {
-          void c.pollTerminal(t.id, slot).catch(() => undefined);
-        });
+        const interval = (t.intervalSeconds ?? site.intervalSeconds) * 1000;
+        const offset = (t.offsetSeconds ?? site.offsetSeconds) * 1000;
+        const timer = new AlignedTimer(interval, offset, (slot) => void c.pollTerminal(t.id, slot).catch(() => undefined), c.clock.now, c.clock.speed);
         timer.start();
         c.timers.push(timer);
       }
@@ -117,22 +119,21 @@ export class Collector {
     return c;
   }
 
-  private terminal(id: string): { config: TerminalConfig; profile: MeterProfile } {
-    const config = this.site.terminals.find((t) => t.id === id);
-    if (!config) throw new Error(`no terminal ${id} in site ${this.site.site}`);
-    return { config, profile: findProfile(config.profile)! };
-  }
-
   private log(e: Omit<AcquisitionLogEntry, 'at'>): void {
     if (!e.ok && e.errorKind) this.errors[e.errorKind] = (this.errors[e.errorKind] ?? 0) + 1;
     const h = this.health.get(e.terminal);
-    if (h && e.action !== 'push') {
+    if (h && !e.retried && e.action !== 'push' && e.action !== 'event' && !NEUTRAL.has(e.errorKind ?? '')) {
       if (e.ok) {
         if (!h.online && h.lastError !== null) guarded(() => this.options.onTerminalBack?.(e.terminal, 'answers again'));
         Object.assign(h, { online: true, lastSuccess: new Date() });
-      } else if (e.errorKind !== 'exception') Object.assign(h, { online: false, lastError: e.error ?? null });
+      } else Object.assign(h, { online: false, lastError: e.error ?? null });
     }
     guarded(() => this.options.onLog?.({ at: new Date(), ...e }));
+  }
+
+  /** Record an acquisition-log entry from outside (backfill reports, sink conflicts). */
+  report(e: Omit<AcquisitionLogEntry, 'at'>): void {
+    this.log(e);
   }
 
   private emit(rows: ReadingRow[]): void {
@@ -144,7 +145,7 @@ export class Collector {
 
   /** Read every meter of a Modbus terminal (priority `routine` unless told) and write the rows for interval end `slot`. */
   async pollTerminal(id: string, slot: Date, priority: PriorityName = 'routine'): Promise<MeterResult[]> {
-    const results = await this.readMeters(id, undefined, priority, 'poll');
+    const results = await readMeters(this.ctx, id, undefined, priority, 'poll', slot);
     this.emit(results.flatMap((r) => (r.reading ? [{ pointId: r.point, ts: slot, source: 'poll' as const, values: r.reading.values }] : [])));
     return results;
   }
@@ -154,37 +155,13 @@ export class Collector {
     const byPoint = this.site.terminals.find((t) => t.meters.some((m) => m.point === target));
     const id = this.site.terminals.some((t) => t.id === target) ? target : byPoint?.id;
     if (!id) throw new Error(`${target} is neither a terminal nor a point of site ${this.site.site}`);
-    return this.readMeters(id, id === target ? undefined : target, 'onDemand', 'read');
+    return readMeters(this.ctx, id, id === target ? undefined : target, 'onDemand', 'read');
   }
 
-  private async readMeters(id: string, point: string | undefined, priority: PriorityName, action: 'poll' | 'read'): Promise<MeterResult[]> {
-    const { config, profile } = this.terminal(id);
-    const transport = this.links.modbus.get(id);
-    if (!transport) throw new Error(`terminal ${id} is not polled (transport ${config.transport.kind})`);
-    const meters = config.meters.filter((m) => !point || m.point === point);
-    return Promise.all(
-      meters.map(async (m): Promise<MeterResult> => {
-        const started = performance.now();
-        try {
-          const reading = await this.scheduler.submit({
-            queue: this.links.queueOf.get(id)!,
-            terminal: id,
-            priority,
-            label: `${action} unit ${m.unitId}`,
-            ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
-            ...(config.retries !== undefined ? { retries: config.retries } : {}),
-            run: (signal) => readMeter(transport, profile, m.unitId, { signal, ...(config.maxGap !== undefined ? { maxGap: config.maxGap } : {}), ...(config.maxRequest ? { maxCount: config.maxRequest } : {}) }),
-          });
-          const detail = reading.problems.length ? `problems: ${reading.problems.join('; ')}` : undefined;
-          this.log({ terminal: id, unitId: m.unitId, point: m.point, action, ok: true, durationMs: performance.now() - started, ...(detail ? { detail } : {}) });
-          return { terminal: id, unitId: m.unitId, point: m.point, reading };
-        } catch (e) {
-          const error = (e as Error)?.message ?? String(e);
-          this.log({ terminal: id, unitId: m.unitId, point: m.point, action, ok: false, durationMs: performance.now() - started, error, errorKind: kindOf(e) });
-          return { terminal: id, unitId: m.unitId, point: m.point, error };
-        }
-      }),
-    );
+  private pointConfig(point: string): { config: TerminalConfig; unitId: number } {
+    const config = this.site.terminals.find((t) => t.meters.some((m) => m.point === point));
+    if (!config) throw new Error(`no point ${point} in site ${this.site.site}`);
+    return { config, unitId: config.meters.find((m) => m.point === point)!.unitId };
   }
 
   /**
@@ -192,45 +169,25 @@ export class Collector {
    * load profile or MQTT history request) and write them with source `backfill`.
    */
   async backfill(point: string, wanted: readonly Date[]): Promise<BackfillResult> {
-    const config = this.site.terminals.find((t) => t.meters.some((m) => m.point === point));
-    if (!config) throw new Error(`no point ${point} in site ${this.site.site}`);
-    const meter = config.meters.find((m) => m.point === point)!;
+    const { config, unitId } = this.pointConfig(point);
     const started = performance.now();
-    const base = { terminal: config.id, unitId: meter.unitId, point, action: 'backfill' as const };
+    const base = { terminal: config.id, unitId, point, action: 'backfill' as const };
     if (wanted.length === 0) return { written: 0, unavailable: [] };
     try {
-      let records: { ts: Date; values: (number | null)[] }[];
-      let unavailable: Date[];
-      if (config.transport.kind === 'mqtt') {
-        const times = wanted.map((d) => d.getTime());
-        const answer = await this.links.mqtt!.requestHistory(config.id, new Date(Math.min(...times)), new Date(Math.max(...times)), [meter.unitId]);
-        const want = new Set(times);
-        records = answer.records.filter((r) => r.unitId === meter.unitId && want.has(r.ts.getTime())).map((r) => ({ ts: r.ts, values: r.registers }));
-        const got = new Set(records.map((r) => r.ts.getTime()));
-        unavailable = wanted.filter((d) => !got.has(d.getTime()));
-      } else {
-        const map = this.terminal(config.id).profile.loadProfile;
-        if (!map) throw new Error(`profile ${config.profile} has no load profile`);
-        const transport = this.links.modbus.get(config.id)!;
-        const span = await this.scheduler.submit({
-          queue: this.links.queueOf.get(config.id)!,
-          terminal: config.id,
-          priority: 'backfill',
-          label: `backfill unit ${meter.unitId}`,
-          timeoutMs: Math.max(this.site.timeoutMs, wanted.length * 2000),
-          run: (signal) => readHistory(transport, meter.unitId, map, wanted, signal),
-        });
-        records = span.records;
-        unavailable = span.unavailable;
-      }
+      const { records, unavailable } = await fetchRecords(this.ctx, config, unitId, wanted);
       this.emit(records.map((r) => ({ pointId: point, ts: r.ts, source: 'backfill' as const, values: r.values })));
-      const detail = `${records.length} records, ${unavailable.length} unavailable`;
-      this.log({ ...base, ok: true, durationMs: performance.now() - started, detail });
+      this.log({ ...base, ok: true, durationMs: performance.now() - started, detail: `${records.length} records, ${unavailable.length} unavailable` });
       return { written: records.length, unavailable };
     } catch (e) {
       this.log({ ...base, ok: false, durationMs: performance.now() - started, error: (e as Error)?.message ?? String(e), errorKind: kindOf(e) });
       throw e;
     }
+  }
+
+  /** What the terminal of `point` holds: its load profile's range (Modbus) or the newest pushed snapshot (MQTT). */
+  async profileWindow(point: string): Promise<ProfileWindow> {
+    const { config, unitId } = this.pointConfig(point);
+    return profileWindow(this.ctx, config, unitId, this.lastPush.get(config.id));
   }
 
   private wireMqtt(): void {
@@ -262,6 +219,7 @@ export class Collector {
     }
     const h = this.health.get(s.terminal);
     if (h) Object.assign(h, { online: true, lastSuccess: new Date() });
+    if (s.ts > (this.lastPush.get(s.terminal) ?? new Date(0))) this.lastPush.set(s.terminal, s.ts);
     this.log({ terminal: s.terminal, action: 'push', ok: true, durationMs: 0, detail: `${rows.length} meters at ${s.ts.toISOString()}` });
     this.emit(rows);
   }
@@ -279,6 +237,16 @@ export class Collector {
       readingsPerSecond: this.recent.length / 60,
       errors: { ...this.errors },
     };
+  }
+
+  /** Bytes in the spool not yet replayed into the sink (rows the database does not have yet). */
+  spoolPending(): number {
+    return this.spool.pendingBytes;
+  }
+
+  /** Resolves when every row handed over so far is in the sink or the spool. */
+  async flushed(): Promise<void> {
+    await this.writer.flush();
   }
 
   /** Wait until every buffered row is in the sink (spool replayed). */

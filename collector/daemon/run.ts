@@ -18,6 +18,10 @@ export interface DaemonOptions extends CollectorOptions {
   signals?: boolean;
   /** Told about reloads and refused configs. */
   onNotice?: (message: string) => void;
+  /** Exit the process after a SIGINT/SIGTERM stop (default true; false: await `closed` instead). */
+  exitOnSignal?: boolean;
+  /** Told after each (re)start, with the collector now running (e.g. to point backfill at it). */
+  onStarted?: (collector: Collector) => void;
 }
 
 /** A running daemon. */
@@ -30,6 +34,8 @@ export interface Daemon {
   reload(): Promise<void>;
   /** Stop everything gracefully. */
   stop(): Promise<void>;
+  /** Resolves once the daemon has stopped (by `stop` or a signal). */
+  readonly closed: Promise<void>;
 }
 
 /** Start the collector daemon for `options.configPath`. Rejects with {@link ConfigError} when the first config is invalid. */
@@ -37,6 +43,9 @@ export async function runDaemon(options: DaemonOptions): Promise<Daemon> {
   const notice = options.onNotice ?? ((m: string) => console.error(m));
   let site: SiteConfig = await loadSiteConfig(options.configPath);
   let collector = await Collector.start(site, options);
+  options.onStarted?.(collector);
+  let markClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
   const health = options.healthPort !== undefined ? await serveHealth(() => collector.healthSnapshot(), options.healthPort) : undefined;
   let watcher: FSWatcher | undefined;
   let reloading: Promise<void> = Promise.resolve();
@@ -56,13 +65,14 @@ export async function runDaemon(options: DaemonOptions): Promise<Daemon> {
       await collector.stop();
       site = next;
       collector = await Collector.start(site, options);
+      options.onStarted?.(collector);
       notice(`config reloaded: ${site.terminals.length} terminals`);
     });
     return reloading;
   };
 
   const onHup = (): void => void reload();
-  const onTerm = (): void => void daemon.stop().then(() => process.exit(0));
+  const onTerm = (): void => void daemon.stop().then(() => (options.exitOnSignal === false ? undefined : process.exit(0)));
   if (options.signals !== false) {
     process.on('SIGHUP', onHup);
     process.on('SIGINT', onTerm);
@@ -79,6 +89,7 @@ export async function runDaemon(options: DaemonOptions): Promise<Daemon> {
       return collector;
     },
     health,
+    closed,
     reload,
     async stop() {
       if (stopped) return;
@@ -90,6 +101,7 @@ export async function runDaemon(options: DaemonOptions): Promise<Daemon> {
       await reloading;
       await collector.stop();
       await health?.close();
+      markClosed();
     },
   };
   return daemon;

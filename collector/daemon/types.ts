@@ -22,8 +22,35 @@ export interface AcquisitionLogEntry {
   detail?: string;
   /** The error message (naming terminal, unit and register where it came from the wire). */
   error?: string;
-  /** Stable error kind for counting: timeout, connection, frame, exception, circuit-open, invalid-payload, … */
+  /** Stable error kind for counting: timeout, connection, frame, exception, circuit-open, invalid-payload, unavailable, conflict, … */
   errorKind?: string;
+  /** A failed attempt that was retried (the job's outcome is logged separately). */
+  retried?: boolean;
+  /** Structured detail for the database log (e.g. the runs of unavailable records). */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * The collector's sense of time. Real time by default; a test rig replaying simulators runs it
+ * accelerated, together with the simulated terminals.
+ */
+export interface CollectorClock {
+  /** Now, epoch ms. */
+  now(): number;
+  /** Clock ms per wall ms (1 for real time). */
+  speed: number;
+}
+
+/** Real time. */
+export const WALL_CLOCK: CollectorClock = { now: () => Date.now(), speed: 1 };
+
+/**
+ * A clock that reads `startMs` at wall time `wallEpochMs` and runs `speed` times faster than the
+ * wall clock: two processes built with the same arguments agree on the time.
+ */
+export function acceleratedClock(startMs: number, speed: number, wallEpochMs = Date.now()): CollectorClock {
+  if (!(speed > 0)) throw new RangeError(`clock speed ${speed} must be positive`);
+  return { now: () => startMs + (Date.now() - wallEpochMs) * speed, speed };
 }
 
 /** Health of one terminal. */

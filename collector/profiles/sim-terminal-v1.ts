@@ -34,4 +34,5 @@ export const simTerminalV1: MeterProfile = {
     { address: 96, type: 'uint32', scale: 1, target: { clock: 'unix-seconds' } },
   ],
   loadProfile: { infoAddress: 128, selectAddress: 136, recordAddress: 140, scale: 1 },
+  outageRecordsAddress: 192,
 };

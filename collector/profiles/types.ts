@@ -79,6 +79,12 @@ export interface MeterProfile {
   fields: readonly FieldSpec[];
   /** The Modbus load profile, when the device keeps one. */
   loadProfile?: LoadProfileMap;
+  /**
+   * Loss-of-voltage records, when the device keeps them: per phase A, B, C four uint32
+   * (count, cumulative seconds, last start, last end; 24 registers). A new "last end" means the
+   * supply came back: time to backfill.
+   */
+  outageRecordsAddress?: number;
 }
 
 /** Number of 16-bit registers a value of `type` occupies. */

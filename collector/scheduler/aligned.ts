@@ -14,18 +14,21 @@ export function nextAlignedTime(nowMs: number, intervalMs: number, offsetMs = 0)
 export class AlignedTimer {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private last = -Infinity;
 
   /**
    * @param intervalMs interval length
    * @param offsetMs delay after the boundary (let meters close their interval first)
    * @param tick called with the boundary (interval end, without the offset); errors are the caller's
    * @param now clock, ms
+   * @param speed clock ms per wall ms (an accelerated clock fires sooner in wall time)
    */
   constructor(
     readonly intervalMs: number,
     readonly offsetMs: number,
     private readonly tick: (intervalEnd: Date) => void,
     private readonly now: () => number = Date.now,
+    private readonly speed = 1,
   ) {}
 
   /** Start firing. */
@@ -42,11 +45,13 @@ export class AlignedTimer {
 
   private arm(): void {
     if (this.stopped) return;
-    const at = nextAlignedTime(this.now(), this.intervalMs, this.offsetMs);
+    // Never the same boundary twice, even when the clock stands still.
+    const at = Math.max(nextAlignedTime(this.now(), this.intervalMs, this.offsetMs), this.last + this.intervalMs);
     this.timer = setTimeout(() => {
+      this.last = at;
       this.arm();
       this.tick(new Date(at - this.offsetMs));
-    }, Math.max(0, at - this.now()));
+    }, Math.max(0, (at - this.now()) / this.speed));
     this.timer.unref?.();
   }
 }

@@ -3,6 +3,7 @@
  * backfill over routine), a timeout per attempt, retries with back-off outside the queue, and a
  * circuit breaker per terminal.
  */
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import { AcquisitionError } from '../modbus/index.ts';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.ts';
@@ -29,6 +30,8 @@ export interface Job<T> {
   timeoutMs?: number;
   /** Retries after the first attempt (default from the scheduler). */
   retries?: number;
+  /** Told about each failed attempt that will be retried (to log bad frames even when a retry succeeds). */
+  onRetry?: (e: unknown, attempt: number) => void;
 }
 
 /** Raised without touching the link when a terminal's breaker is open. */
@@ -68,8 +71,12 @@ export function isLinkFailure(e: unknown): boolean {
   return e instanceof JobTimeoutError || (e instanceof AcquisitionError && e.isLinkFailure);
 }
 
-/** Whether retrying may help: not for Modbus exceptions (an illegal address stays illegal). */
+/**
+ * Whether retrying may help: not for Modbus exceptions (an illegal address stays illegal), nor
+ * for errors that say so (`retryable: false`).
+ */
 export function isRetryable(e: unknown): boolean {
+  if ((e as { retryable?: unknown })?.retryable === false) return false;
   return !(e instanceof AcquisitionError && e.kind === 'exception') && !(e instanceof CircuitOpenError);
 }
 
@@ -81,7 +88,10 @@ export class AcquisitionScheduler {
   private readonly stopping = new AbortController();
 
   /** Create an empty scheduler. */
-  constructor(private readonly options: SchedulerOptions = {}) {}
+  constructor(private readonly options: SchedulerOptions = {}) {
+    // Every running job listens for the stop; a site with many gateways runs many at once.
+    setMaxListeners(0, this.stopping.signal);
+  }
 
   /** The breaker of `terminal` (created closed on first use). */
   breaker(terminal: string): CircuitBreaker {
@@ -117,6 +127,7 @@ export class AcquisitionScheduler {
       } catch (e) {
         lastError = e;
         if (!isRetryable(e) || this.closed) break;
+        if (attempt < retries) job.onRetry?.(e, attempt + 1);
       }
     }
     throw lastError;

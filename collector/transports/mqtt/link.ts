@@ -118,14 +118,23 @@ export class MqttLink implements PushTransport {
 
   /** Connect and subscribe to readings, events (shared when a group is set) and status. */
   static async connect(options: MqttLinkOptions): Promise<MqttLink> {
-    const client = await mqtt.connectAsync(options.url, {
-      clientId: options.clientId ?? `meterflow-collector-${randomUUID().slice(0, 8)}`,
-      protocolVersion: 5,
-      clean: true,
-      reconnectPeriod: 1000,
-      username: options.username,
-      password: options.password,
-    });
+    const connect = (protocolVersion: 4 | 5): Promise<MqttClient> =>
+      mqtt.connectAsync(options.url, {
+        clientId: options.clientId ?? `meterflow-collector-${randomUUID().slice(0, 8)}`,
+        protocolVersion,
+        clean: true,
+        reconnectPeriod: 1000,
+        username: options.username,
+        password: options.password,
+      });
+    let client: MqttClient;
+    try {
+      client = await connect(5);
+    } catch (e) {
+      // Brokers without MQTT 5 (the embedded aedes) refuse the version: speak 3.1.1 to them.
+      if (!/protocol version/i.test((e as Error)?.message ?? '')) throw e;
+      client = await connect(4);
+    }
     const link = new MqttLink(client, options);
     const terminals = options.terminals?.length ? options.terminals : ['+'];
     const share = (t: string): string => (options.shareGroup ? `$share/${options.shareGroup}/${t}` : t);
