@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     // Edge parsers' errors list located problems (archive, readings, scenario, site config).
-    if (e instanceof InputError || (e as Error).name === 'ConfigError') {
+    if (e instanceof InputError) {
       console.error(`meterflow ${cmd.path.join(' ')}: the input was refused, nothing was written:\n${(e as Error).message}`);
       return EXIT.usage;
     }

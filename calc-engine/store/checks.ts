@@ -90,7 +90,8 @@ export function checkRecomputation(
     // present", so meters that keep fewer registers are not flagged.
     const candidates = [
       ...outlierCandidates(view), ...touMismatchCandidates(view), ...reverseEnergyCandidates(view),
-      ...frozenReadingCandidates(view), ...demandJumpCandidates(view), ...missingReadingCandidates(p.config.id, p.series, from, to, dt),
+      // Intervals after the newest reading have not arrived yet; they are not missing.
+      ...frozenReadingCandidates(view), ...demandJumpCandidates(view), ...missingReadingCandidates(p.config.id, p.series, from, Math.min(to, p.series.ts.at(-1) ?? from), dt),
     ];
     for (const f of stats.figures.days) {
       if (f.pointId === p.config.id) candidates.push(...decreaseCandidates(f.events).filter((c) => c.periodStart >= from && c.periodEnd <= to));
@@ -129,8 +130,8 @@ export function checkRecomputation(
       scope: {
         rules: OBJECT_RULES,
         objects: objects.map((o) => ({ kind: o.kind as AlarmObjectKind, id: o.id })),
-        from: Math.min(...figures.map((f) => f.figure.from)),
-        to: Math.max(...figures.map((f) => f.figure.to)),
+        from: figures.reduce((m, f) => Math.min(m, f.figure.from), Infinity),
+        to: figures.reduce((m, f) => Math.max(m, f.figure.to), -Infinity),
       },
       candidates,
     });

@@ -109,7 +109,7 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
   for (const r of known) {
     const step = ctx.points.get(r.pointId)!.config.intervalMinutes * 60_000;
     const from = Math.floor(r.from.getTime() / step) * step - step;
-    f.intervals.push(...intervalEnergies(ctx, r.pointId, from, Math.ceil(r.to.getTime() / step) * step + step));
+    for (const x of intervalEnergies(ctx, r.pointId, from, Math.ceil(r.to.getTime() / step) * step + step)) f.intervals.push(x);
   }
   for (const [id, set] of days) for (const day of set) f.days.push(dailyEnergy(ctx, scheme, id, day));
   for (const [id, set] of months) for (const month of set) f.months.push(monthlyEnergy(ctx, scheme, id, month));
@@ -133,8 +133,10 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
   }
 
   if (f.intervals.length > 0) {
-    const ends = f.intervals.map((x) => x.to);
-    await ensurePartitions(handle.db, await storageOf(handle.db), 'interval_energy', new Date(Math.min(...ends)), new Date(Math.max(...ends)));
+    // A loop, not Math.min(...): a year of intervals of many points overflows the call stack.
+    let first = Infinity, last = -Infinity;
+    for (const x of f.intervals) (first = Math.min(first, x.to)), (last = Math.max(last, x.to));
+    await ensurePartitions(handle.db, await storageOf(handle.db), 'interval_energy', new Date(first), new Date(last));
   }
   await withTransaction(handle, async (client) => {
     stats.intervals = await saveIntervals(client, handle.copy, f.intervals);

@@ -26,8 +26,8 @@ function qualityCells(q: Quality): [string, string | null] {
 function figureCells(f: EnergyFigure): Cell[] {
   const energies = f.registers.map((r) => (r.energy === null ? null : ratToDecimal(r.energy, 4, 2)));
   const src = f.sources.filter((s) => s.role === 'own' || s.role === 'bypass');
-  const from = src.length > 0 ? new Date(Math.min(...src.map((s) => s.from))) : null;
-  const to = src.length > 0 ? new Date(Math.max(...src.map((s) => s.to))) : null;
+  const from = src.length > 0 ? new Date(src.reduce((m, s) => Math.min(m, s.from), Infinity)) : null;
+  const to = src.length > 0 ? new Date(src.reduce((m, s) => Math.max(m, s.to), -Infinity)) : null;
   return [...energies, ...qualityCells(rowQuality(f)), from, to];
 }
 

@@ -14,7 +14,7 @@ export interface DirtyRange {
   to: Date;
 }
 
-/** Claimed tasks of one point, merged into one range. */
+/** Claimed tasks of one point whose ranges overlap or nearly touch, merged into one range. */
 export interface ClaimedWork extends DirtyRange {
   taskIds: string[];
 }
@@ -29,6 +29,8 @@ export interface ClaimOptions {
   leaseMs?: number;
 }
 
+const MERGE_GAP_MS = 86_400_000;
+
 /** Mark ranges dirty (the write path does this for readings itself). */
 export async function markDirty(handle: Database, ranges: readonly DirtyRange[], reason: string): Promise<void> {
   if (ranges.length === 0) return;
@@ -39,8 +41,9 @@ export async function markDirty(handle: Database, ranges: readonly DirtyRange[],
 }
 
 /**
- * Claim pending tasks (and tasks of dead workers), merged per point. Tasks of one point are
- * claimed together so a point is never recomputed by two workers at once from this claim.
+ * Claim pending tasks (and tasks of dead workers), merged per point where their ranges meet.
+ * Tasks of one point are claimed together so a point is never recomputed by two workers at once
+ * from this claim.
  */
 export async function claimWork(handle: Database, opts: ClaimOptions): Promise<ClaimedWork[]> {
   const limit = opts.limit ?? 500;
@@ -55,17 +58,18 @@ export async function claimWork(handle: Database, opts: ClaimOptions): Promise<C
     UPDATE calc_task t SET state = 'running', claimed_by = ${opts.worker}, claimed_at = now(), attempts = t.attempts + 1
     FROM picked WHERE t.id = picked.id
     RETURNING t.id, t.point_id, t.from_ts, t.to_ts`.execute(handle.db);
-  const byPoint = new Map<string, ClaimedWork>();
-  for (const t of r.rows) {
-    const w = byPoint.get(t.point_id);
-    if (!w) byPoint.set(t.point_id, { pointId: t.point_id, from: t.from_ts, to: t.to_ts, taskIds: [t.id] });
-    else {
-      if (t.from_ts < w.from) w.from = t.from_ts;
+  // A point's ranges merge where they overlap or lie within a day of each other; far-apart
+  // ranges (an installation in January, readings in October) stay separate pieces of work.
+  const rows = [...r.rows].sort((a, b) => (a.point_id < b.point_id ? -1 : a.point_id > b.point_id ? 1 : a.from_ts.getTime() - b.from_ts.getTime()));
+  const out: ClaimedWork[] = [];
+  for (const t of rows) {
+    const w = out.at(-1);
+    if (w && w.pointId === t.point_id && t.from_ts.getTime() <= w.to.getTime() + MERGE_GAP_MS) {
       if (t.to_ts > w.to) w.to = t.to_ts;
       w.taskIds.push(t.id);
-    }
+    } else out.push({ pointId: t.point_id, from: t.from_ts, to: t.to_ts, taskIds: [t.id] });
   }
-  return [...byPoint.values()];
+  return out;
 }
 
 /** Mark claimed tasks done; only this worker's claims are touched. Returns how many. */

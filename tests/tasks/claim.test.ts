@@ -14,20 +14,22 @@ describe.each(dbTargets())('calculation tasks on $name PostgreSQL', (target) => 
   });
   afterAll(() => h.close());
 
-  it('merges a point’s dirty ranges into one piece of work', async () => {
+  it('merges a point’s dirty ranges that meet, and keeps far-apart ones separate', async () => {
     await markDirty(h, [
       { pointId: 'A', from: new Date('2026-10-01T00:00Z'), to: new Date('2026-10-01T06:00Z') },
-      { pointId: 'A', from: new Date('2026-10-03T00:00Z'), to: new Date('2026-10-03T01:00Z') },
+      { pointId: 'A', from: new Date('2026-10-01T12:00Z'), to: new Date('2026-10-02T01:00Z') },
+      { pointId: 'A', from: new Date('2026-10-20T00:00Z'), to: new Date('2026-10-20T01:00Z') },
       { pointId: 'B', from: new Date('2026-10-02T00:00Z'), to: new Date('2026-10-02T01:00Z') },
     ], 'test');
     const work = await claimWork(h, { worker: 'w1' });
     expect(work.map((w) => [w.pointId, w.from.toISOString(), w.to.toISOString(), w.taskIds.length])).toEqual([
-      ['A', '2026-10-01T00:00:00.000Z', '2026-10-03T01:00:00.000Z', 2],
+      ['A', '2026-10-01T00:00:00.000Z', '2026-10-02T01:00:00.000Z', 2],
+      ['A', '2026-10-20T00:00:00.000Z', '2026-10-20T01:00:00.000Z', 1],
       ['B', '2026-10-02T00:00:00.000Z', '2026-10-02T01:00:00.000Z', 1],
     ]);
     expect(await claimWork(h, { worker: 'w2' })).toEqual([]);
     expect(await completeWork(h, 'w2', work[0]!.taskIds)).toBe(0);
-    expect(await completeWork(h, 'w1', work.flatMap((w) => w.taskIds))).toBe(3);
+    expect(await completeWork(h, 'w1', work.flatMap((w) => w.taskIds))).toBe(4);
   });
 
   it('gives the tasks of a dead worker to another once the lease runs out, and fails after max attempts', async () => {
