@@ -1,25 +1,29 @@
 /** `meterflow demo`: what `npm start` runs on embedded defaults. */
-import { databaseStatus, importArchiveFile, importReadingsFile } from '../../schema/index.ts';
-import { EXIT, type Command } from '../command.ts';
-import { dataDirOption, withDatabase } from './shared.ts';
+import { runDemo } from '../demo/run.ts';
+import { EXIT, UsageError, type Command } from '../command.ts';
+import { dataDirOf, dataDirOption } from './shared.ts';
 
 const demoCmd: Command = {
   path: ['demo'],
-  summary: 'Run the demo on embedded defaults: migrate, import the example archive and readings, report.',
-  options: { ...dataDirOption },
+  summary: 'A simulated substation from meters to statements: collect (TCP, serial, MQTT), backfill, compute, settle, report.',
+  options: {
+    ...dataDirOption,
+    out: { type: 'string', description: 'where exports, ground truth and report.json go', default: 'out/demo' },
+    speed: { type: 'string', description: 'simulated seconds per wall second in the live window', default: '300' },
+    serve: { type: 'boolean', description: 'keep simulators and collector running after the report until Ctrl-C', default: false },
+  },
   async run(_, o) {
-    console.log('meterflow demo: opening the database (embedded PostgreSQL unless DATABASE_URL is set)…');
-    return withDatabase(o, async (h) => {
-    const counts = await importArchiveFile(h, 'examples/archive.yaml', 'demo');
-    console.log(`archive: ${counts.points} metering points, ${counts.objects} statistical objects, ${counts.accounts} accounts`);
-    const r = await importReadingsFile(h, 'examples/readings.csv', { actor: 'demo' });
-    console.log(`readings: ${r.values} values, ${r.written} new snapshots, ${r.unchanged} already stored`);
-    const s = await databaseStatus(h);
-    console.log(`database: PostgreSQL ${s.version} at ${s.server}, ${s.storage === 'timescaledb' ? 'TimescaleDB hypertables' : 'native partitions'}`);
-    for (const [table, n] of Object.entries(s.rows)) console.log(`  ${table.padEnd(16)} ${n}`);
-    console.log('The embedded database keeps running for other meterflow processes; stop it with `npx meterflow db stop`.');
+    const speed = Number(o.speed);
+    if (!(speed > 0 && speed <= 3600)) throw new UsageError(`--speed ${String(o.speed)}: expected a number of simulated seconds per second, 1 to 3600`);
+    const started = Date.now();
+    const report = await runDemo({ dataDir: dataDirOf(o), outDir: o.out as string, speed, serve: o.serve === true, say: (l) => console.log(l) });
+    const g = report.groundTruth;
+    console.log(`demo finished in ${((Date.now() - started) / 1000).toFixed(0)} s; the embedded database keeps running for other meterflow processes (stop it with \`npx meterflow db stop\`)`);
+    if (g.missingCount > 0 || g.mismatchedCount > 0) {
+      console.error(`demo: ${g.missingCount} interval records missing and ${g.mismatchedCount} different from the ground truth, e.g. ${[...g.missing, ...g.mismatched].slice(0, 3).join('; ')}`);
+      return EXIT.failed;
+    }
     return EXIT.ok;
-    });
   },
 };
 

@@ -22,6 +22,8 @@ export interface GroundTruthCheck {
 /** Compare stored readings of [from, to] (Unix seconds) with the recording; `pointOf` maps terminal/unit to a point. */
 export async function checkGroundTruth(handle: Database, rec: Recording, from: number, to: number, pointOf: (terminal: string, unit: number) => string | undefined): Promise<GroundTruthCheck> {
   const want = rec.intervals.filter((i) => i.time >= from && i.time <= to);
+  // At a meter swap both the old meter's final and the new meter's initial reading are true.
+  const swapped = new Map(rec.events.flatMap((e) => (e.type === 'replacement' ? [[`${e.terminal}/${e.unit}@${e.time}`, e.initialRegisters] as const] : [])));
   const stored = await handle.pool.query(`SELECT point_id, extract(epoch from ts)::bigint AS t, ${REGISTER_COLUMNS.join(', ')} FROM reading WHERE ts >= to_timestamp($1) AND ts <= to_timestamp($2)`, [from, to]);
   const byKey = new Map<string, Record<string, string | null>>();
   for (const r of stored.rows) byKey.set(`${r.point_id}@${r.t}`, r);
@@ -36,7 +38,9 @@ export async function checkGroundTruth(handle: Database, rec: Recording, from: n
       if (out.missing.length < 10) out.missing.push(label);
       continue;
     }
-    const bad = REGISTER_COLUMNS.findIndex((c, k) => row[c] !== null && Number(row[c]) !== i.registers[k]);
+    const alt = swapped.get(`${i.terminal}/${i.unit}@${i.time}`);
+    const differs = (regs: readonly number[]) => REGISTER_COLUMNS.findIndex((c, k) => row[c] !== null && Number(row[c]) !== regs[k]);
+    const bad = differs(i.registers) >= 0 && alt && differs(alt) < 0 ? -1 : differs(i.registers);
     const absent = REGISTER_COLUMNS.findIndex((c) => row[c] === null);
     if (bad >= 0 || absent >= 0) {
       out.mismatchedCount++;
