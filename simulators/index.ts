@@ -72,6 +72,7 @@ export {
   type ScenarioFile,
 } from './scenario/index.ts';
 export { groundTruth, type PointSpec, type PointSnapshot, type GroundTruthOptions } from './ground-truth/index.ts';
+export { writeGroundTruth, fixturePoint, type DatabaseFixtureOptions, type DatabaseFixture } from './ground-truth/to-database.ts';
 
 import type { Fault, FaultInit } from './faults/index.ts';
 import { scheduleFault as schedule } from './faults/index.ts';

@@ -27,7 +27,7 @@ export interface AlarmEvent {
 
 /** A one-line description of a candidate, for the alarm's message. */
 export function alarmMessage(c: AlarmCandidate): string {
-  return `${c.rule} on ${c.objectKind} ${c.objectId}: observed ${c.observed}, limit ${c.limit}${c.detail ? ` (${c.detail})` : ''}`;
+  return `${c.rule} on ${c.objectKind} ${c.objectId}: observed ${+c.observed.toFixed(3)}, limit ${+c.limit.toFixed(3)}${c.detail ? ` (${c.detail})` : ''}`;
 }
 
 /** Open or acknowledged alarms of the scope's rules and objects overlapping its window. */

@@ -90,8 +90,10 @@ export function checkRecomputation(
     // present", so meters that keep fewer registers are not flagged.
     const candidates = [
       ...outlierCandidates(view), ...touMismatchCandidates(view), ...reverseEnergyCandidates(view),
-      // Intervals after the newest reading have not arrived yet; they are not missing.
-      ...frozenReadingCandidates(view), ...demandJumpCandidates(view), ...missingReadingCandidates(p.config.id, p.series, from, Math.min(to, p.series.ts.at(-1) ?? from), dt),
+      // Missing means a gap between readings: before the first one nothing was collected yet,
+      // after the newest one the next has not arrived yet.
+      ...frozenReadingCandidates(view), ...demandJumpCandidates(view),
+      ...missingReadingCandidates(p.config.id, p.series, Math.max(from, p.series.ts[0] ?? to), Math.min(to, p.series.ts.at(-1) ?? from), dt),
     ];
     for (const f of stats.figures.days) {
       if (f.pointId === p.config.id) candidates.push(...decreaseCandidates(f.events).filter((c) => c.periodStart >= from && c.periodEnd <= to));

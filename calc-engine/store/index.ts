@@ -6,3 +6,4 @@ export * from './worker.ts';
 export * from './export.ts';
 export * from './alarms.ts';
 export * from './checks.ts';
+export * from './bulk.ts';

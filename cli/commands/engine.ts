@@ -20,18 +20,23 @@ const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ time
 const runCmd: Command = {
   path: ['engine', 'run'],
   summary: 'Run an engine worker: claim dirty ranges, recompute, repeat (any number of workers may run).',
-  options: { ...dataDirOption, once: { type: 'boolean', description: 'exit when no task is pending', default: false }, 'poll-ms': { type: 'string', description: 'poll interval for new tasks', default: '1000' } },
+  options: {
+    ...dataDirOption,
+    once: { type: 'boolean', description: 'exit when no task is pending', default: false },
+    'poll-ms': { type: 'string', description: 'poll interval for new tasks', default: '1000' },
+    batch: { type: 'string', description: 'tasks claimed at a time', default: '200' },
+  },
   async run(_, o) {
     return withDatabase(o, async (h) => {
     if (o.once) {
-      const n = await drainTasks(h, { log });
+      const n = await drainTasks(h, { log, batch: Number(o.batch) });
       log({ msg: 'drained', tasks: n, ...(await taskCounts(h)) });
       return EXIT.ok;
     }
     const stop = new AbortController();
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => (log({ msg: `${sig}: finishing the current batch` }), stop.abort()));
     log({ msg: 'engine worker started' });
-    await runWorker(h, stop.signal, { log, pollMs: Number(o['poll-ms']) });
+    await runWorker(h, stop.signal, { log, pollMs: Number(o['poll-ms']), batch: Number(o.batch) });
     return EXIT.ok;
     });
   },

@@ -6,7 +6,9 @@
  * settled and exported; every figure of the report is read back from the database and the
  * collected readings are checked against the simulators' ground truth.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { drainTasks, exportRows, toCsv } from '../../calc-engine/store/index.ts';
@@ -96,12 +98,23 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
     started.push(() => run.stop());
     o.say(`      ${history} interval records of October imported from the previous system`);
 
-    step(4, 'collector: polling, pushes, automatic backfill; the swap is recorded in the archive as the field crew would');
+    step(4, 'collector: polling, pushes, automatic backfill; an engine worker recomputes as data lands; the swap goes into the archive');
     const siteFile = join(out, 'site.yaml');
     writeFileSync(siteFile, demoSiteYaml(run.endpoints, sim));
     const simNow = Math.min(...sim.terminals.map((t) => t.time)) * 1000;
     const service = await runCollectorService({ handle: h, configPath: siteFile, signals: false, clock: acceleratedClock(simNow, o.speed) });
     started.push(() => service.stop());
+    // An engine worker in a process of its own, as on a site: it recomputes as data lands, so
+    // outages raise missing-data alarms that clear once the backfill fills them.
+    const engine = spawn(process.execPath, [fileURLToPath(new URL('../bin.js', import.meta.url)), 'engine', 'run', '--poll-ms', '1000'], {
+      env: { ...process.env, DATABASE_URL: h.url }, stdio: 'ignore',
+    });
+    const engineStopped = new Promise((r) => engine.once('exit', r));
+    const stopEngine = async () => {
+      if (engine.exitCode === null) engine.kill('SIGTERM');
+      await engineStopped;
+    };
+    started.push(stopEngine);
     let swapDone = false;
     let busy = false;
     const tick = setInterval(() => {
@@ -135,6 +148,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
       await run.stop();
     }
 
+    await stopEngine();
     step(5, 'engine: intervals, days, months, losses and the plausibility checks');
     await drainTasks(h, { log: (l) => void (l.level === 'error' && o.say(`      engine: ${String(l.error)}`)) });
 

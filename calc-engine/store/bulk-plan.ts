@@ -1,0 +1,179 @@
+/**
+ * What a bulk recompute (bulk.ts) computes for each point — the same intervals, days and months
+ * `recomputeRanges` computes for the same ranges — and which raw readings that needs; plus the
+ * statistical-object results above them. Calendar periods are cached per zone, because every
+ * point of a site shares them and luxon is slow enough to show at a million figures.
+ */
+import { DateTime } from 'luxon';
+import type { Database } from '../../schema/index.ts';
+import type { DirtyRange } from '../tasks/index.ts';
+import type { MeterEpoch } from '../epochs.ts';
+import type { EnergyFigure } from '../figure.ts';
+import { objectEnergy, type ObjectFigure, type StatObject } from '../objects.ts';
+import { pointEnergy } from '../period.ts';
+import { intervalMs, maxEstimateGapMs } from '../point.ts';
+import { dayOf, dayPeriod, monthPeriod, type Period, type StatisticalScheme } from '../scheme.ts';
+import { loadContext, loadPointArchive, type PointArchive } from './load.ts';
+import { monthOfDay } from './recompute.ts';
+import { saveObjects } from './save.ts';
+
+const DAY = 86_400_000;
+
+/** A labelled calendar period. */
+export interface LabelledPeriod extends Period {
+  label: string;
+}
+
+/** Cached calendar lookups under one scheme. */
+export interface PeriodCalendar {
+  scheme: StatisticalScheme;
+  day(zone: string, date: string): Period;
+  month(zone: string, month: string): Period;
+  /** Local days touched by (from, to] in a zone, as `recomputeRanges` counts them. */
+  daysBetween(zone: string, from: number, to: number): string[];
+}
+
+/** A calendar with caches. */
+export function periodCalendar(scheme: StatisticalScheme): PeriodCalendar {
+  const cache = new Map<string, Period>();
+  const memo = (key: string, f: () => Period) => cache.get(key) ?? (cache.set(key, f()), cache.get(key)!);
+  return {
+    scheme,
+    day: (zone, date) => memo(`d|${zone}|${date}`, () => dayPeriod(scheme, zone, date)),
+    month: (zone, month) => memo(`m|${zone}|${month}`, () => monthPeriod(scheme, zone, month)),
+    daysBetween(zone, from, to) {
+      const days: string[] = [];
+      let date = dayOf(scheme, zone, from);
+      const last = dayOf(scheme, zone, to - 1);
+      for (;;) {
+        days.push(date);
+        if (date >= last) break;
+        date = DateTime.fromISO(date, { zone: 'UTC' }).plus({ days: 1 }).toISODate()!;
+      }
+      return days;
+    },
+  };
+}
+
+/** One point's work: interval windows (ends in (from, to] every dt), days, months, readings to load. */
+export interface PointPlan {
+  archive: PointArchive;
+  epochs: readonly MeterEpoch[];
+  windows: { from: number; to: number; dt: number }[];
+  days: LabelledPeriod[];
+  months: LabelledPeriod[];
+  /** Disjoint, sorted windows of raw readings that cover every instant the figures look at. */
+  load: Period[];
+}
+
+/** Merge overlapping or touching periods. */
+function merge<T extends Period>(ps: T[], make: (from: number, to: number, like: T) => T): T[] {
+  const sorted = [...ps].sort((a, b) => a.from - b.from);
+  const out: T[] = [];
+  for (const p of sorted) {
+    const last = out.at(-1);
+    if (last && p.from <= last.to) out[out.length - 1] = make(last.from, Math.max(last.to, p.to), last);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** The plan of one point for its ranges (exactly the periods `recomputeRanges` writes for them). */
+export function pointPlan(archive: PointArchive, epochs: readonly MeterEpoch[], ranges: readonly DirtyRange[], cal: PeriodCalendar): PointPlan {
+  const zone = archive.config.zone;
+  const dt = intervalMs(archive.config);
+  const days = new Set<string>();
+  const months = new Set<string>();
+  const windows: { from: number; to: number; dt: number }[] = [];
+  for (const r of ranges) {
+    for (const d of cal.daysBetween(zone, r.from.getTime() - 1, r.to.getTime() + 1)) {
+      days.add(d);
+      months.add(monthOfDay(cal.scheme, d));
+    }
+    windows.push({ from: Math.floor(r.from.getTime() / dt) * dt - dt, to: Math.ceil(r.to.getTime() / dt) * dt + dt, dt });
+  }
+  const plan: PointPlan = {
+    archive, epochs,
+    windows: merge(windows, (from, to) => ({ from, to, dt })),
+    days: [...days].map((label) => ({ label, ...cal.day(zone, label) })),
+    months: [...months].map((label) => ({ label, ...cal.month(zone, label) })),
+    load: [],
+  };
+  // Interpolation may look `gap` either side of any instant a figure needs.
+  const gap = Math.max(maxEstimateGapMs(archive.config), dt);
+  const around = (t: number): Period => ({ from: t - gap, to: t + gap });
+  plan.load = merge([
+    ...plan.windows.map((w) => ({ from: w.from - gap, to: w.to + gap })),
+    ...[...plan.days, ...plan.months].flatMap((p) => [around(p.from), around(p.to)]),
+  ], (from, to) => ({ from, to }));
+  return plan;
+}
+
+/**
+ * Object results for every object holding a recomputed point, over the union of its members'
+ * days and months (as `recomputeRanges` does): member figures kept from the columnar pass where
+ * they were computed for exactly that window, the rest through the figure path.
+ */
+export async function saveObjectResults(handle: Database, scheme: StatisticalScheme, objects: readonly StatObject[], plans: readonly PointPlan[],
+  kept: ReadonlyMap<string, EnergyFigure>, ranges: readonly DirtyRange[], archive: ReadonlyMap<string, PointArchive>): Promise<number> {
+  if (objects.length === 0) return 0;
+  const cal = periodCalendar(scheme);
+  const memberIds = [...new Set(objects.flatMap((o) => o.members.map((m) => m.pointId)))];
+  const all = new Map([...archive, ...(await loadPointArchive(handle, memberIds.filter((id) => !archive.has(id))))]);
+  const periods = new Map<string, { days: Set<string>; months: Set<string> }>();
+  for (const id of new Set(ranges.map((r) => r.pointId))) {
+    const a = all.get(id);
+    if (!a) continue;
+    const own = plans.find((p) => p.archive.config.id === id);
+    const days = new Set<string>(own?.days.map((d) => d.label));
+    if (!own) for (const r of ranges.filter((x) => x.pointId === id)) for (const d of cal.daysBetween(a.config.zone, r.from.getTime() - 1, r.to.getTime() + 1)) days.add(d);
+    periods.set(id, { days, months: new Set([...days].map((d) => monthOfDay(scheme, d))) });
+  }
+  const jobs: { kind: 'day' | 'month'; object: StatObject; w: Period }[] = [];
+  for (const o of objects) {
+    const zone = all.get(o.members[0]!.pointId)?.config.zone ?? 'UTC';
+    const days = new Set<string>(), months = new Set<string>();
+    for (const m of o.members) {
+      for (const d of periods.get(m.pointId)?.days ?? []) days.add(d);
+      for (const mo of periods.get(m.pointId)?.months ?? []) months.add(mo);
+    }
+    for (const d of days) jobs.push({ kind: 'day', object: o, w: cal.day(zone, d) });
+    for (const m of months) jobs.push({ kind: 'month', object: o, w: cal.month(zone, m) });
+  }
+  // Member figures not kept from the columnar pass come from the figure path, in one context.
+  const need = new Set(jobs.flatMap((j) => j.object.members.filter((m) => !kept.has(`${m.pointId}|${j.w.from}|${j.w.to}`)).map((m) => m.pointId)));
+  let ctx: Awaited<ReturnType<typeof loadContext>>['ctx'] | undefined;
+  if (need.size > 0) {
+    const lo = Math.min(...jobs.map((j) => j.w.from)), hi = Math.max(...jobs.map((j) => j.w.to));
+    const zoneOf = (id: string) => all.get(id)?.config.zone ?? 'UTC';
+    const periodEnd = (kind: string, start: Date, id: string) => {
+      const day = dayOf(scheme, zoneOf(id), start.getTime());
+      if (kind === 'day') return cal.day(zoneOf(id), day).to;
+      if (kind === 'month') return cal.month(zoneOf(id), monthOfDay(scheme, day)).to;
+      return start.getTime() + 900_000;
+    };
+    const withPartners = new Set(need);
+    const bypasses = await handle.db.selectFrom('bypass_event').select(['point_id', 'bypass_point_id'])
+      .where((eb) => eb.or([eb('point_id', 'in', [...need]), eb('bypass_point_id', 'in', [...need])])).execute();
+    for (const b of bypasses) withPartners.add(b.point_id).add(b.bypass_point_id);
+    ctx = (await loadContext(handle, [...withPartners], new Date(lo - DAY), new Date(hi + DAY), periodEnd)).ctx;
+  }
+  const configs = new Map([...all.values()].map((a) => [a.config.id, a.config]));
+  const out: Record<'day' | 'month', ObjectFigure[]> = { day: [], month: [] };
+  for (const j of jobs) {
+    const figures = new Map(j.object.members.map((m) => [m.pointId, kept.get(`${m.pointId}|${j.w.from}|${j.w.to}`) ?? pointEnergy(ctx!, m.pointId, j.w.from, j.w.to)]));
+    out[j.kind].push(objectEnergy(j.object, j.w.from, j.w.to, figures, configs));
+  }
+  const client = await handle.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const n = (await saveObjects(client, handle.copy, 'day', out.day)) + (await saveObjects(client, handle.copy, 'month', out.month));
+    await client.query('COMMIT');
+    return n;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}

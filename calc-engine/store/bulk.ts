@@ -1,0 +1,286 @@
+/**
+ * The bulk recompute: the same rows and values as `recomputeRanges` (interval, daily and
+ * monthly energy, object results), computed columnar chunk by chunk of points, so a full
+ * recompute of a month of many points runs at database speed and memory follows the chunk size
+ * (readings of one chunk, plus the next one being read), not the data set.
+ *
+ * A point takes the columnar path when one meter epoch with an integer multiplier covers every
+ * reading it needs and no bypass or manual energy touches it: `runKernel` gives every interval's
+ * deltas in register steps and energy is delta × M as an exact integer; days and months are the
+ * deltas between their boundary readings. Inside such a point, an interval the kernel cannot take
+ * (a snapshot missing or partial, a register decrease) and a day or month without both boundary
+ * readings go through the figure path on the same loaded readings (interpolation, missing
+ * reasons). Points with a non-integer multiplier, a meter or CT/PT change inside the window, a
+ * bypass or an adjustment go through `recomputeRanges` whole, as do servers without COPY.
+ * Readings come out with COPY TO, interval rows go in with binary COPY after deleting their
+ * window, days and months with `bulkUpsert`; one transaction per chunk. Alarms are not raised
+ * here: the plausibility checks stay with `recomputeRanges`/`checkRecomputation`.
+ */
+import { ensurePartitions, REGISTER_COUNT, storageOf, type Database } from '../../schema/index.ts';
+import type { DirtyRange } from '../tasks/index.ts';
+import { runKernel, type KernelChunk, type KernelResult } from '../kernel.ts';
+import { DECREASE, INACTIVE, MISSING } from '../kernel-flags.ts';
+import { meterEpochs, type MeterEpoch } from '../epochs.ts';
+import { energyContext, pointEnergy } from '../period.ts';
+import { intervalMs, type PointData } from '../point.ts';
+import { rational } from '../rational.ts';
+import { lowerBound } from '../readings.ts';
+import { maxSteps, registerDelta } from '../rollover.ts';
+import { ACTUAL } from '../quality.ts';
+import { DEFAULT_SCHEME, type StatisticalScheme } from '../scheme.ts';
+import type { EnergyFigure } from '../figure.ts';
+import type { PeriodFigure } from '../daily.ts';
+import { loadAdjustments, loadBypasses, loadObjects, loadPointArchive, type PointArchive } from './load.ts';
+import { recomputeRanges } from './recompute.ts';
+import { readWindows, type ReadWindow } from './bulk-io.ts';
+import { columnarTuple, CopyBinary, figureTuple, textField, timestampField, writeChunk } from './bulk-copy.ts';
+import { periodCalendar, pointPlan, saveObjectResults, type PointPlan } from './bulk-plan.ts';
+
+/** How to run a bulk recompute. */
+export interface BulkOptions {
+  scheme?: StatisticalScheme;
+  /** Points per chunk (default 100): memory is about chunk × window snapshots × 20 × 16 bytes. */
+  chunkPoints?: number;
+  /** Chunks written at once, each on its own connection (default 2). */
+  writers?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/** What a bulk recompute did, and which path each part took. */
+export interface BulkStats {
+  points: number;
+  /** Points computed columnar, and the rest with the reason they went through the figure path. */
+  columnarPoints: number;
+  figurePoints: Record<string, string>;
+  intervals: number;
+  /** Intervals of columnar points that needed the figure path (missing or partial snapshots, decreases). */
+  figureIntervals: number;
+  days: number;
+  months: number;
+  objectResults: number;
+  /** Snapshots through `runKernel`, and the time spent in it. */
+  kernelSnapshots: number;
+  kernelMs: number;
+  /** Wall time waiting for readings, computing (kernel, figures, COPY text) and writing. */
+  timings: { readWaitMs: number; computeMs: number; writeMs: number };
+}
+
+/** Why a point cannot take the columnar path, or null when it can. */
+function figureReason(a: PointArchive, epochs: readonly MeterEpoch[], lo: number, hi: number, special: ReadonlySet<string>): string | null {
+  if (special.has(a.config.id)) return 'bypass or manual energy';
+  const inWindow = epochs.filter((e) => e.to > lo && e.from < hi);
+  if (inWindow.length !== 1 || inWindow[0]!.from >= lo || inWindow[0]!.to <= hi) return 'meter or CT/PT change in the window';
+  if (inWindow[0]!.multiplier.den !== 1n) return 'non-integer multiplier';
+  return null;
+}
+
+/** Recompute `ranges` with the columnar path where it applies; the same rows as `recomputeRanges`. */
+export async function recomputeBulk(handle: Database, ranges: readonly DirtyRange[], opts: BulkOptions = {}): Promise<BulkStats> {
+  const scheme = opts.scheme ?? DEFAULT_SCHEME;
+  const cal = periodCalendar(scheme);
+  if (!handle.copy) return figurePathOnly(handle, ranges, scheme);
+  const ids = [...new Set(ranges.map((r) => r.pointId))];
+  const archive = await loadPointArchive(handle, ids);
+  const bypasses = await loadBypasses(handle, ids);
+  const adjustments = await loadAdjustments(handle, ids, () => 0);
+  const special = new Set([...bypasses.flatMap((b) => [b.feederId, b.bypassId]), ...adjustments.map((a) => a.pointId)]);
+  const objects = await loadObjects(handle, ids);
+  const members = new Set(objects.flatMap((o) => o.members.map((m) => m.pointId)));
+  const stats: BulkStats = { points: 0, columnarPoints: 0, figurePoints: {}, intervals: 0, figureIntervals: 0, days: 0, months: 0, objectResults: 0, kernelSnapshots: 0, kernelMs: 0, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 } };
+
+  const plans: PointPlan[] = [];
+  const figureRanges: DirtyRange[] = [];
+  for (const id of ids) {
+    const a = archive.get(id);
+    if (!a) continue;
+    stats.points++;
+    const plan = pointPlan(a, meterEpochs(a.installations, a.ratios), ranges.filter((r) => r.pointId === id), cal);
+    const reason = figureReason(a, plan.epochs, plan.load[0]!.from, plan.load.at(-1)!.to, special);
+    if (reason) {
+      stats.figurePoints[id] = reason;
+      figureRanges.push(...ranges.filter((r) => r.pointId === id));
+    } else plans.push(plan);
+  }
+  stats.columnarPoints = plans.length;
+  if (plans.length > 0) {
+    const lo = Math.min(...plans.flatMap((p) => p.windows.map((w) => w.from)));
+    const hi = Math.max(...plans.flatMap((p) => p.windows.map((w) => w.to)));
+    await ensurePartitions(handle.db, await storageOf(handle.db), 'interval_energy', new Date(lo), new Date(hi));
+  }
+
+  // Member figures of statistical objects, kept (only for members) to build object results.
+  const kept = new Map<string, EnergyFigure>();
+  const outputs: KernelResult[][] = [];
+  const writes: Promise<void>[] = [];
+  const size = opts.chunkPoints ?? 100;
+  const started = performance.now();
+  const load = (k: number) => {
+    const part = plans.slice(k, k + size);
+    const read = readWindows(handle, part.flatMap((p) => p.load.map((w): ReadWindow => ({ pointId: p.archive.config.id, ...w }))));
+    read.catch(() => undefined); // awaited later; a failure must not surface as unhandled meanwhile
+    return read;
+  };
+  let next = plans.length > 0 ? load(0) : undefined;
+  for (let k = 0; k < plans.length; k += size) {
+    let t = performance.now();
+    const series = await next!;
+    stats.timings.readWaitMs += performance.now() - t;
+    t = performance.now();
+    // Read the next chunk while this one is computed and written.
+    next = k + size < plans.length ? load(k + size) : undefined;
+    const part = plans.slice(k, k + size);
+    const points = part.map((p): PointData => ({ config: p.archive.config, epochs: p.epochs, series: series.get(p.archive.config.id)! }));
+    const ctx = energyContext(points);
+    const days: PeriodFigure[] = [];
+    const months: PeriodFigure[] = [];
+    const groups = groupByWindow(part).map((group, g) => {
+      const rows = group.plans.map((p) => points[part.indexOf(p)]!);
+      const chunk = kernelChunk(rows, group.from, group.intervals);
+      const t0 = performance.now();
+      // Output buffers are reused from chunk to chunk, so memory follows the chunk size; a ring
+      // one longer than the writes in flight, whose COPY data is still made from theirs.
+      const slot = outputs[(k / size) % ((opts.writers ?? 2) + 1)] ??= [];
+      const reuse = slot[g];
+      const res = runKernel(chunk, undefined, reuse && reuse.deltas.length === chunk.rows * group.intervals * REGISTER_COUNT ? reuse : undefined);
+      slot[g] = res;
+      stats.kernelMs += performance.now() - t0;
+      stats.kernelSnapshots += chunk.rows * chunk.snapshots;
+      stats.intervals += rows.length * group.intervals;
+      return { ...group, rows, res };
+    });
+    for (const [i, plan] of part.entries()) {
+      const p = points[i]!;
+      for (const d of plan.days) days.push({ ...boundaryFigure(ctx, p, d.from, d.to), label: d.label });
+      for (const mo of plan.months) months.push({ ...boundaryFigure(ctx, p, mo.from, mo.to), label: mo.label });
+      if (members.has(p.config.id)) for (const f of [...days, ...months].filter((x) => x.pointId === p.config.id)) kept.set(`${f.pointId}|${f.from}|${f.to}`, f);
+    }
+    // COPY data is made point by point while the server takes the previous point in.
+    function* tuples(): Generator<Buffer> {
+      const out = new CopyBinary();
+      out.header();
+      for (const { from, intervals, dt, rows, res } of groups) {
+        const at = Array.from({ length: intervals + 1 }, (_, j) => timestampField(from + j * dt));
+        for (const [row, p] of rows.entries()) {
+          const id = textField(p.config.id);
+          const m = Number(p.epochs.find((e) => e.to > from)!.multiplier.num);
+          for (let j = 0; j < intervals; j++) {
+            const fi = row * intervals + j;
+            if (res.flags[fi]! & (MISSING | DECREASE | INACTIVE)) {
+              figureTuple(out, pointEnergy(ctx, p.config.id, from + j * dt, from + (j + 1) * dt));
+              stats.figureIntervals++;
+            } else columnarTuple(out, id, at[j]!, at[j + 1]!, res.deltas, fi * REGISTER_COUNT, m);
+          }
+          yield out.take();
+        }
+      }
+      out.trailer();
+      yield out.take();
+    }
+    stats.timings.computeMs += performance.now() - t;
+    // Writes of consecutive chunks overlap (each in its own transaction): the server's ingest,
+    // not the engine, is the bottleneck, and it runs one backend per connection.
+    t = performance.now();
+    if (writes.length >= (opts.writers ?? 2)) await writes.shift();
+    stats.timings.writeMs += performance.now() - t;
+    const windows = groups.map((g) => ({ points: g.plans.map((p) => p.archive.config.id), from: g.from, to: g.from + g.intervals * g.dt }));
+    const done = Math.min(k + size, plans.length);
+    writes.push(writeChunk(handle, windows, tuples(), days, months).then(() => {
+      stats.days += days.length;
+      stats.months += months.length;
+      opts.log?.(`bulk: ${done}/${plans.length} points written, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }));
+    // Keep a failed write from going unobserved while others are awaited.
+    writes.at(-1)!.catch(() => undefined);
+  }
+  const t = performance.now();
+  await Promise.all(writes);
+  stats.timings.writeMs += performance.now() - t;
+
+  // The figure path, whole, for the points the columnar path does not take (a few, by design).
+  for (let k = 0; k < figureRanges.length; k += size) {
+    const s = await recomputeRanges(handle, figureRanges.slice(k, k + size), { scheme, checks: false });
+    stats.intervals += s.intervals;
+    stats.days += s.days;
+    stats.months += s.months;
+  }
+  stats.objectResults = await saveObjectResults(handle, scheme, objects, plans, kept, ranges, archive);
+  return stats;
+}
+
+/**
+ * Servers without COPY (the PGlite conformance build, test-only) get the figure path whole: the
+ * bulk path's reason to exist is COPY in both directions.
+ */
+async function figurePathOnly(handle: Database, ranges: readonly DirtyRange[], scheme: StatisticalScheme): Promise<BulkStats> {
+  const s = await recomputeRanges(handle, ranges, { scheme, checks: false });
+  return {
+    points: s.points, columnarPoints: 0, figurePoints: Object.fromEntries(ranges.map((r) => [r.pointId, 'server without COPY'])),
+    intervals: s.intervals, figureIntervals: s.intervals, days: s.days, months: s.months, objectResults: s.objectResults,
+    kernelSnapshots: 0, kernelMs: 0, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 },
+  };
+}
+
+/** Columnar points grouped by their interval window (one group in a full recompute). */
+function groupByWindow(plans: readonly PointPlan[]): { from: number; intervals: number; dt: number; plans: PointPlan[] }[] {
+  const groups = new Map<string, { from: number; intervals: number; dt: number; plans: PointPlan[] }>();
+  for (const p of plans) {
+    for (const w of p.windows) {
+      const key = `${w.from}|${w.to}|${w.dt}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { from: w.from, intervals: (w.to - w.from) / w.dt, dt: w.dt, plans: [] }));
+      g.plans.push(p);
+    }
+  }
+  return [...groups.values()];
+}
+
+/** The kernel's chunk straight from loaded rows: a snapshot is present when all 20 registers were read. */
+function kernelChunk(points: readonly PointData[], from: number, intervals: number): KernelChunk {
+  const S = intervals + 1;
+  const n = points.length;
+  const values = new Float64Array(n * S * REGISTER_COUNT);
+  const present = new Uint8Array(n * S);
+  const capacity = new Float64Array(n), steps = new Float64Array(n);
+  points.forEach((p, row) => {
+    const e = p.epochs.find((x) => x.to > from)!;
+    const dt = intervalMs(p.config);
+    capacity[row] = e.capacity;
+    steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
+    const { ts, values: v } = p.series;
+    for (let i = lowerBound(ts, from); i < ts.length; i++) {
+      const s = (ts[i]! - from) / dt;
+      if (s >= S) break;
+      if (!Number.isInteger(s)) continue;
+      let ok = 1;
+      for (let r = 0; r < REGISTER_COUNT; r++) if (Number.isNaN(v[i * REGISTER_COUNT + r]!)) ok = 0;
+      if (!ok) continue;
+      values.set(v.subarray(i * REGISTER_COUNT, (i + 1) * REGISTER_COUNT), (row * S + s) * REGISTER_COUNT);
+      present[row * S + s] = 1;
+    }
+  });
+  return { rows: n, snapshots: S, values, present, capacity, maxSteps: steps, importOnly: new Uint8Array(n).map((_, i) => (points[i]!.config.importOnly ? 1 : 0)), carriesLoad: new Uint8Array(n) };
+}
+
+/**
+ * A day or month of a columnar point from its two boundary rows, or — when either is missing or
+ * partial, or a register went down — from the figure path on the same readings.
+ */
+function boundaryFigure(ctx: ReturnType<typeof energyContext>, p: PointData, from: number, to: number): EnergyFigure {
+  const { ts, values } = p.series;
+  const i = lowerBound(ts, from), j = lowerBound(ts, to);
+  if (ts[i] === from && ts[j] === to) {
+    const e = p.epochs.find((x) => x.to > from)!;
+    const limit = maxSteps(p.config.maxIntervalEnergy, Math.ceil((to - from) / intervalMs(p.config)), e.multiplier.num, e.multiplier.den);
+    const registers = [];
+    for (let r = 0; r < REGISTER_COUNT; r++) {
+      const d = registerDelta(values[i * REGISTER_COUNT + r]!, values[j * REGISTER_COUNT + r]!, e.capacity, limit);
+      if (Number.isNaN(d.delta) || d.kind === 'decrease') break;
+      registers.push({ energy: rational(BigInt(d.delta) * e.multiplier.num), quality: ACTUAL });
+    }
+    if (registers.length === REGISTER_COUNT) {
+      return { pointId: p.config.id, from, to, registers, sources: [{ pointId: p.config.id, meterId: e.meterId, from, to, role: 'own' }], events: [] };
+    }
+  }
+  return pointEnergy(ctx, p.config.id, from, to);
+}
