@@ -4,8 +4,7 @@
  * statistical-object results above them. Calendar periods are cached per zone, because every
  * point of a site shares them and luxon is slow enough to show at a million figures.
  */
-import { DateTime } from 'luxon';
-import type { Database } from '../../schema/index.ts';
+import { withTransaction, type Database } from '../../schema/index.ts';
 import type { DirtyRange } from '../tasks/index.ts';
 import type { MeterEpoch } from '../epochs.ts';
 import type { EnergyFigure } from '../figure.ts';
@@ -14,7 +13,7 @@ import { pointEnergy } from '../period.ts';
 import { intervalMs, maxEstimateGapMs } from '../point.ts';
 import { dayOf, dayPeriod, monthPeriod, type Period, type StatisticalScheme } from '../scheme.ts';
 import { loadContext, loadPointArchive, type PointArchive } from './load.ts';
-import { monthOfDay } from './recompute.ts';
+import { daysBetween, monthOfDay } from './recompute.ts';
 import { saveObjects } from './save.ts';
 
 const DAY = 86_400_000;
@@ -41,17 +40,7 @@ export function periodCalendar(scheme: StatisticalScheme): PeriodCalendar {
     scheme,
     day: (zone, date) => memo(`d|${zone}|${date}`, () => dayPeriod(scheme, zone, date)),
     month: (zone, month) => memo(`m|${zone}|${month}`, () => monthPeriod(scheme, zone, month)),
-    daysBetween(zone, from, to) {
-      const days: string[] = [];
-      let date = dayOf(scheme, zone, from);
-      const last = dayOf(scheme, zone, to - 1);
-      for (;;) {
-        days.push(date);
-        if (date >= last) break;
-        date = DateTime.fromISO(date, { zone: 'UTC' }).plus({ days: 1 }).toISODate()!;
-      }
-      return days;
-    },
+    daysBetween: (zone, from, to) => daysBetween(scheme, zone, from, to),
   };
 }
 
@@ -164,16 +153,6 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
     const figures = new Map(j.object.members.map((m) => [m.pointId, kept.get(`${m.pointId}|${j.w.from}|${j.w.to}`) ?? pointEnergy(ctx!, m.pointId, j.w.from, j.w.to)]));
     out[j.kind].push(objectEnergy(j.object, j.w.from, j.w.to, figures, configs));
   }
-  const client = await handle.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const n = (await saveObjects(client, handle.copy, 'day', out.day)) + (await saveObjects(client, handle.copy, 'month', out.month));
-    await client.query('COMMIT');
-    return n;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  return withTransaction(handle, async (client) =>
+    (await saveObjects(client, handle.copy, 'day', out.day)) + (await saveObjects(client, handle.copy, 'month', out.month)));
 }

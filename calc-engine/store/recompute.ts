@@ -41,8 +41,8 @@ export function monthOfDay(scheme: StatisticalScheme, date: string): string {
   return m.toFormat('yyyy-MM');
 }
 
-/** Local days touched by (from, to] in a zone. */
-function daysBetween(scheme: StatisticalScheme, zone: string, from: number, to: number): string[] {
+/** Local days touched by [from, to) in a zone. */
+export function daysBetween(scheme: StatisticalScheme, zone: string, from: number, to: number): string[] {
   const days: string[] = [];
   let date = dayOf(scheme, zone, from);
   const last = dayOf(scheme, zone, to - 1);
