@@ -4,4 +4,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// A command that has finished must end even if a library left a handle open (a socket of a
+// peer that went away, a timer); give pending output two seconds to drain first.
+setTimeout(() => process.exit(code), 2000).unref();

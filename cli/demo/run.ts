@@ -100,7 +100,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
 
     step(4, 'collector: polling, pushes, automatic backfill; an engine worker recomputes as data lands; the swap goes into the archive');
     const siteFile = join(out, 'site.yaml');
-    writeFileSync(siteFile, demoSiteYaml(run.endpoints, sim));
+    writeFileSync(siteFile, demoSiteYaml(run.endpoints, sim, join(out, 'collector.spool')));
     const simNow = Math.min(...sim.terminals.map((t) => t.time)) * 1000;
     const service = await runCollectorService({ handle: h, configPath: siteFile, signals: false, clock: acceleratedClock(simNow, o.speed) });
     started.push(() => service.stop());

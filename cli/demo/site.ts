@@ -7,11 +7,11 @@ import { formatRegisterValue, REGISTER_CODES, type ReadingRow } from '../../sche
 import type { Endpoint, Simulation } from '../../simulators/index.ts';
 
 /** site.yaml text for the endpoints the simulators serve. */
-export function demoSiteYaml(endpoints: readonly Endpoint[], sim: Simulation): string {
+export function demoSiteYaml(endpoints: readonly Endpoint[], sim: Simulation, spool: string): string {
   // Time runs accelerated: wall-clock settings (timeouts, breaker pauses, sweeps) are short.
   const lines = ['# Written by `meterflow demo` for the simulators it serves.', 'site: demo-riverside', 'intervalSeconds: 900', 'offsetSeconds: 20',
     'timeoutMs: 5000', 'retries: 1', 'breaker: { failureThreshold: 2, cooldownMs: 1000, maxCooldownMs: 4000 }',
-    'backfill: { sweepSeconds: 3, lookbackDays: 3 }', 'terminals:'];
+    'backfill: { sweepSeconds: 3, lookbackDays: 3 }', `spool: { path: ${JSON.stringify(spool)} }`, 'terminals:'];
   for (const e of endpoints) {
     const t = sim.terminals.find((x) => x.id === e.terminal)!;
     // Modbus polls store the record the meter froze at the boundary: exact, however late the poll.

@@ -4,7 +4,8 @@
  * which is detected (no newline, or a CRC mismatch) and dropped; replay progress is kept in a
  * side file so a crash mid-replay repeats at most one batch (the sink is idempotent).
  */
-import { open, readFile, rename, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { ReadingRow } from '../sink/types.ts';
 
@@ -69,6 +70,8 @@ export class Spool {
 
   /** Open (creating) the spool at `path`, dropping a torn last line. */
   static async open(path: string, options: SpoolOptions = {}): Promise<{ spool: Spool; recovery: SpoolRecovery }> {
+    // A fresh install has no data directory yet.
+    await mkdir(dirname(path), { recursive: true });
     const handle = await open(path, 'a+');
     let size = (await handle.stat()).size;
     const keep = await lastNewlineEnd(handle, size);
