@@ -78,6 +78,7 @@ export class Collector {
       links,
       scheduler,
       log: (e) => this.log(e),
+      now: () => this.clock.now(),
       outageSeen: new Map(),
       onPowerUp: (terminal, unitId, at) => {
         this.log({ terminal, unitId, action: 'event', ok: true, durationMs: 0, detail: `power restored at ${at.toISOString()} (loss-of-voltage record)` });

@@ -38,6 +38,8 @@ export interface ReadContext {
   outageSeen: Map<string, number>;
   /** The supply of a meter came back (a new loss-of-voltage record ended). */
   onPowerUp(terminal: string, unitId: number, at: Date): void;
+  /** The collector's time, epoch ms (meter clocks are judged against it). */
+  now(): number;
 }
 
 /** Stable kind of an error for counting. */
@@ -118,7 +120,9 @@ export async function readMeters(ctx: ReadContext, id: string, point: string | u
           },
         });
         const detail = [slot ? `interval ${slot.toISOString()}` : '', reading.problems.length ? `problems: ${reading.problems.join('; ')}` : ''].filter(Boolean).join(', ');
-        ctx.log({ terminal: id, unitId: m.unitId, point: m.point, action, ok: true, durationMs: performance.now() - started, ...(detail ? { detail } : {}) });
+        // The meter's clock against ours, for the clock-drift check.
+        const clock = reading.clock ? { data: { meterClock: reading.clock.getTime(), readAt: ctx.now() } } : {};
+        ctx.log({ terminal: id, unitId: m.unitId, point: m.point, action, ok: true, durationMs: performance.now() - started, ...(detail ? { detail } : {}), ...clock });
         return { terminal: id, unitId: m.unitId, point: m.point, reading };
       } catch (e) {
         const error = (e as Error)?.message ?? String(e);

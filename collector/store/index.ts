@@ -3,3 +3,4 @@ export { DatabaseSink, type DatabaseSinkOptions, type DatabaseSinkStats } from '
 export { AcquisitionLogStore, resultOf, type AcquisitionLogOptions, type AcquisitionLogStats, type AcquisitionResult } from './acquisition-log.ts';
 export { DatabaseGaps } from './gaps.ts';
 export { runCollectorService, type CollectorService, type CollectorServiceOptions } from './service.ts';
+export { ClockDriftCheck } from './clock-drift.ts';

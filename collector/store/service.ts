@@ -10,6 +10,7 @@ import { runDaemon, type AcquisitionLogEntry, type Collector, type CollectorCloc
 import { AcquisitionLogStore } from './acquisition-log.ts';
 import { DatabaseGaps } from './gaps.ts';
 import { DatabaseSink } from './sink.ts';
+import { ClockDriftCheck } from './clock-drift.ts';
 
 /** How to run the collector service. */
 export interface CollectorServiceOptions {
@@ -84,8 +85,10 @@ export async function runCollectorService(options: CollectorServiceOptions): Pro
   handle.pool.on('acquire', guard);
   const log = new AcquisitionLogStore(handle);
   let current: Collector | undefined;
+  const drift = new ClockDriftCheck(handle, undefined, (e) => options.onNotice?.(`clock-drift alarm not written: ${(e as Error).message}`));
   const record = (e: AcquisitionLogEntry): void => {
     log.record(e);
+    drift.observe(e);
     options.onLog?.(e);
   };
   const sink = new DatabaseSink(handle, {
@@ -119,6 +122,7 @@ export async function runCollectorService(options: CollectorServiceOptions): Pro
     (stopping ??= (async () => {
       await backfill.stop();
       await daemon.stop();
+      await drift.idle();
       await log.close();
     })());
   const closed = daemon.closed.then(() => stop());
