@@ -81,6 +81,15 @@ describe('meter faults on the wire', () => {
     expect(lov[0]).toBeGreaterThanOrEqual(1);
   });
 
+  it('phase-loss: the loss-of-voltage record of that phase counts it, the others do not', async () => {
+    const { faulted, twin } = await pair({ kind: 'phase-loss', unit: 2, phase: 1, duration: 1800 }, start + 3600 + 3600);
+    // Per phase A, B, C: count, cumulative seconds, last start, last end (uint32 each) from 192.
+    const f = await faulted(2, 192, 24), t = await twin(2, 192, 24);
+    expect(f[4]! - t[4]!).toBe(1);
+    expect(f[5]! - t[5]!).toBe(1800);
+    expect([f[0], f[8]]).toEqual([t[0], t[8]]);
+  });
+
   it('replace: the registers start again from the new meter’s initial reading', async () => {
     const initial = Array.from({ length: 20 }, (_, i) => (i % 5 === 0 ? 1250 : 0));
     const { faulted } = await pair({ kind: 'replace', unit: 1, serial: 'NEW-1', initial }, start + 3600);
