@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import pg from 'pg';
-import { ensureEmbedded, openDatabase, REGISTER_COLUMNS, writeReadings, type ReadingRow } from '../schema/index.ts';
+import { createDatabase, ensureEmbedded, openDatabase, REGISTER_COLUMNS, writeReadings, type ReadingRow } from '../schema/index.ts';
 
 const total = Number(process.argv[2] ?? 200_000);
 const BATCH = 10_000;
@@ -22,16 +22,7 @@ function snapshots(n: number): ReadingRow[] {
   }));
 }
 
-async function freshDb(adminUrl: string): Promise<string> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  const name = `mf_bench_${Date.now()}`;
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
+const freshDb = async (adminUrl: string) => (await createDatabase(adminUrl, `mf_bench_${Date.now()}`)).url;
 
 async function baseline(url: string, rows: ReadingRow[]): Promise<number> {
   const h = await openDatabase({ url });

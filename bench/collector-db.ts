@@ -10,24 +10,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { AutoBackfill, Collector, DatabaseGaps, DatabaseSink, acceleratedClock, parseSiteConfig } from '../collector/index.ts';
 import { ensureBroker } from '../cli/broker.ts';
-import { ensureEmbedded, openDatabase, REGISTER_CODES, writeReadings, type Database } from '../schema/index.ts';
+import { createDatabase, ensureEmbedded, openDatabase, REGISTER_CODES, writeReadings, type Database } from '../schema/index.ts';
 import { buildSimulation, parseScenario, serveTerminals } from '../simulators/index.ts';
 import { benchScenario, machine } from './collector.ts';
 
 async function freshDatabase(): Promise<Database> {
   const admin = process.env.DATABASE_URL ?? (await ensureEmbedded()).url;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  const name = `mf_bench_collector_${Date.now()}`;
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return openDatabase({ url: u.toString() });
+  return openDatabase({ url: (await createDatabase(admin, `mf_bench_collector_${Date.now()}`)).url });
 }
 
 async function archive(h: Database, terminals: number, meters: number, installedAt: Date): Promise<void> {

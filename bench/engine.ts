@@ -12,7 +12,7 @@
  */
 import os from 'node:os';
 import pg from 'pg';
-import { ensureEmbedded, ensurePartitions, openDatabase, storageOf, writeReadings, type Database, type ReadingRow } from '../schema/index.ts';
+import { createDatabase, ensureEmbedded, ensurePartitions, openDatabase, writeReadings, type Database, type ReadingRow } from '../schema/index.ts';
 import { fixturePoint, groundTruth, writeGroundTruth } from '../simulators/index.ts';
 import { recomputeBulk, recomputeRanges } from '../calc-engine/store/index.ts';
 import { claimWork, completeWork } from '../calc-engine/tasks/index.ts';
@@ -59,19 +59,7 @@ const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
   return [r, performance.now() - t];
 };
 
-async function freshUrl(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `mf_bench_engine_${Date.now()}`;
-  const admin = async (q: string) => {
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.query(q);
-    await c.end();
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
+const freshUrl = (adminUrl: string) => createDatabase(adminUrl, `mf_bench_engine_${Date.now()}`);
 
 /** Write held rows back so that every batch holds each point at most once: one dirty range per point-day. */
 async function backfill(h: Database, rows: ReadingRow[]): Promise<void> {
@@ -147,7 +135,7 @@ async function run(name: string, adminUrl: string): Promise<Record<string, strin
       months: months.map((m) => ({ label: `${m}-01`, ...monthPeriod(DEFAULT_SCHEME, ZONE, m) })),
     };
     // The partitions both write into (the engine ensures them too; the baseline has no adapter).
-    await ensurePartitions(h.db, await storageOf(h.db), 'interval_energy', new Date(job.intervalFrom), new Date(job.intervalTo));
+    await ensurePartitions(h.db, 'interval_energy', new Date(job.intervalFrom), new Date(job.intervalTo));
     const client = await h.pool.connect();
     try {
       log('SQL baseline …');

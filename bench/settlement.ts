@@ -9,26 +9,15 @@
  *   node --import tsx bench/settlement.ts [accounts=100000] [adminUrl=postgres://postgres@127.0.0.1:5432/test]
  */
 import os from 'node:os';
-import pg from 'pg';
 import { sql } from 'kysely';
-import { openDatabase } from '../schema/index.ts';
+import { createDatabase, openDatabase } from '../schema/index.ts';
 import { exportRun, settleMonth } from '../calc-engine/settlement/index.ts';
 
 const N = Number(process.argv[2] ?? 100_000);
 const ADMIN = process.argv[3] ?? process.env.MF_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function admin(q: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  await c.query(q);
-  await c.end();
-}
-
-const name = `mf_bench_settle_${process.pid}`;
-await admin(`CREATE DATABASE ${name}`);
-const u = new URL(ADMIN);
-u.pathname = `/${name}`;
-const h = await openDatabase({ url: u.toString() });
+const scratch = await createDatabase(ADMIN, `mf_bench_settle_${process.pid}`);
+const h = await openDatabase({ url: scratch.url });
 try {
   const t0 = performance.now();
   const tou = (p: string[]) => ({ energy: { sharp: p[0], peak: p[1], flat: p[2], valley: p[3] }, basic: { kind: 'capacity', pricePerKva: '3.20', contractedKva: 630 }, powerFactor: { standard: '0.90' }, schedule: 'TOU' });
@@ -72,5 +61,5 @@ try {
   console.log(`CSV export of the run: ${((tExport - tSettle) / 1000).toFixed(1)} s into ${dir}`);
 } finally {
   await h.close();
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await scratch.drop();
 }

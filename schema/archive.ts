@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DateTime } from 'luxon';
-import { DIRECTIONS, REGISTER_CODES, REGISTER_COUNT, parseRegisterValue, type RegisterCode } from './registers.ts';
+import { DIRECTIONS, REGISTER_CODES, parseRegisterValue, type RegisterCode } from './registers.ts';
 import { InputError, parseYaml, yamlLineOf, type InputProblem } from './located.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'an id: letters, digits and _ . : - only');
@@ -156,9 +156,4 @@ export function parseArchive(text: string, file: string, known: KnownIds = {}): 
   });
   if (problems.length > 0) throw new InputError(problems);
   return a;
-}
-
-/** Registers of a set that were given, for checks that need all 20. */
-export function isCompleteRegisterSet(values: readonly (number | null)[]): boolean {
-  return values.length === REGISTER_COUNT && values.every((v) => v !== null);
 }

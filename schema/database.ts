@@ -47,7 +47,10 @@ export async function resolveDatabaseUrl(opts: Pick<OpenOptions, 'url' | 'dataDi
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   const url = await resolveDatabaseUrl(opts);
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 8, connectionTimeoutMillis: 10_000 });
-  pool.on('error', () => undefined); // a dropped idle connection is re-established on next use
+  // A connection dropped by the server (restart, terminated backend), idle or checked out, must
+  // not crash the process: the query in flight rejects and the pool connects anew next time.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   const handle: Database = {
     db, pool, url,
@@ -56,6 +59,30 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   };
   if (opts.migrate !== false) await migrate(handle);
   return handle;
+}
+
+async function adminQuery(adminUrl: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Create database `name` on the server of `adminUrl` (replacing one an earlier run left with
+ * `replace`); returns its URL and how to drop it. For demos, benchmarks and tests.
+ */
+export async function createDatabase(adminUrl: string, name: string, opts: { replace?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new RangeError(`database name '${name}': lower-case letters, digits and _ only`);
+  const drop = () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  if (opts.replace) await drop();
+  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop };
 }
 
 /** Run `fn` in a transaction on one pooled connection: committed when it resolves, rolled back when it throws. */

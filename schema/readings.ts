@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { withTransaction, type Database } from './database.ts';
 import { REGISTER_CODES, REGISTER_COLUMNS, REGISTER_COUNT, type ReadingSource, type RegisterCode } from './registers.ts';
-import { ensurePartitions, storageOf } from './storage.ts';
+import { ensurePartitions } from './storage.ts';
 import { heldReadings, holdPending, readingLocks, type MonthLock } from './locks.ts';
 
 /** One register snapshot of a metering point. */
@@ -167,7 +167,7 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
     if (r.ts < min) min = r.ts;
     if (r.ts > max) max = r.ts;
   }
-  await ensurePartitions(handle.db, await storageOf(handle.db), 'reading', min, max);
+  await ensurePartitions(handle.db, 'reading', min, max);
   const write = async (client: pg.PoolClient): Promise<WriteResult> => {
     let held: WriteResult['held'];
     const locks = await readingLocks(client, unique);

@@ -36,10 +36,16 @@ export async function probeStorage(db: Kysely<any>): Promise<StorageKind> {
   }
 }
 
-/** The storage kind recorded by the migrations. */
+const kinds = new WeakMap<object, StorageKind>();
+
+/** The storage kind recorded by the migrations (read once per database handle: it never changes). */
 export async function storageOf(db: Kysely<any>): Promise<StorageKind> {
+  const known = kinds.get(db);
+  if (known) return known;
   const r = await sql<{ value: string }>`SELECT value FROM meterflow_meta WHERE key = 'storage'`.execute(db);
-  return (r.rows[0]?.value as StorageKind | undefined) ?? 'partitions';
+  const kind = r.rows[0]?.value as StorageKind | undefined;
+  if (kind) kinds.set(db, kind);
+  return kind ?? 'partitions';
 }
 
 /**
@@ -66,8 +72,8 @@ const known = new WeakMap<object, Set<string>>();
  * Make sure partitions exist for [from, to] (monthly, in UTC). A no-op on TimescaleDB, where
  * chunks are created on insert. Concurrent callers may race; losing the race is fine.
  */
-export async function ensurePartitions(db: Kysely<any>, kind: StorageKind, table: TimeSeriesTable, from: Date, to: Date): Promise<void> {
-  if (kind === 'timescaledb') return;
+export async function ensurePartitions(db: Kysely<any>, table: TimeSeriesTable, from: Date, to: Date): Promise<void> {
+  if ((await storageOf(db)) === 'timescaledb') return;
   let cache = known.get(db);
   if (!cache) known.set(db, (cache = new Set()));
   let month = DateTime.fromJSDate(from, { zone: 'utc' }).startOf('month');

@@ -16,7 +16,7 @@
  * window, days and months with `bulkUpsert`; one transaction per chunk. Alarms are not raised
  * here: the plausibility checks stay with `recomputeRanges`/`checkRecomputation`.
  */
-import { ensurePartitions, REGISTER_COUNT, storageOf, type Database } from '../../schema/index.ts';
+import { ensurePartitions, REGISTER_COUNT, type Database } from '../../schema/index.ts';
 import type { DirtyRange } from '../tasks/index.ts';
 import { runKernel, type KernelChunk, type KernelResult } from '../kernel.ts';
 import { DECREASE, INACTIVE, MISSING } from '../kernel-flags.ts';
@@ -106,7 +106,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   if (plans.length > 0) {
     const lo = Math.min(...plans.flatMap((p) => p.windows.map((w) => w.from)));
     const hi = Math.max(...plans.flatMap((p) => p.windows.map((w) => w.to)));
-    await ensurePartitions(handle.db, await storageOf(handle.db), 'interval_energy', new Date(lo), new Date(hi));
+    await ensurePartitions(handle.db, 'interval_energy', new Date(lo), new Date(hi));
   }
 
   // Member figures of statistical objects, kept (only for members) to build object results.

@@ -7,6 +7,7 @@
 import type { AlarmCandidate, AlarmScope, RuleName, AlarmObjectKind } from '../alarms.ts';
 import type { EnergyContext } from '../period.ts';
 import type { PointData } from '../point.ts';
+import type { EnergyFigure } from '../figure.ts';
 import { intervalSumCandidates } from '../rules/interval-sum.ts';
 import type { Rational } from '../rational.ts';
 import { intervalMs } from '../point.ts';
@@ -110,10 +111,17 @@ export function checkRecomputation(
   }
   for (const [id, g] of byPoint) groups.push({ scope: { rules: DAY_RULES, objects: [{ kind: 'point', id }], from: g.from, to: g.to }, candidates: g.candidates });
   // Σ intervals against the day's boundary delta, for days whose every interval was recomputed.
+  // Intervals by point once, not a scan of all of them per day.
+  const intervalsOf = new Map<string, EnergyFigure[]>();
+  for (const x of stats.figures.intervals) {
+    const list = intervalsOf.get(x.pointId);
+    if (list) list.push(x);
+    else intervalsOf.set(x.pointId, [x]);
+  }
   for (const f of stats.figures.days) {
     const p = ctx.points.get(f.pointId)!;
     const dt = intervalMs(p.config);
-    const parts = stats.figures.intervals.filter((x) => x.pointId === f.pointId && x.from >= f.from && x.to <= f.to);
+    const parts = (intervalsOf.get(f.pointId) ?? []).filter((x) => x.from >= f.from && x.to <= f.to);
     if (parts.length !== Math.round((f.to - f.from) / dt)) continue;
     const epoch = p.epochs.find((e) => e.from <= f.from && e.to >= f.to);
     if (!epoch) continue;

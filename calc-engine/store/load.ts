@@ -151,8 +151,9 @@ export async function loadObjects(handle: Database, containing?: readonly string
 }
 
 /** An energy context for `ids` with readings in [from, to] (callers add margins). */
-export async function loadContext(handle: Database, ids: readonly string[], from: Date, to: Date, periodEnd: (kind: string, start: Date, pointId: string) => number): Promise<{ ctx: EnergyContext; archive: Map<string, PointArchive> }> {
-  const archive = await loadPointArchive(handle, ids);
+export async function loadContext(handle: Database, ids: readonly string[], from: Date, to: Date, periodEnd: (kind: string, start: Date, pointId: string) => number, known?: Map<string, PointArchive>): Promise<{ ctx: EnergyContext; archive: Map<string, PointArchive> }> {
+  // Callers that already loaded the points' archive pass it in, so it is read once.
+  const archive = known ?? (await loadPointArchive(handle, ids));
   const series = await loadSeries(handle, [...archive.keys()], from, to);
   const points: PointData[] = [...archive.values()].map((a) => ({
     config: a.config,

@@ -4,7 +4,7 @@
  * months — all written in one transaction. Recomputing twice changes nothing.
  */
 import { DateTime } from 'luxon';
-import { ensurePartitions, storageOf, withTransaction, type Database } from '../../schema/index.ts';
+import { ensurePartitions, withTransaction, type Database } from '../../schema/index.ts';
 import type { DirtyRange } from '../tasks/index.ts';
 import { intervalEnergies } from '../interval.ts';
 import { dailyEnergy } from '../daily.ts';
@@ -104,7 +104,7 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     if (kind === 'month') return monthPeriod(scheme, zone, monthOfDay(scheme, dayOf(scheme, zone, start.getTime()))).to;
     return start.getTime() + 900_000;
   };
-  const { ctx } = await loadContext(handle, ids, new Date(lo - DAY), new Date(hi + DAY), periodEnd);
+  const { ctx } = await loadContext(handle, ids, new Date(lo - DAY), new Date(hi + DAY), periodEnd, archive);
   const f = stats.figures;
   for (const r of known) {
     const step = ctx.points.get(r.pointId)!.config.intervalMinutes * 60_000;
@@ -136,7 +136,7 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     // A loop, not Math.min(...): a year of intervals of many points overflows the call stack.
     let first = Infinity, last = -Infinity;
     for (const x of f.intervals) (first = Math.min(first, x.to)), (last = Math.max(last, x.to));
-    await ensurePartitions(handle.db, await storageOf(handle.db), 'interval_energy', new Date(first), new Date(last));
+    await ensurePartitions(handle.db, 'interval_energy', new Date(first), new Date(last));
   }
   await withTransaction(handle, async (client) => {
     stats.intervals = await saveIntervals(client, handle.copy, f.intervals);

@@ -10,11 +10,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { drainTasks, exportRows, toCsv } from '../../calc-engine/store/index.ts';
 import { exportRun, settleMonth } from '../../calc-engine/settlement/index.ts';
 import { acceleratedClock, runCollectorService } from '../../collector/index.ts';
-import { ensureEmbedded, importArchiveFile, openDatabase, writeReadings, type Database } from '../../schema/index.ts';
+import { createDatabase, ensureEmbedded, importArchiveFile, openDatabase, writeReadings, type Database } from '../../schema/index.ts';
 import { buildSimulation, hasCommand, loadRecording, loadScenario, startSimulation, type Simulation, type TerminalEvent } from '../../simulators/index.ts';
 import { ensureBroker } from '../broker.ts';
 import { demoReport, formatReport, type DemoReport } from './report.ts';
@@ -44,14 +43,7 @@ const DAY = '2026-10-31';
 /** A fresh database `meterflow_demo` on the server of DATABASE_URL or the embedded one. */
 async function demoDatabase(dataDir: string): Promise<Database> {
   const admin = process.env.DATABASE_URL || (await ensureEmbedded(dataDir)).url;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query('DROP DATABASE IF EXISTS meterflow_demo WITH (FORCE)');
-  await c.query('CREATE DATABASE meterflow_demo');
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = '/meterflow_demo';
-  return openDatabase({ url: u.toString() });
+  return openDatabase({ url: (await createDatabase(admin, 'meterflow_demo', { replace: true })).url });
 }
 
 /** Without socat there is no pty: the serial terminal is left out, with a note. */

@@ -3,7 +3,7 @@
  * `acquisition_log`. While the database is away the buffer holds them (bounded: the oldest are
  * dropped and counted), so logging never blocks or fails acquisition.
  */
-import { ensurePartitions, storageOf, type Database } from '../../schema/index.ts';
+import { ensurePartitions, type Database } from '../../schema/index.ts';
 import type { AcquisitionLogEntry } from '../daemon/index.ts';
 
 /** The `result` column of acquisition_log. */
@@ -107,7 +107,7 @@ export class AcquisitionLogStore {
 
   private async insert(batch: AcquisitionLogEntry[]): Promise<void> {
     const times = batch.map((e) => e.at.getTime());
-    await ensurePartitions(this.handle.db, await storageOf(this.handle.db), 'acquisition_log', new Date(Math.min(...times)), new Date(Math.max(...times)));
+    await ensurePartitions(this.handle.db, 'acquisition_log', new Date(Math.min(...times)), new Date(Math.max(...times)));
     await this.handle.db
       .insertInto('acquisition_log')
       .values(

@@ -73,16 +73,6 @@ function conflictEntries(conflicts: readonly ReadingConflict[], collector: Colle
 /** Start the collector service on `options.handle`. */
 export async function runCollectorService(options: CollectorServiceOptions): Promise<CollectorService> {
   const { handle } = options;
-  // A connection dropped while checked out (database restart, terminated backend) must not crash
-  // the daemon: the failing query rejects, rows go to the spool, and the pool reconnects.
-  const guarded = new WeakSet<object>();
-  const guard = (client: { on(event: 'error', fn: () => void): unknown }): void => {
-    if (guarded.has(client)) return;
-    guarded.add(client);
-    client.on('error', () => undefined);
-  };
-  handle.pool.on('connect', guard);
-  handle.pool.on('acquire', guard);
   const log = new AcquisitionLogStore(handle);
   let current: Collector | undefined;
   const drift = new ClockDriftCheck(handle, undefined, (e) => options.onNotice?.(`clock-drift alarm not written: ${(e as Error).message}`));

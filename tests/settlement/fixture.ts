@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
-import { ensurePartitions, storageOf, type Database } from '../../schema/index.ts';
+import { ensurePartitions, type Database } from '../../schema/index.ts';
 
 /** Register figures by column name (`ap_imp_peak: '6000.00'`); unnamed registers stay NULL. */
 export type Figures = Record<string, string>;
@@ -45,7 +45,7 @@ export function fixture(h: Database) {
         VALUES (${point}, ${day}::date, ${start.toJSDate()}, ${start.plus({ days: 1 }).toJSDate()}, 'actual'${sql.join(cols.map((c) => sql`, ${f[c]}::numeric`), sql``)})`.execute(db);
     },
     async interval(point: string, ts: string, apImpTotal: string) {
-      await ensurePartitions(db, await storageOf(db), 'interval_energy', new Date(ts), new Date(ts));
+      await ensurePartitions(db, 'interval_energy', new Date(ts), new Date(ts));
       await sql`INSERT INTO interval_energy (point_id, ts, ap_imp_total, quality) VALUES (${point}, ${new Date(ts)}, ${apImpTotal}::numeric, 'actual')`.execute(db);
     },
     async demand(point: string, month: string, register: string, valueW: number, at: string) {

@@ -3,8 +3,7 @@
  * when it answers, the machine's PostgreSQL — each test file in fresh databases of its own.
  */
 import { inject } from 'vitest';
-import pg from 'pg';
-import { openDatabase, type Database, type OpenOptions } from '../../schema/index.ts';
+import { createDatabase, openDatabase, type Database, type OpenOptions } from '../../schema/index.ts';
 
 /** A server the database suites run against. */
 export interface DbTarget {
@@ -21,28 +20,9 @@ export function dbTargets(): DbTarget[] {
   return targets;
 }
 
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 /** Create an empty database on the target and return its URL. */
-export async function createTestDatabase(target: DbTarget): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `mf_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: target.adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return {
-    url: withDatabase(target.adminUrl, name),
-    async drop() {
-      const c = new pg.Client({ connectionString: target.adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+export function createTestDatabase(target: DbTarget): Promise<{ url: string; drop(): Promise<void> }> {
+  return createDatabase(target.adminUrl, `mf_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`);
 }
 
 /** A fresh, migrated meterflow database on the target; `close` also drops it. */
