@@ -1,7 +1,8 @@
 /**
  * End to end, in process: simulated terminals on Modbus TCP, Modbus RTU (socat pty) and MQTT
  * (in-process aedes broker), an accelerated two-day scenario with link outages (20 minutes to a
- * day), a terminal power loss, corrupted frames (RTU CRC), timeouts and exceptions (TCP),
+ * day), a terminal power loss, corrupted frames (RTU CRC), timeouts and, apart from them so a
+ * breaker opened by timeouts cannot hide them, exceptions (TCP),
  * malformed MQTT payloads and a database outage mid-run. (TCP frames are not garbled here: the
  * simulator's garble may leave the byte count intact, and without a CRC no receiver can tell.) At the end every
  * interval record of the ground truth is stored exactly once with its true values, except those
@@ -54,7 +55,7 @@ ${rtu ? `  - id: rtu-${tag}
 faults:
   - { kind: link-down, terminal: tcp-${tag}, at: "+3h", duration: 20m }
   - { kind: timeout, terminal: tcp-${tag}, probability: 0.1, at: "+10h", duration: 6h }
-  - { kind: exception, terminal: tcp-${tag}, code: 6, probability: 0.3, at: "+10h", duration: 6h }
+  - { kind: exception, terminal: tcp-${tag}, code: 6, probability: 0.5, at: "+16h", duration: 3h }
   - { kind: link-down, terminal: tcp-${tag}, at: "+20h", duration: 6h }
 ${rtu ? `  - { kind: corrupt, terminal: rtu-${tag}, mode: crc, probability: 0.25, at: "+6h", duration: 3h }
   - { kind: power-loss, terminal: rtu-${tag}, at: "+30h", duration: 2h }
