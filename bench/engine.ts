@@ -8,7 +8,7 @@
  * only the dirty ranges are recomputed. A comparison query proves that the engine and the
  * baseline agree on every figure, after the full run and after the incremental one.
  *
- *   node --import tsx bench/engine.ts [--points 100] [--days 31] [--chunk 100] [--writers 2] [--targets embedded,local] [--figure] [--keep]
+ *   node --import tsx bench/engine.ts [--points 100] [--days 31] [--chunk 300000] [--writers 2] [--targets embedded,local] [--figure] [--keep]
  */
 import os from 'node:os';
 import pg from 'pg';
@@ -26,7 +26,7 @@ const arg = (name: string, dflt: string) => {
 };
 const POINTS = Number(arg('points', '100'));
 const DAYS = Number(arg('days', '31'));
-const CHUNK = Number(arg('chunk', '100'));
+const CHUNK = Number(arg('chunk', '300000'));
 const WRITERS = Number(arg('writers', '2'));
 const TARGETS = arg('targets', 'embedded,local').split(',');
 const FIGURE = process.argv.includes('--figure'); // also time the figure path (recomputeRanges) on the incremental work
@@ -96,7 +96,7 @@ async function sampledRss<T>(f: () => Promise<T>): Promise<[T, number]> {
  */
 function kernelRate(): number {
   const rows = 100, S = Math.round((TO - FROM) / STEP) + 1;
-  const values = new Uint32Array(rows * S * 20);
+  const values = new Float64Array(rows * S * 20);
   const specs = Array.from({ length: rows }, (_, i) => fixturePoint('K', i));
   for (const snap of groundTruth(specs, FROM / 1000, TO / 1000, 7, { zone: ZONE, intervalSeconds: 900 })) {
     values.set(snap.registers, ((snap.index * S) + Math.round((snap.time * 1000 - FROM) / STEP)) * 20);
@@ -146,7 +146,7 @@ async function run(name: string, adminUrl: string): Promise<Record<string, strin
       }
       await client.query('TRUNCATE interval_energy, daily_energy, monthly_energy');
       log('engine bulk recompute …');
-      const [[stats, fullMs], rssFull] = await sampledRss(() => timed(() => recomputeBulk(h, ranges, { chunkPoints: CHUNK, writers: WRITERS, log })));
+      const [[stats, fullMs], rssFull] = await sampledRss(() => timed(() => recomputeBulk(h, ranges, { chunkSnapshots: CHUNK, writers: WRITERS, log })));
       log(`engine: ${stats.intervals} intervals (${stats.figureIntervals} through the figure path), ${stats.days} days, ${stats.months} months in ${secs(fullMs)} s; ${JSON.stringify(stats.timings)}`);
       const ours: [string, string, string] = ['interval_energy', 'daily_energy', 'monthly_energy'];
       const refs: [string, string, string] = ['ref_interval', 'ref_daily', 'ref_monthly'];
@@ -155,7 +155,7 @@ async function run(name: string, adminUrl: string): Promise<Record<string, strin
 
       await backfill(h, fx.held);
       const work = await claimWork(h, { worker: 'bench', limit: 1_000_000 });
-      const [inc, incMs] = await timed(() => recomputeBulk(h, work, { chunkPoints: CHUNK, writers: WRITERS }));
+      const [inc, incMs] = await timed(() => recomputeBulk(h, work, { chunkSnapshots: CHUNK, writers: WRITERS }));
       await completeWork(h, 'bench', work.flatMap((w) => w.taskIds));
       log(`incremental: ${fx.held.length} snapshots backfilled, ${work.length} dirty points, ${inc.intervals} intervals, ${inc.days} days, ${inc.months} months in ${secs(incMs)} s`);
       await client.query('TRUNCATE ref_interval, ref_daily, ref_monthly');
@@ -188,7 +188,7 @@ async function run(name: string, adminUrl: string): Promise<Record<string, strin
 }
 
 console.log(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; node ${process.version}`);
-console.log(`data: ${POINTS} points × ${DAYS} days (${ZONE}, from ${new Date(FROM).toISOString()}) × 96 intervals × 20 registers; chunk ${CHUNK} points, ${WRITERS} writers; ${held.size} point-days held back for backfill`);
+console.log(`data: ${POINTS} points × ${DAYS} days (${ZONE}, from ${new Date(FROM).toISOString()}) × 96 intervals × 20 registers; chunks of ${CHUNK} snapshots, ${WRITERS} writers; ${held.size} point-days held back for backfill`);
 const results: Record<string, string | number>[] = [];
 for (const t of TARGETS) {
   let url = LOCAL;

@@ -17,8 +17,8 @@ import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './rules/interval-l
 export interface KernelChunk {
   readonly rows: number;
   readonly snapshots: number;
-  /** rows × snapshots × 20 register values in register steps (uint32 in the wire profile). */
-  readonly values: Uint32Array | Float64Array;
+  /** rows × snapshots × 20 register values in register steps (one array type, so the loop stays monomorphic). */
+  readonly values: Float64Array;
   /** rows × snapshots: 1 when the snapshot was read. */
   readonly present: Uint8Array;
   /** Per row: register capacity C (wrap point) in steps. */

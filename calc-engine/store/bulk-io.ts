@@ -1,8 +1,7 @@
 /**
  * Input of the bulk recompute (bulk.ts): raw readings of a chunk of points streamed out with
- * `COPY (SELECT …) TO STDOUT` and parsed straight from bytes into the engine's columns (no
- * per-value strings or objects); registers stay integers throughout. Point ids are taken as
- * plain text (COPY escapes only backslashes, tabs and newlines, which ids do not hold).
+ * `COPY (SELECT …) TO STDOUT (FORMAT binary)` and decoded straight from bytes into the engine's
+ * columns (no per-value strings or objects); registers stay integers throughout.
  */
 import { to as copyTo } from 'pg-copy-streams';
 import { REGISTER_COLUMNS, REGISTER_COUNT, type Database } from '../../schema/index.ts';
@@ -19,7 +18,7 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const iso = (t: number) => lit(new Date(t).toISOString());
 
 function selectText(windows: readonly ReadWindow[]): string {
-  const cols = `point_id, (extract(epoch FROM ts) * 1000)::bigint AS ms, ${REGISTER_COLUMNS.join(', ')}`;
+  const cols = `point_id, ts, ${REGISTER_COLUMNS.join(', ')}`;
   const [first] = windows;
   if (windows.every((w) => w.from === first!.from && w.to === first!.to)) {
     // One window for all (a full recompute): one scan, bitmap or sequential as the planner sees fit.
@@ -33,7 +32,7 @@ function selectText(windows: readonly ReadWindow[]): string {
   const values = windows.map((w) => `(${lit(w.pointId)}, ${iso(w.from)}::timestamptz, ${iso(w.to)}::timestamptz)`).join(',');
   return `SELECT r.* FROM (VALUES ${values}) AS w(p, a, b) CROSS JOIN LATERAL (
       SELECT ${cols} FROM reading WHERE point_id = w.p AND ts >= w.a AND ts <= w.b OFFSET 0) AS r
-    ORDER BY r.point_id, r.ms`;
+    ORDER BY r.point_id, r.ts`;
 }
 
 /** Growable columns of one point while parsing. */
@@ -73,39 +72,55 @@ class Columns {
   }
 }
 
+const PG_EPOCH_MS = 946_684_800_000; // 2000-01-01, where binary timestamps count from
+const SIGNATURE = 11; // 'PGCOPY\n\xff\r\n\0', then flags (4) and the header extension's length (4)
+
 /**
- * Parse COPY text rows `point \t ms \t r0 … r19` (integers or \N) into columns per point, in
- * any order (`series` sorts). A row repeated right away (overlapping windows) is kept once.
+ * Parse binary COPY tuples `point, ts, r0 … r19` from `buf` at `i` into columns per point, in
+ * any order (`series` sorts); returns where the first incomplete tuple starts (or the end). A
+ * row repeated right away (overlapping windows) is kept once. Binary, because the server then
+ * sends int8 as they are stored (no digits to format) and here they are two 32-bit loads:
+ * integers below 2^53, exact.
  */
-function parseRows(buf: Buffer, out: Map<string, Columns>): void {
-  let i = 0;
+function parseTuples(buf: Buffer, i: number, out: Map<string, Columns>): number {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
   const n = buf.length;
   let lastId = '';
   let cols: Columns | undefined;
-  while (i < n) {
-    let j = i;
-    while (buf[j] !== 9) j++;
-    const id = buf.toString('latin1', i, j);
+  while (i + 2 <= n) {
+    const fields = view.getInt16(i);
+    if (fields === -1) return n; // trailer
+    // Whole tuple here? Otherwise it waits for the next part of the stream.
+    let end = i + 2, f = 0;
+    for (; f < fields && end + 4 <= n; f++) end += 4 + Math.max(0, view.getInt32(end));
+    if (f < fields || end > n) return i;
+    i += 2;
+    const idLen = view.getInt32(i);
+    const id = buf.toString("latin1", i + 4, i + 4 + idLen);
+    i += 4 + idLen;
     if (id !== lastId) {
       lastId = id;
       cols = out.get(id);
       if (!cols) out.set(id, (cols = new Columns()));
     }
-    i = j + 1;
-    let t = 0;
-    for (let c = buf[i]!; c !== 9; c = buf[++i]!) t = t * 10 + (c - 48);
-    i++;
-    const dup = cols!.n > 0 && cols!.ts[cols!.n - 1] === t;
-    const base = dup ? (cols!.n - 1) * REGISTER_COUNT : cols!.push(t);
+    // ts: µs since 2000 as hi·2^32 + lo; ms = hi·4 294 967 + ⌊(hi·296 + lo) / 1000⌋, exact in doubles
+    const hi = view.getInt32(i + 4), lo = view.getUint32(i + 8);
+    const t = hi * 4_294_967 + Math.floor((hi * 296 + lo) / 1000) + PG_EPOCH_MS;
+    i += 12;
+    const c = cols!;
+    const base = c.n > 0 && c.ts[c.n - 1] === t ? (c.n - 1) * REGISTER_COUNT : c.push(t);
+    const values = c.values;
     for (let r = 0; r < REGISTER_COUNT; r++) {
-      let v = 0;
-      let c = buf[i]!;
-      if (c === 92) { v = NaN; i += 2; c = buf[i]!; }
-      else for (; c !== 9 && c !== 10; c = buf[++i]!) v = v * 10 + (c - 48);
-      cols!.values[base + r] = v;
-      i++;
+      if (view.getInt32(i) === -1) {
+        values[base + r] = NaN;
+        i += 4;
+      } else {
+        values[base + r] = view.getInt32(i + 4) * 4_294_967_296 + view.getUint32(i + 8);
+        i += 12;
+      }
     }
   }
+  return i;
 }
 
 /** Raw readings of the windows as one series per point (points without rows get an empty series); needs COPY. */
@@ -114,13 +129,20 @@ export async function readWindows(handle: Database, windows: readonly ReadWindow
   if (windows.length > 0) {
     const client = await handle.pool.connect();
     try {
-      // Parsed as the bytes arrive, whole lines at a time: no copy of the chunk's text is kept.
+      // Decoded as the bytes arrive, whole tuples at a time: no copy of the chunk's data is kept.
       let rest = Buffer.alloc(0);
-      for await (const part of client.query(copyTo(`COPY (${selectText(windows)}) TO STDOUT`))) {
-        const data = rest.length > 0 ? Buffer.concat([rest, part as Buffer]) : (part as Buffer);
-        const end = data.lastIndexOf(10) + 1;
-        if (end > 0) parseRows(data.subarray(0, end), cols);
-        rest = Buffer.from(data.subarray(end));
+      let header = true;
+      for await (const part of client.query(copyTo(`COPY (${selectText(windows)}) TO STDOUT (FORMAT binary)`))) {
+        let data = rest.length > 0 ? Buffer.concat([rest, part as Buffer]) : (part as Buffer);
+        if (header) {
+          if (data.length < SIGNATURE + 8) {
+            rest = Buffer.from(data);
+            continue;
+          }
+          data = data.subarray(SIGNATURE + 8 + data.readUInt32BE(SIGNATURE + 4));
+          header = false;
+        }
+        rest = Buffer.from(data.subarray(parseTuples(data, 0, cols)));
       }
     } finally {
       client.release();

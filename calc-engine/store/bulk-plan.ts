@@ -36,11 +36,16 @@ export interface PeriodCalendar {
 export function periodCalendar(scheme: StatisticalScheme): PeriodCalendar {
   const cache = new Map<string, Period>();
   const memo = (key: string, f: () => Period) => cache.get(key) ?? (cache.set(key, f()), cache.get(key)!);
+  const dates = new Map<string, string>();
   return {
     scheme,
     day: (zone, date) => memo(`d|${zone}|${date}`, () => dayPeriod(scheme, zone, date)),
     month: (zone, month) => memo(`m|${zone}|${month}`, () => monthPeriod(scheme, zone, month)),
-    daysBetween: (zone, from, to) => daysBetween(scheme, zone, from, to),
+    // Dirty ranges of many points start and end at the same instants (one poll cycle).
+    daysBetween: (zone, from, to) => daysBetween(scheme, zone, from, to, (t) => {
+      const key = `${zone}|${t}`;
+      return dates.get(key) ?? (dates.set(key, dayOf(scheme, zone, t)), dates.get(key)!);
+    }),
   };
 }
 

@@ -2,7 +2,7 @@
  * The bulk recompute: the same rows and values as `recomputeRanges` (interval, daily and
  * monthly energy, object results), computed columnar chunk by chunk of points, so a full
  * recompute of a month of many points runs at database speed and memory follows the chunk size
- * (readings of one chunk, plus the next one being read), not the data set.
+ * (readings of the chunk computed and of the chunks read ahead, one per writer), not the data set.
  *
  * A point takes the columnar path when one meter epoch with an integer multiplier covers every
  * reading it needs and no bypass or manual energy touches it: `runKernel` gives every interval's
@@ -39,8 +39,11 @@ import { periodCalendar, pointPlan, saveObjectResults, type PointPlan } from './
 /** How to run a bulk recompute. */
 export interface BulkOptions {
   scheme?: StatisticalScheme;
-  /** Points per chunk (default 100): memory is about chunk × window snapshots × 20 × 16 bytes. */
-  chunkPoints?: number;
+  /**
+   * Snapshots per chunk (default 300 000, a month of 100 points at 15 minutes): memory is about
+   * chunk × 20 × 16 bytes, and a small incremental run takes one chunk, so one round trip each way.
+   */
+  chunkSnapshots?: number;
   /** Chunks written at once, each on its own connection (default 2). */
   writers?: number;
   /** Progress lines. */
@@ -113,23 +116,26 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   const kept = new Map<string, EnergyFigure>();
   const outputs: KernelResult[][] = [];
   const writes: Promise<void>[] = [];
-  const size = opts.chunkPoints ?? 100;
+  const chunks = chunkPlans(plans, opts.chunkSnapshots ?? 300_000, opts.writers ?? 2);
   const started = performance.now();
+  let done = 0;
   const load = (k: number) => {
-    const part = plans.slice(k, k + size);
+    const part = chunks[k]!;
     const read = readWindows(handle, part.flatMap((p) => p.load.map((w): ReadWindow => ({ pointId: p.archive.config.id, ...w }))));
     read.catch(() => undefined); // awaited later; a failure must not surface as unhandled meanwhile
     return read;
   };
-  let next = plans.length > 0 ? load(0) : undefined;
-  for (let k = 0; k < plans.length; k += size) {
+  // Reads run ahead, one per writer: a small run reads its chunks on that many connections at once.
+  const ahead = opts.writers ?? 2;
+  const reads = chunks.slice(0, ahead).map((_, k) => load(k));
+  for (let k = 0; k < chunks.length; k++) {
     let t = performance.now();
-    const series = await next!;
+    const series = await reads[k]!;
+    delete reads[k];
     stats.timings.readWaitMs += performance.now() - t;
     t = performance.now();
-    // Read the next chunk while this one is computed and written.
-    next = k + size < plans.length ? load(k + size) : undefined;
-    const part = plans.slice(k, k + size);
+    if (k + ahead < chunks.length) reads[k + ahead] = load(k + ahead);
+    const part = chunks[k]!;
     const points = part.map((p): PointData => ({ config: p.archive.config, epochs: p.epochs, series: series.get(p.archive.config.id)! }));
     const ctx = energyContext(points);
     const days: PeriodFigure[] = [];
@@ -140,7 +146,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
       const t0 = performance.now();
       // Output buffers are reused from chunk to chunk, so memory follows the chunk size; a ring
       // one longer than the writes in flight, whose COPY data is still made from theirs.
-      const slot = outputs[(k / size) % ((opts.writers ?? 2) + 1)] ??= [];
+      const slot = outputs[k % ((opts.writers ?? 2) + 1)] ??= [];
       const reuse = slot[g];
       const res = runKernel(chunk, undefined, reuse && reuse.deltas.length === chunk.rows * group.intervals * REGISTER_COUNT ? reuse : undefined);
       slot[g] = res;
@@ -184,8 +190,8 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
     if (writes.length >= (opts.writers ?? 2)) await writes.shift();
     stats.timings.writeMs += performance.now() - t;
     const windows = groups.map((g) => ({ points: g.plans.map((p) => p.archive.config.id), from: g.from, to: g.from + g.intervals * g.dt }));
-    const done = Math.min(k + size, plans.length);
     writes.push(writeChunk(handle, windows, tuples(), days, months).then(() => {
+      done += part.length;
       stats.days += days.length;
       stats.months += months.length;
       opts.log?.(`bulk: ${done}/${plans.length} points written, ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -198,8 +204,8 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   stats.timings.writeMs += performance.now() - t;
 
   // The figure path, whole, for the points the columnar path does not take (a few, by design).
-  for (let k = 0; k < figureRanges.length; k += size) {
-    const s = await recomputeRanges(handle, figureRanges.slice(k, k + size), { scheme, checks: false });
+  for (let k = 0; k < figureRanges.length; k += FIGURE_BATCH) {
+    const s = await recomputeRanges(handle, figureRanges.slice(k, k + FIGURE_BATCH), { scheme, checks: false });
     stats.intervals += s.intervals;
     stats.days += s.days;
     stats.months += s.months;
@@ -219,6 +225,31 @@ async function figurePathOnly(handle: Database, ranges: readonly DirtyRange[], s
     intervals: s.intervals, figureIntervals: s.intervals, days: s.days, months: s.months, objectResults: s.objectResults,
     kernelSnapshots: 0, kernelMs: 0, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 },
   };
+}
+
+/** Ranges per figure-path call: that path holds figures as objects, so it takes few at a time. */
+const FIGURE_BATCH = 100;
+
+/**
+ * Consecutive plans in chunks of at most `snapshots` loaded snapshots each (at least one plan per
+ * chunk), and at least `writers` chunks where there are enough plans, so that a small run still
+ * reads and writes on that many connections at once.
+ */
+function chunkPlans(plans: readonly PointPlan[], snapshots: number, writers: number): PointPlan[][] {
+  const sizes = plans.map((p) => {
+    const dt = intervalMs(p.archive.config);
+    return p.load.reduce((s, w) => s + (w.to - w.from) / dt + 1, 0);
+  });
+  const limit = Math.min(snapshots, Math.ceil(sizes.reduce((a, b) => a + b, 0) / writers));
+  const out: PointPlan[][] = [];
+  let part: PointPlan[] = [], size = 0;
+  for (const [i, p] of plans.entries()) {
+    if (part.length > 0 && size + sizes[i]! > limit) (out.push(part), (part = []), (size = 0));
+    part.push(p);
+    size += sizes[i]!;
+  }
+  if (part.length > 0) out.push(part);
+  return out;
 }
 
 /** Columnar points grouped by their interval window (one group in a full recompute). */

@@ -41,15 +41,15 @@ export function monthOfDay(scheme: StatisticalScheme, date: string): string {
   return m.toFormat('yyyy-MM');
 }
 
-/** Local days touched by [from, to) in a zone. */
-export function daysBetween(scheme: StatisticalScheme, zone: string, from: number, to: number): string[] {
+/** Local days touched by [from, to) in a zone; `day` finds the day of an instant (a cache may stand in). */
+export function daysBetween(scheme: StatisticalScheme, zone: string, from: number, to: number, day = (t: number) => dayOf(scheme, zone, t)): string[] {
   const days: string[] = [];
-  let date = dayOf(scheme, zone, from);
-  const last = dayOf(scheme, zone, to - 1);
+  let date = day(from);
+  const last = day(to - 1);
   for (;;) {
     days.push(date);
     if (date >= last) break;
-    date = DateTime.fromISO(date, { zone: 'UTC' }).plus({ days: 1 }).toISODate()!;
+    date = new Date(Date.parse(date) + DAY).toISOString().slice(0, 10); // calendar dates: no zone involved
   }
   return days;
 }

@@ -121,7 +121,7 @@ describe.each(dbTargets())('bulk recompute on $name PostgreSQL', (target) => {
     await recomputeRanges(h, all, { checks: false });
     const expected = await dump(h);
     await clear(h);
-    const stats = await recomputeBulk(h, all, { chunkPoints: 2 });
+    const stats = await recomputeBulk(h, all, { chunkSnapshots: 2 * (STEPS + 2) }); // two points a chunk
     expect(await dump(h)).toEqual(expected);
     // 7 points × every interval of the range (25 October has 100) and one either side of it.
     expect(expected.interval_energy).toHaveLength(7 * (STEPS + 2));
