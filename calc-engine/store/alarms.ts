@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../../schema/index.ts';
-import { reconcileAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
+import { alarmKey, reconcileAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
 
 /** Something that hears of raised, updated and cleared alarms (log, MQTT, HTTP). */
 export type AlarmListener = (event: AlarmEvent) => void | Promise<void>;
@@ -30,14 +30,25 @@ export function alarmMessage(c: AlarmCandidate): string {
   return `${c.rule} on ${c.objectKind} ${c.objectId}: observed ${+c.observed.toFixed(3)}, limit ${+c.limit.toFixed(3)}${c.detail ? ` (${c.detail})` : ''}`;
 }
 
-/** Open or acknowledged alarms of the scope's rules and objects overlapping its window. */
-export async function openAlarms(handle: Database, scope: AlarmScope): Promise<OpenAlarm[]> {
-  if (scope.objects.length === 0) return [];
-  const rows = await sql<{ id: string; rule: RuleName; object_kind: AlarmObjectKind; object_id: string; period_start: Date; period_end: Date; observed: string | null; limit_value: string | null; severity: 'info' | 'warning' | 'critical'; state: 'open' | 'acknowledged'; message: string; detail: string | null }>`
+/** Candidates found in one scope: alarms in the scope that no candidate confirms clear. */
+export interface CheckGroup {
+  scope: AlarmScope;
+  candidates: AlarmCandidate[];
+}
+
+type AlarmRow = { id: string; rule: RuleName; object_kind: AlarmObjectKind; object_id: string; period_start: Date; period_end: Date; observed: string | null; limit_value: string | null; severity: 'info' | 'warning' | 'critical'; state: 'open' | 'acknowledged'; message: string; detail: string | null };
+
+/** Open or acknowledged alarms of any of the scopes' rules and objects overlapping their windows. */
+async function openAlarmsOf(handle: Database, scopes: readonly AlarmScope[]): Promise<OpenAlarm[]> {
+  const objects = [...new Set(scopes.flatMap((s) => s.objects.map((o) => `${o.kind}|${o.id}`)))];
+  if (objects.length === 0) return [];
+  const rules = [...new Set(scopes.flatMap((s) => s.rules))];
+  const from = Math.min(...scopes.map((s) => s.from)), to = Math.max(...scopes.map((s) => s.to));
+  const rows = await sql<AlarmRow>`
     SELECT id, rule, object_kind, object_id, period_start, period_end, observed, limit_value, severity, state, message, detail FROM alarm
-    WHERE state <> 'cleared' AND rule = ANY(${[...scope.rules]}::text[])
-      AND (object_kind || '|' || object_id) = ANY(${scope.objects.map((o) => `${o.kind}|${o.id}`)}::text[])
-      AND period_end > ${new Date(scope.from)} AND period_start < ${new Date(scope.to)}`.execute(handle.db);
+    WHERE state <> 'cleared' AND rule = ANY(${rules}::text[])
+      AND (object_kind || '|' || object_id) = ANY(${objects}::text[])
+      AND period_end > ${new Date(from)} AND period_start < ${new Date(to)}`.execute(handle.db);
   return rows.rows.map((r) => ({
     id: r.id, state: r.state, rule: r.rule, objectKind: r.object_kind, objectId: r.object_id,
     periodStart: r.period_start.getTime(), periodEnd: r.period_end.getTime(),
@@ -46,34 +57,71 @@ export async function openAlarms(handle: Database, scope: AlarmScope): Promise<O
   }));
 }
 
-/** Reconcile and write; returns the changes and tells the listeners. */
-export async function applyAlarms(handle: Database, scope: AlarmScope, candidates: readonly AlarmCandidate[], listeners: readonly AlarmListener[] = []): Promise<AlarmChanges> {
-  const changes = reconcileAlarms(await openAlarms(handle, scope), candidates, scope);
+/** Open or acknowledged alarms of the scope's rules and objects overlapping its window. */
+export function openAlarms(handle: Database, scope: AlarmScope): Promise<OpenAlarm[]> {
+  return openAlarmsOf(handle, [scope]);
+}
+
+/** Whether an open alarm is one a scope looks at (its rules and objects, overlapping its window). */
+function seenBy(scope: AlarmScope, a: OpenAlarm): boolean {
+  return scope.rules.includes(a.rule) && a.periodEnd > scope.from && a.periodStart < scope.to &&
+    scope.objects.some((o) => o.kind === a.objectKind && o.id === a.objectId);
+}
+
+const INSERT_ROWS = 1_000; // per statement, well under the protocol's 65 535 parameters
+
+/**
+ * Reconcile every group and write all changes in one transaction: one read of the open alarms,
+ * inserts many rows at a time, one statement for the clears. A recomputation of many points
+ * costs a few round trips, not a few per point. Returns the changes and tells the listeners.
+ */
+export async function applyAlarmGroups(handle: Database, groups: readonly CheckGroup[], listeners: readonly AlarmListener[] = []): Promise<AlarmChanges> {
+  const open = await openAlarmsOf(handle, groups.map((g) => g.scope));
+  const changes: AlarmChanges = { raise: [], update: [], clear: [] };
+  const cleared = new Set<string>();
+  for (const g of groups) {
+    const c = reconcileAlarms(open.filter((a) => seenBy(g.scope, a)), g.candidates, g.scope);
+    changes.raise.push(...c.raise);
+    changes.update.push(...c.update);
+    for (const a of c.clear) if (!cleared.has(a.id)) (cleared.add(a.id), changes.clear.push(a));
+  }
   const events: AlarmEvent[] = [];
   const event = (change: AlarmEvent['change'], id: string, c: AlarmCandidate): AlarmEvent => ({
     change, id, rule: c.rule, objectKind: c.objectKind, objectId: c.objectId,
     periodStart: new Date(c.periodStart).toISOString(), periodEnd: new Date(c.periodEnd).toISOString(),
     observed: c.observed, limit: c.limit, severity: c.severity, message: alarmMessage(c),
   });
+  if (changes.raise.length + changes.update.length + changes.clear.length === 0) return changes;
+  const raised: AlarmCandidate[] = []; // raised by this call: another worker may have raised one first
   await handle.db.transaction().execute(async (tx) => {
-    for (const c of changes.raise) {
-      const r = await tx.insertInto('alarm').values({
+    for (let k = 0; k < changes.raise.length; k += INSERT_ROWS) {
+      const part = changes.raise.slice(k, k + INSERT_ROWS);
+      const rows = await tx.insertInto('alarm').values(part.map((c) => ({
         rule: c.rule, object_kind: c.objectKind, object_id: c.objectId, period_start: new Date(c.periodStart), period_end: new Date(c.periodEnd),
-        observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, state: 'open', message: alarmMessage(c), detail: c.detail ?? null,
-      }).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
-      if (r) events.push(event('raised', r.id, c));
+        observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, state: 'open' as const, message: alarmMessage(c), detail: c.detail ?? null,
+      }))).onConflict((oc) => oc.doNothing()).returning(['id', 'rule', 'object_kind', 'object_id', 'period_start', 'period_end']).execute();
+      const ids = new Map(rows.map((r) => [alarmKey({ rule: r.rule as RuleName, objectKind: r.object_kind as AlarmObjectKind, objectId: r.object_id, periodStart: r.period_start.getTime(), periodEnd: r.period_end.getTime() }), r.id]));
+      for (const c of part) {
+        const id = ids.get(alarmKey(c));
+        if (id !== undefined) (ids.delete(alarmKey(c)), raised.push(c), events.push(event('raised', id, c)));
+      }
     }
     for (const { alarm, candidate: c } of changes.update) {
       await tx.updateTable('alarm').set({ observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, message: alarmMessage(c), detail: c.detail ?? null, updated_at: new Date() }).where('id', '=', alarm.id).execute();
       events.push(event('updated', alarm.id, c));
     }
-    for (const a of changes.clear) {
-      await tx.updateTable('alarm').set({ state: 'cleared', cleared_at: new Date(), updated_at: new Date() }).where('id', '=', a.id).execute();
-      events.push(event('cleared', a.id, a));
+    if (changes.clear.length > 0) {
+      await tx.updateTable('alarm').set({ state: 'cleared', cleared_at: new Date(), updated_at: new Date() }).where('id', 'in', changes.clear.map((a) => a.id)).execute();
+      for (const a of changes.clear) events.push(event('cleared', a.id, a));
     }
   });
   for (const e of events) for (const l of listeners) await l(e);
-  return changes;
+  return { ...changes, raise: raised };
+}
+
+/** Reconcile one scope and write; returns the changes and tells the listeners. */
+export function applyAlarms(handle: Database, scope: AlarmScope, candidates: readonly AlarmCandidate[], listeners: readonly AlarmListener[] = []): Promise<AlarmChanges> {
+  return applyAlarmGroups(handle, [{ scope, candidates: [...candidates] }], listeners);
 }
 
 /** Acknowledge an open alarm; returns false when there is no open alarm with that id. */

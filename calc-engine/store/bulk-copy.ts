@@ -11,7 +11,7 @@ import { REGISTER_COLUMNS, REGISTER_COUNT, type Database } from '../../schema/in
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
 import { ratToDecimal } from '../rational.ts';
-import { rowQuality, savePeriods } from './save.ts';
+import { lockIntervals, rowQuality, savePeriods } from './save.ts';
 
 /** Columns of interval_energy in the order the COPY tuples carry them. */
 export const INTERVAL_COPY_COLUMNS = ['point_id', 'ts', ...REGISTER_COLUMNS, 'quality', 'method', 'source_from', 'source_to'];
@@ -176,6 +176,7 @@ export async function writeChunk(handle: Database, windows: { points: string[]; 
   const client = await handle.pool.connect();
   try {
     await client.query('BEGIN');
+    await lockIntervals(client, windows.flatMap((w) => w.points));
     await replaceIntervals(client, windows, tuples);
     await savePeriods(client, handle.copy, 'daily_energy', days);
     await savePeriods(client, handle.copy, 'monthly_energy', months);

@@ -109,8 +109,8 @@ export function pointPlan(archive: PointArchive, epochs: readonly MeterEpoch[], 
  * they were computed for exactly that window, the rest through the figure path.
  */
 export async function saveObjectResults(handle: Database, scheme: StatisticalScheme, objects: readonly StatObject[], plans: readonly PointPlan[],
-  kept: ReadonlyMap<string, EnergyFigure>, ranges: readonly DirtyRange[], archive: ReadonlyMap<string, PointArchive>): Promise<number> {
-  if (objects.length === 0) return 0;
+  kept: ReadonlyMap<string, EnergyFigure>, ranges: readonly DirtyRange[], archive: ReadonlyMap<string, PointArchive>): Promise<{ kind: 'day' | 'month'; figure: ObjectFigure }[]> {
+  if (objects.length === 0) return [];
   const cal = periodCalendar(scheme);
   const memberIds = [...new Set(objects.flatMap((o) => o.members.map((m) => m.pointId)))];
   const all = new Map([...archive, ...(await loadPointArchive(handle, memberIds.filter((id) => !archive.has(id))))]);
@@ -158,6 +158,9 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
     const figures = new Map(j.object.members.map((m) => [m.pointId, kept.get(`${m.pointId}|${j.w.from}|${j.w.to}`) ?? pointEnergy(ctx!, m.pointId, j.w.from, j.w.to)]));
     out[j.kind].push(objectEnergy(j.object, j.w.from, j.w.to, figures, configs));
   }
-  return withTransaction(handle, async (client) =>
-    (await saveObjects(client, handle.copy, 'day', out.day)) + (await saveObjects(client, handle.copy, 'month', out.month)));
+  await withTransaction(handle, async (client) => {
+    await saveObjects(client, handle.copy, 'day', out.day);
+    await saveObjects(client, handle.copy, 'month', out.month);
+  });
+  return [...out.day.map((figure) => ({ kind: 'day' as const, figure })), ...out.month.map((figure) => ({ kind: 'month' as const, figure }))];
 }

@@ -31,14 +31,16 @@ import { DEFAULT_SCHEME, type StatisticalScheme } from '../scheme.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
 import { loadAdjustments, loadBypasses, loadObjects, loadPointArchive, type PointArchive } from './load.ts';
-import { recomputeRanges } from './recompute.ts';
+import { recomputeRanges, type RecomputeOptions } from './recompute.ts';
+import { applyAlarmGroups, type CheckGroup } from './alarms.ts';
+import { carriesLoad, objectGroups } from './checks.ts';
+import { chunkChecks } from './bulk-checks.ts';
 import { readWindows, type ReadWindow } from './bulk-io.ts';
 import { columnarTuple, CopyBinary, figureTuple, textField, timestampField, writeChunk } from './bulk-copy.ts';
 import { periodCalendar, pointPlan, saveObjectResults, type PointPlan } from './bulk-plan.ts';
 
-/** How to run a bulk recompute. */
-export interface BulkOptions {
-  scheme?: StatisticalScheme;
+/** How to run a bulk recompute: as `recomputeRanges` (checks on by default), plus chunking. */
+export interface BulkOptions extends RecomputeOptions {
   /**
    * Snapshots per chunk (default 300 000, a month of 100 points at 15 minutes): memory is about
    * chunk × 20 × 16 bytes, and a small incremental run takes one chunk, so one round trip each way.
@@ -48,6 +50,8 @@ export interface BulkOptions {
   writers?: number;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** Told after each written chunk: columnar points written so far, of all columnar points. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** What a bulk recompute did, and which path each part took. */
@@ -65,7 +69,9 @@ export interface BulkStats {
   /** Snapshots through `runKernel`, and the time spent in it. */
   kernelSnapshots: number;
   kernelMs: number;
-  /** Wall time waiting for readings, computing (kernel, figures, COPY text) and writing. */
+  /** Alarms raised, updated and cleared by the checks. */
+  alarms: { raised: number; updated: number; cleared: number };
+  /** Wall time waiting for readings, computing (kernel, figures, COPY data, checks) and writing. */
   timings: { readWaitMs: number; computeMs: number; writeMs: number };
 }
 
@@ -82,7 +88,7 @@ function figureReason(a: PointArchive, epochs: readonly MeterEpoch[], lo: number
 export async function recomputeBulk(handle: Database, ranges: readonly DirtyRange[], opts: BulkOptions = {}): Promise<BulkStats> {
   const scheme = opts.scheme ?? DEFAULT_SCHEME;
   const cal = periodCalendar(scheme);
-  if (!handle.copy) return figurePathOnly(handle, ranges, scheme);
+  if (!handle.copy) return figurePathOnly(handle, ranges, { ...opts, scheme });
   const ids = [...new Set(ranges.map((r) => r.pointId))];
   const archive = await loadPointArchive(handle, ids);
   const bypasses = await loadBypasses(handle, ids);
@@ -90,7 +96,10 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   const special = new Set([...bypasses.flatMap((b) => [b.feederId, b.bypassId]), ...adjustments.map((a) => a.pointId)]);
   const objects = await loadObjects(handle, ids);
   const members = new Set(objects.flatMap((o) => o.members.map((m) => m.pointId)));
-  const stats: BulkStats = { points: 0, columnarPoints: 0, figurePoints: {}, intervals: 0, figureIntervals: 0, days: 0, months: 0, objectResults: 0, kernelSnapshots: 0, kernelMs: 0, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 } };
+  const stats: BulkStats = { points: 0, columnarPoints: 0, figurePoints: {}, intervals: 0, figureIntervals: 0, days: 0, months: 0, objectResults: 0, kernelSnapshots: 0, kernelMs: 0, alarms: { raised: 0, updated: 0, cleared: 0 }, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 } };
+  const checks = opts.checks !== false;
+  const checkGroups: CheckGroup[] = [];
+  const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
 
   const plans: PointPlan[] = [];
   const figureRanges: DirtyRange[] = [];
@@ -153,7 +162,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
       stats.kernelMs += performance.now() - t0;
       stats.kernelSnapshots += chunk.rows * chunk.snapshots;
       stats.intervals += rows.length * group.intervals;
-      return { ...group, rows, res };
+      return { ...group, rows, chunk, res };
     });
     for (const [i, plan] of part.entries()) {
       const p = points[i]!;
@@ -161,6 +170,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
       for (const mo of plan.months) months.push({ ...boundaryFigure(ctx, p, mo.from, mo.to), label: mo.label });
       if (members.has(p.config.id)) for (const f of [...days, ...months].filter((x) => x.pointId === p.config.id)) kept.set(`${f.pointId}|${f.from}|${f.to}`, f);
     }
+    if (checks) checkGroups.push(...chunkChecks(ctx, groups, days, limits));
     // COPY data is made point by point while the server takes the previous point in.
     function* tuples(): Generator<Buffer> {
       const out = new CopyBinary();
@@ -194,6 +204,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
       done += part.length;
       stats.days += days.length;
       stats.months += months.length;
+      opts.onProgress?.(done, plans.length);
       opts.log?.(`bulk: ${done}/${plans.length} points written, ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }));
     // Keep a failed write from going unobserved while others are awaited.
@@ -205,12 +216,18 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
 
   // The figure path, whole, for the points the columnar path does not take (a few, by design).
   for (let k = 0; k < figureRanges.length; k += FIGURE_BATCH) {
-    const s = await recomputeRanges(handle, figureRanges.slice(k, k + FIGURE_BATCH), { scheme, checks: false });
+    const s = await recomputeRanges(handle, figureRanges.slice(k, k + FIGURE_BATCH), { ...opts, scheme });
     stats.intervals += s.intervals;
+    for (const key of ['raised', 'updated', 'cleared'] as const) stats.alarms[key] += s.alarms[key];
     stats.days += s.days;
     stats.months += s.months;
   }
-  stats.objectResults = await saveObjectResults(handle, scheme, objects, plans, kept, ranges, archive);
+  const objectFigures = await saveObjectResults(handle, scheme, objects, plans, kept, ranges, archive);
+  stats.objectResults = objectFigures.length;
+  if (checks) {
+    const c = await applyAlarmGroups(handle, [...checkGroups, ...objectGroups(objects, objectFigures)], opts.alarmListeners);
+    for (const [key, list] of [['raised', c.raise], ['updated', c.update], ['cleared', c.clear]] as const) stats.alarms[key] += list.length;
+  }
   return stats;
 }
 
@@ -218,12 +235,12 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
  * Servers without COPY (the PGlite conformance build, test-only) get the figure path whole: the
  * bulk path's reason to exist is COPY in both directions.
  */
-async function figurePathOnly(handle: Database, ranges: readonly DirtyRange[], scheme: StatisticalScheme): Promise<BulkStats> {
-  const s = await recomputeRanges(handle, ranges, { scheme, checks: false });
+async function figurePathOnly(handle: Database, ranges: readonly DirtyRange[], opts: RecomputeOptions): Promise<BulkStats> {
+  const s = await recomputeRanges(handle, ranges, opts);
   return {
     points: s.points, columnarPoints: 0, figurePoints: Object.fromEntries(ranges.map((r) => [r.pointId, 'server without COPY'])),
     intervals: s.intervals, figureIntervals: s.intervals, days: s.days, months: s.months, objectResults: s.objectResults,
-    kernelSnapshots: 0, kernelMs: 0, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 },
+    kernelSnapshots: 0, kernelMs: 0, alarms: s.alarms, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 },
   };
 }
 
@@ -290,7 +307,11 @@ function kernelChunk(points: readonly PointData[], from: number, intervals: numb
       present[row * S + s] = 1;
     }
   });
-  return { rows: n, snapshots: S, values, present, capacity, maxSteps: steps, importOnly: new Uint8Array(n).map((_, i) => (points[i]!.config.importOnly ? 1 : 0)), carriesLoad: new Uint8Array(n) };
+  return {
+    rows: n, snapshots: S, values, present, capacity, maxSteps: steps,
+    importOnly: new Uint8Array(n).map((_, i) => (points[i]!.config.importOnly ? 1 : 0)),
+    carriesLoad: new Uint8Array(n).map((_, i) => (carriesLoad(points[i]!) ? 1 : 0)),
+  };
 }
 
 /**

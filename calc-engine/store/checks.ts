@@ -4,7 +4,10 @@
  * days and months. Returns the candidates and the scope they were looked for in, so alarms in
  * that scope that no candidate confirms are cleared.
  */
-import type { AlarmCandidate, AlarmScope, RuleName, AlarmObjectKind } from '../alarms.ts';
+import type { AlarmCandidate, RuleName, AlarmObjectKind } from '../alarms.ts';
+import type { KernelView } from '../rules/kernel-view.ts';
+import type { PeriodFigure } from '../daily.ts';
+import type { ObjectFigure } from '../objects.ts';
 import type { EnergyContext } from '../period.ts';
 import type { PointData } from '../point.ts';
 import type { EnergyFigure } from '../figure.ts';
@@ -27,6 +30,7 @@ import type { LossRateLimits } from '../rules/loss-rate.ts';
 import type { RecomputeStats } from './recompute.ts';
 import type { DirtyRange } from '../tasks/index.ts';
 import type { StatObject } from '../objects.ts';
+import type { CheckGroup } from './alarms.ts';
 
 /** Rules judged on intervals of the dirty ranges. */
 const INTERVAL_RULES: readonly RuleName[] = ['outlier', 'tou-mismatch', 'reverse-energy', 'frozen-reading', 'demand-jump', 'missing-data'];
@@ -50,11 +54,6 @@ export function carriesLoad(p: PointData): boolean {
   return Number.isFinite(first) && Number.isFinite(last) && last - first >= intervals;
 }
 
-/** Candidates found in one scope: alarms in the scope that no candidate confirms clear. */
-export interface CheckGroup {
-  scope: AlarmScope;
-  candidates: AlarmCandidate[];
-}
 
 /** Energy limits of a point's days (kWh), from the archive. */
 export type DailyLimits = ReadonlyMap<string, readonly EnergyLimit[]>;
@@ -64,6 +63,73 @@ function objectLimits(o: StatObject & { limits: Record<string, number> }, fallba
     lowerPercent: o.limits.lowerPercent ?? fallback.lowerPercent,
     upperPercent: o.limits.upperPercent ?? fallback.upperPercent,
   };
+}
+
+/**
+ * Interval-rule groups of one kernel view whose rows are points over one window (from, to]: the
+ * kernel's flags, missing readings, and register decreases the points' `days` found; one scope
+ * per point, so its alarms in the window that nothing confirms clear.
+ */
+export function intervalGroups(view: KernelView, points: readonly PointData[], from: number, to: number, days: readonly PeriodFigure[]): CheckGroup[] {
+  const found = [
+    ...outlierCandidates(view), ...touMismatchCandidates(view), ...reverseEnergyCandidates(view),
+    ...frozenReadingCandidates(view), ...demandJumpCandidates(view),
+  ];
+  const byPoint = new Map<string, AlarmCandidate[]>(points.map((p) => [p.config.id, []]));
+  for (const c of found) byPoint.get(c.objectId)?.push(c);
+  for (const f of days) {
+    const list = byPoint.get(f.pointId);
+    if (list) list.push(...decreaseCandidates(f.events).filter((c) => c.periodStart >= from && c.periodEnd <= to));
+  }
+  return points.map((p) => {
+    const { ts } = p.series;
+    const candidates = byPoint.get(p.config.id)!;
+    // Missing data is judged from the rows that exist, not from the kernel's "all 20 registers
+    // present", so meters that keep fewer registers are not flagged. Missing means a gap between
+    // readings: before the first one nothing was collected yet, after the newest one the next
+    // has not arrived yet.
+    candidates.push(...missingReadingCandidates(p.config.id, p.series, Math.max(from, ts[0] ?? to), Math.min(to, ts.at(-1) ?? from), view.stepMs));
+    return { scope: { rules: INTERVAL_RULES, objects: [{ kind: 'point' as const, id: p.config.id }], from, to }, candidates };
+  });
+}
+
+/** Energy-limit groups: each point's days against its limits, one scope per point over its days. */
+export function dayLimitGroups(days: readonly PeriodFigure[], dailyLimits: DailyLimits): CheckGroup[] {
+  const byPoint = new Map<string, { from: number; to: number; candidates: AlarmCandidate[] }>();
+  for (const f of days) {
+    const g = byPoint.get(f.pointId) ?? { from: f.from, to: f.to, candidates: [] };
+    g.from = Math.min(g.from, f.from);
+    g.to = Math.max(g.to, f.to);
+    g.candidates.push(...energyLimitCandidates(f, dailyLimits.get(f.pointId) ?? []));
+    byPoint.set(f.pointId, g);
+  }
+  return [...byPoint].map(([id, g]) => ({ scope: { rules: DAY_RULES, objects: [{ kind: 'point' as const, id }], from: g.from, to: g.to }, candidates: g.candidates }));
+}
+
+/** The interval-sum group of a day whose every interval was recomputed (`parts`), under multiplier `m`. */
+export function intervalSumGroup(day: PeriodFigure, parts: readonly EnergyFigure[], m: Rational): CheckGroup {
+  return { scope: { rules: DAY_SUM_RULES, objects: [{ kind: 'point', id: day.pointId }], from: day.from, to: day.to }, candidates: intervalSumCandidates(day, parts, m) };
+}
+
+/** Object rules (bus imbalance, transformer and line loss) on the objects' recomputed days and months. */
+export function objectGroups(objects: readonly (StatObject & { limits: Record<string, number> })[], figures: readonly { figure: ObjectFigure }[]): CheckGroup[] {
+  if (figures.length === 0) return [];
+  const candidates: AlarmCandidate[] = [];
+  for (const { figure } of figures) {
+    const o = objects.find((x) => x.id === figure.objectId)!;
+    if (o.kind === 'bus') candidates.push(...busImbalanceCandidates(o, figure, objectLimits(o, defaultBusLimits(o.voltageKv))));
+    else if (o.kind === 'transformer') candidates.push(...transformerLossCandidates(figure, objectLimits(o, DEFAULT_TRANSFORMER_LIMITS)));
+    else if (o.kind === 'line') candidates.push(...lineLossCandidates(figure, objectLimits(o, DEFAULT_LINE_LIMITS)));
+  }
+  return [{
+    scope: {
+      rules: OBJECT_RULES,
+      objects: objects.map((o) => ({ kind: o.kind as AlarmObjectKind, id: o.id })),
+      from: figures.reduce((m, f) => Math.min(m, f.figure.from), Infinity),
+      to: figures.reduce((m, f) => Math.max(m, f.figure.to), -Infinity),
+    },
+    candidates,
+  }];
 }
 
 /**
@@ -87,29 +153,9 @@ export function checkRecomputation(
     const to = Math.ceil(r.to.getTime() / dt) * dt + dt;
     const pc = pointChunk([p], from, Math.round((to - from) / dt), carriesLoad);
     const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt };
-    // Missing data is judged from the rows that exist, not from the kernel's "all 20 registers
-    // present", so meters that keep fewer registers are not flagged.
-    const candidates = [
-      ...outlierCandidates(view), ...touMismatchCandidates(view), ...reverseEnergyCandidates(view),
-      // Missing means a gap between readings: before the first one nothing was collected yet,
-      // after the newest one the next has not arrived yet.
-      ...frozenReadingCandidates(view), ...demandJumpCandidates(view),
-      ...missingReadingCandidates(p.config.id, p.series, Math.max(from, p.series.ts[0] ?? to), Math.min(to, p.series.ts.at(-1) ?? from), dt),
-    ];
-    for (const f of stats.figures.days) {
-      if (f.pointId === p.config.id) candidates.push(...decreaseCandidates(f.events).filter((c) => c.periodStart >= from && c.periodEnd <= to));
-    }
-    groups.push({ scope: { rules: INTERVAL_RULES, objects: [{ kind: 'point', id: p.config.id }], from, to }, candidates });
+    groups.push(...intervalGroups(view, [p], from, to, stats.figures.days));
   }
-  const byPoint = new Map<string, { from: number; to: number; candidates: AlarmCandidate[] }>();
-  for (const f of stats.figures.days) {
-    const g = byPoint.get(f.pointId) ?? { from: f.from, to: f.to, candidates: [] };
-    g.from = Math.min(g.from, f.from);
-    g.to = Math.max(g.to, f.to);
-    g.candidates.push(...energyLimitCandidates(f, dailyLimits.get(f.pointId) ?? []));
-    byPoint.set(f.pointId, g);
-  }
-  for (const [id, g] of byPoint) groups.push({ scope: { rules: DAY_RULES, objects: [{ kind: 'point', id }], from: g.from, to: g.to }, candidates: g.candidates });
+  groups.push(...dayLimitGroups(stats.figures.days, dailyLimits));
   // Σ intervals against the day's boundary delta, for days whose every interval was recomputed.
   // Intervals by point once, not a scan of all of them per day.
   const intervalsOf = new Map<string, EnergyFigure[]>();
@@ -124,27 +170,8 @@ export function checkRecomputation(
     const parts = (intervalsOf.get(f.pointId) ?? []).filter((x) => x.from >= f.from && x.to <= f.to);
     if (parts.length !== Math.round((f.to - f.from) / dt)) continue;
     const epoch = p.epochs.find((e) => e.from <= f.from && e.to >= f.to);
-    if (!epoch) continue;
-    groups.push({ scope: { rules: DAY_SUM_RULES, objects: [{ kind: 'point', id: f.pointId }], from: f.from, to: f.to }, candidates: intervalSumCandidates(f, parts, epoch.multiplier as Rational) });
+    if (epoch) groups.push(intervalSumGroup(f, parts, epoch.multiplier as Rational));
   }
-  const figures = stats.figures.objects;
-  if (figures.length > 0) {
-    const candidates: AlarmCandidate[] = [];
-    for (const { figure } of figures) {
-      const o = objects.find((x) => x.id === figure.objectId)!;
-      if (o.kind === 'bus') candidates.push(...busImbalanceCandidates(o, figure, objectLimits(o, defaultBusLimits(o.voltageKv))));
-      else if (o.kind === 'transformer') candidates.push(...transformerLossCandidates(figure, objectLimits(o, DEFAULT_TRANSFORMER_LIMITS)));
-      else if (o.kind === 'line') candidates.push(...lineLossCandidates(figure, objectLimits(o, DEFAULT_LINE_LIMITS)));
-    }
-    groups.push({
-      scope: {
-        rules: OBJECT_RULES,
-        objects: objects.map((o) => ({ kind: o.kind as AlarmObjectKind, id: o.id })),
-        from: figures.reduce((m, f) => Math.min(m, f.figure.from), Infinity),
-        to: figures.reduce((m, f) => Math.max(m, f.figure.to), -Infinity),
-      },
-      candidates,
-    });
-  }
+  groups.push(...objectGroups(objects, stats.figures.objects));
   return groups;
 }

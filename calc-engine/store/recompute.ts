@@ -15,9 +15,9 @@ import { dayOf, dayPeriod, monthPeriod, DEFAULT_SCHEME, type StatisticalScheme }
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
 import { loadBypasses, loadContext, loadObjects, loadPointArchive } from './load.ts';
-import { saveIntervals, saveObjects, savePeriods } from './save.ts';
+import { lockIntervals, saveIntervals, saveObjects, savePeriods } from './save.ts';
 import { checkRecomputation } from './checks.ts';
-import { applyAlarms, type AlarmListener } from './alarms.ts';
+import { applyAlarmGroups, type AlarmListener } from './alarms.ts';
 
 const DAY = 86_400_000;
 
@@ -139,6 +139,7 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     await ensurePartitions(handle.db, 'interval_energy', new Date(first), new Date(last));
   }
   await withTransaction(handle, async (client) => {
+    await lockIntervals(client, known.map((r) => r.pointId));
     stats.intervals = await saveIntervals(client, handle.copy, f.intervals);
     stats.days = await savePeriods(client, handle.copy, 'daily_energy', f.days);
     stats.months = await savePeriods(client, handle.copy, 'monthly_energy', f.months);
@@ -147,12 +148,8 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
   });
   if (opts.checks !== false) {
     const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
-    for (const g of checkRecomputation(ctx, known, stats, objects, limits)) {
-      const c = await applyAlarms(handle, g.scope, g.candidates, opts.alarmListeners);
-      stats.alarms.raised += c.raise.length;
-      stats.alarms.updated += c.update.length;
-      stats.alarms.cleared += c.clear.length;
-    }
+    const c = await applyAlarmGroups(handle, checkRecomputation(ctx, known, stats, objects, limits), opts.alarmListeners);
+    stats.alarms = { raised: c.raise.length, updated: c.update.length, cleared: c.clear.length };
   }
   return stats;
 }

@@ -55,3 +55,13 @@ export function saveObjects(client: pg.PoolClient, copy: boolean, kind: 'interva
     figures.map((f) => [f.objectId, kind, new Date(f.from), new Date(f.to), dec(f.input), dec(f.output), dec(f.loss),
       f.lossRate === null ? null : ratToDecimal(f.lossRate, 8), qualityCells(f.quality)[0]]));
 }
+
+/**
+ * Take the interval rows of `points` for the rest of the transaction. Two workers may hold tasks
+ * of one point whose windows overlap: the second waits for the first to commit, so its delete or
+ * upsert sees the first one's rows (no duplicate keys). Always in the same order, so two
+ * transactions never wait for each other.
+ */
+export async function lockIntervals(client: pg.PoolClient, points: readonly string[]): Promise<void> {
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('meterflow-intervals:' || p)) FROM (SELECT DISTINCT unnest($1::text[]) AS p ORDER BY 1) x`, [points]);
+}

@@ -5,7 +5,8 @@
 import { hostname } from 'node:os';
 import type { Database } from '../../schema/index.ts';
 import { claimWork, completeWork, failWork, type DirtyRange } from '../tasks/index.ts';
-import { recomputeRanges, type RecomputeOptions, type RecomputeStats } from './recompute.ts';
+import type { RecomputeOptions } from './recompute.ts';
+import { recomputeBulk, type BulkStats } from './bulk.ts';
 
 /** Options of a worker. */
 export interface WorkerOptions extends RecomputeOptions {
@@ -13,7 +14,7 @@ export interface WorkerOptions extends RecomputeOptions {
   /** Tasks per claim (default 200). */
   batch?: number;
   /** Called after each recomputed batch (figures and alarms), e.g. to publish alarms. */
-  onBatch?: (stats: RecomputeStats, work: DirtyRange[]) => Promise<void> | void;
+  onBatch?: (stats: BulkStats, work: DirtyRange[]) => Promise<void> | void;
   log?: (line: Record<string, unknown>) => void;
 }
 
@@ -33,7 +34,8 @@ export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Pr
     const ids = work.flatMap((w) => w.taskIds);
     const started = Date.now();
     try {
-      const stats = await recomputeRanges(handle, work, opts);
+      const { log: _, ...recompute } = opts; // the worker logs its own structured lines
+      const stats = await recomputeBulk(handle, work, recompute);
       await opts.onBatch?.(stats, work);
       done += await completeWork(handle, worker, ids);
       opts.log?.({ msg: 'recomputed', worker, tasks: ids.length, points: stats.points, intervals: stats.intervals, days: stats.days, months: stats.months, objects: stats.objectResults, alarms: stats.alarms, ms: Date.now() - started });

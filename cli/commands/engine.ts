@@ -1,7 +1,7 @@
 /** `meterflow engine run|recompute` and `meterflow export`. */
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
-import { drainTasks, exportRows, recomputeRanges, runWorker, toCsv, EXPORT_KINDS, type ExportKind } from '../../calc-engine/store/index.ts';
+import { drainTasks, exportRows, logAlarms, publishAlarms, recomputeBulk, runWorker, toCsv, EXPORT_KINDS, type ExportKind } from '../../calc-engine/store/index.ts';
 import { taskCounts } from '../../calc-engine/tasks/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
@@ -25,19 +25,27 @@ const runCmd: Command = {
     once: { type: 'boolean', description: 'exit when no task is pending', default: false },
     'poll-ms': { type: 'string', description: 'poll interval for new tasks', default: '1000' },
     batch: { type: 'string', description: 'tasks claimed at a time', default: '200' },
+    mqtt: { type: 'string', description: 'publish alarm changes to this broker, on meterflow/alarms/<kind>/<object>/<rule> (default: MQTT_URL; none: log only)' },
   },
   async run(_, o) {
     return withDatabase(o, async (h) => {
-    if (o.once) {
-      const n = await drainTasks(h, { log, batch: Number(o.batch) });
-      log({ msg: 'drained', tasks: n, ...(await taskCounts(h)) });
+    const url = typeof o.mqtt === 'string' ? o.mqtt : process.env.MQTT_URL;
+    const publisher = url ? await publishAlarms(url, { onError: (e) => log({ msg: 'alarm publish failed', level: 'warn', error: e.message }) }) : undefined;
+    const alarmListeners = [logAlarms(log), ...(publisher ? [publisher.listener] : [])];
+    try {
+      if (o.once) {
+        const n = await drainTasks(h, { log, batch: Number(o.batch), alarmListeners });
+        log({ msg: 'drained', tasks: n, ...(await taskCounts(h)) });
+        return EXIT.ok;
+      }
+      const stop = new AbortController();
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => (log({ msg: `${sig}: finishing the current batch` }), stop.abort()));
+      log({ msg: 'engine worker started', alarms: url ? `log and ${url}` : 'log' });
+      await runWorker(h, stop.signal, { log, pollMs: Number(o['poll-ms']), batch: Number(o.batch), alarmListeners });
       return EXIT.ok;
+    } finally {
+      await publisher?.close();
     }
-    const stop = new AbortController();
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => (log({ msg: `${sig}: finishing the current batch` }), stop.abort()));
-    log({ msg: 'engine worker started' });
-    await runWorker(h, stop.signal, { log, pollMs: Number(o['poll-ms']), batch: Number(o.batch) });
-    return EXIT.ok;
     });
   },
 };
@@ -56,14 +64,10 @@ const recomputeCmd: Command = {
     if (to <= from) throw new UsageError('--to must be after --from');
     return withDatabase(o, async (h) => {
     const ids = typeof o.point === 'string' ? [o.point] : (await h.db.selectFrom('metering_point').select('id').orderBy('id').execute()).map((r) => r.id);
+    // Columnar points report as their chunks are written; the few the figure path takes follow.
     const bar = progress('recompute', ids.length);
-    let intervals = 0, days = 0, months = 0, objects = 0;
-    for (let i = 0; i < ids.length; i += 20) {
-      const s = await recomputeRanges(h, ids.slice(i, i + 20).map((pointId) => ({ pointId, from, to })));
-      intervals += s.intervals; days += s.days; months += s.months; objects += s.objectResults;
-      bar.update(Math.min(i + 20, ids.length));
-    }
-    bar.done(`${ids.length} points: ${intervals} intervals, ${days} days, ${months} months, ${objects} object results`);
+    const s = await recomputeBulk(h, ids.map((pointId) => ({ pointId, from, to })), { onProgress: (done, total) => bar.update(done, total) });
+    bar.done(`${ids.length} points: ${s.intervals} intervals, ${s.days} days, ${s.months} months, ${s.objectResults} object results; alarms ${s.alarms.raised} raised, ${s.alarms.updated} updated, ${s.alarms.cleared} cleared`);
     return EXIT.ok;
     });
   },

@@ -1,0 +1,77 @@
+/**
+ * The plausibility checks of a bulk recompute (bulk.ts), in the same scopes and with the same
+ * candidates `checkRecomputation` gives the figure path: interval rules straight from the kernel's
+ * flags of each chunk group, energy limits on the days, interval sums of the days whose every
+ * interval was recomputed, from integer deltas where the columnar path computed them.
+ */
+import { REGISTER_COUNT } from '../../schema/index.ts';
+import type { EnergyContext } from '../period.ts';
+import { pointEnergy } from '../period.ts';
+import type { PointData } from '../point.ts';
+import type { KernelResult } from '../kernel.ts';
+import type { KernelChunk } from '../kernel.ts';
+import type { PeriodFigure } from '../daily.ts';
+import type { EnergyFigure, RegisterFigure } from '../figure.ts';
+import { DECREASE, INACTIVE, MISSING } from '../kernel-flags.ts';
+import { ratAdd, rational, type Rational } from '../rational.ts';
+import { ACTUAL } from '../quality.ts';
+import { DEFAULT_INTERVAL_SUM_LIMITS } from '../rules/interval-sum.ts';
+import type { CheckGroup } from './alarms.ts';
+import { dayLimitGroups, intervalGroups, intervalSumGroup, type DailyLimits } from './checks.ts';
+
+/** One kernel group of a chunk: points (one row each) over intervals (from + jΔ, from + (j+1)Δ]. */
+export interface CheckedGroup {
+  from: number;
+  intervals: number;
+  dt: number;
+  rows: readonly PointData[];
+  chunk: KernelChunk;
+  res: KernelResult;
+}
+
+const NOT_COLUMNAR = MISSING | DECREASE | INACTIVE;
+
+/**
+ * Σ of the day's intervals on the checked registers: integer deltas × M where the kernel took
+ * the interval, the figure path's energy where it did not (null when one is missing).
+ */
+function daySum(ctx: EnergyContext, g: CheckedGroup, row: number, j0: number, j1: number, m: bigint): EnergyFigure {
+  const p = g.rows[row]!;
+  const missing: RegisterFigure = { energy: null, quality: ACTUAL };
+  const registers: RegisterFigure[] = Array.from({ length: REGISTER_COUNT }, () => missing);
+  const { flags, deltas } = g.res;
+  for (const r of DEFAULT_INTERVAL_SUM_LIMITS.registers) {
+    let steps = 0;
+    let extra: Rational | null = rational(0);
+    for (let j = j0; j < j1; j++) {
+      const fi = row * g.intervals + j;
+      if (flags[fi]! & NOT_COLUMNAR) {
+        const e = pointEnergy(ctx, p.config.id, g.from + j * g.dt, g.from + (j + 1) * g.dt).registers[r]!.energy;
+        extra = e === null || extra === null ? null : ratAdd(extra, e);
+      } else steps += deltas[fi * REGISTER_COUNT + r]!;
+    }
+    registers[r] = { energy: extra === null ? null : ratAdd(rational(BigInt(steps) * m), extra), quality: ACTUAL };
+  }
+  return { pointId: p.config.id, from: g.from + j0 * g.dt, to: g.from + j1 * g.dt, registers, sources: [], events: [] };
+}
+
+/** Check groups of one chunk: its kernel groups, its points' days and their daily limits. */
+export function chunkChecks(ctx: EnergyContext, groups: readonly CheckedGroup[], days: readonly PeriodFigure[], limits: DailyLimits): CheckGroup[] {
+  const out: CheckGroup[] = [];
+  const where = new Map<string, { g: CheckedGroup; row: number }[]>();
+  for (const g of groups) {
+    const view = { chunk: g.chunk, result: g.res, rowPoints: g.rows.map((p) => p.config.id), firstTs: g.from, stepMs: g.dt };
+    out.push(...intervalGroups(view, g.rows, g.from, g.from + g.intervals * g.dt, days));
+    g.rows.forEach((p, row) => (where.get(p.config.id) ?? where.set(p.config.id, []).get(p.config.id)!).push({ g, row }));
+  }
+  out.push(...dayLimitGroups(days, limits));
+  for (const f of days) {
+    for (const { g, row } of where.get(f.pointId) ?? []) {
+      const j0 = (f.from - g.from) / g.dt, j1 = (f.to - g.from) / g.dt;
+      if (!Number.isInteger(j0) || !Number.isInteger(j1) || j0 < 0 || j1 > g.intervals) continue;
+      const epoch = g.rows[row]!.epochs.find((e) => e.from <= f.from && e.to >= f.to);
+      if (epoch) out.push(intervalSumGroup(f, [daySum(ctx, g, row, j0, j1, epoch.multiplier.num)], epoch.multiplier));
+    }
+  }
+  return out;
+}

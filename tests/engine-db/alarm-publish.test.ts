@@ -1,0 +1,73 @@
+/**
+ * `meterflow engine run --once` tells of the alarms it raises on the log and on MQTT, heard by
+ * an independent subscriber (`mosquitto_sub`), on the embedded broker and on Mosquitto. The
+ * data: one point, a day of readings with two hours missing.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import mqtt from 'mqtt';
+import { importArchiveFile, writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
+import { ensureBroker, type Broker } from '../../cli/broker.ts';
+import { dbTargets, freshDatabase } from '../support/db.ts';
+import { waitFor } from '../support/collector-rig.ts';
+
+const run = promisify(execFile);
+const START = Date.parse('2026-10-04T22:00:00Z'); // 5 October 00:00 in Berlin
+const GAP = [40, 47]; // readings 40…47 (10:00–11:45 local) never arrived
+
+const brokers = [{ name: 'embedded', url: null as string | null }, ...(inject('localMqttUrl') ? [{ name: 'Mosquitto', url: inject('localMqttUrl') }] : [])];
+
+describe.each(brokers)('alarms published on the $name broker', (target) => {
+  let h: Database;
+  let broker: Broker;
+  beforeAll(async () => {
+    broker = await ensureBroker(target.url ?? '');
+    h = await freshDatabase(dbTargets()[0]!);
+    const dir = mkdtempSync(join(tmpdir(), 'mf-alarm-pub-'));
+    writeFileSync(join(dir, 'a.yaml'), 'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]\npoints: [{ id: P1, substation: S, name: feeder, timeZone: Europe/Berlin }]\n');
+    await importArchiveFile(h, join(dir, 'a.yaml'));
+    const rows: ReadingRow[] = [];
+    for (let i = 0; i <= 96; i++) {
+      if (i >= GAP[0]! && i <= GAP[1]!) continue;
+      rows.push({ pointId: 'P1', ts: new Date(START + i * 900_000), source: 'poll', values: [100_000 + i * 25, 40_000 + i * 25, 0, 30_000, 30_000, ...new Array<number | null>(15).fill(0)] });
+    }
+    await writeReadings(h, rows);
+  });
+  afterAll(async () => {
+    await h.close();
+    await broker.close();
+  });
+
+  it('publishes the missing-data alarm on meterflow/alarms/point/P1/missing-data and logs it', async () => {
+    const { hostname, port } = new URL(broker.url);
+    const sub = spawn('mosquitto_sub', ['-h', hostname, '-p', port || '1883', '-t', 'meterflow/alarms/#', '-v', '-q', '1']);
+    let heard = '';
+    sub.stdout.on('data', (b: Buffer) => (heard += b.toString()));
+    try {
+      // Subscribed once a probe comes back through it.
+      const probe = await mqtt.connectAsync(broker.url);
+      await waitFor(async () => (await probe.publishAsync('meterflow/alarms/probe', 'x'), heard.includes('meterflow/alarms/probe')), 10_000, 'mosquitto_sub subscribed');
+      await probe.endAsync();
+      const { stdout } = await run('node', ['cli/bin.js', 'engine', 'run', '--once', '--mqtt', broker.url], { env: { ...process.env, DATABASE_URL: h.url } });
+      await waitFor(() => heard.includes('meterflow/alarms/point/P1/missing-data '), 10_000, () => `the alarm on MQTT; heard: ${heard}`);
+      const line = heard.split('\n').find((l) => l.startsWith('meterflow/alarms/point/P1/missing-data '))!;
+      const event = JSON.parse(line.slice(line.indexOf(' ') + 1));
+      // 8 readings missing empty 9 intervals: from the last reading before (09:45 local, 07:45Z)
+      // to the first after (12:00 local, 10:00Z).
+      expect(event).toMatchObject({
+        change: 'raised', rule: 'missing-data', objectKind: 'point', objectId: 'P1',
+        periodStart: '2026-10-05T07:45:00.000Z', periodEnd: '2026-10-05T10:00:00.000Z', observed: 9, limit: 0,
+      });
+      const logged = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.msg === 'alarm raised');
+      expect(logged?.alarm).toMatchObject({ rule: 'missing-data', objectId: 'P1', periodStart: '2026-10-05T07:45:00.000Z' });
+      const stored = (await h.pool.query(`SELECT rule, state FROM alarm WHERE object_id = 'P1'`)).rows;
+      expect(stored).toEqual([{ rule: 'missing-data', state: 'open' }]);
+    } finally {
+      sub.kill();
+    }
+  });
+});
