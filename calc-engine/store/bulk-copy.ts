@@ -71,34 +71,76 @@ export class CopyBinary {
    * 1 234 500, reads back as 123.4500, exactly what the figure path stores).
    */
   numeric4(scaled: number): void {
-    if (!Number.isSafeInteger(scaled)) throw new RangeError(`numeric out of exact range: ${scaled}`);
-    this.ensure(4 + 8 + 2 * 5);
-    const neg = scaled < 0;
-    let whole = Math.floor(Math.abs(scaled) / 10_000);
-    const frac = Math.abs(scaled) - whole * 10_000;
-    // base-10 000 digits of the whole part, most significant first (at most 4 for a safe integer)
-    let n = 0;
-    const d = [0, 0, 0, 0];
-    while (whole > 0) {
-      const q = Math.floor(whole / 10_000);
-      d[3 - n++] = whole - q * 10_000;
-      whole = q;
-    }
-    const ndigits = n + (frac > 0 ? 1 : 0);
-    this.i32(8 + 2 * ndigits);
-    this.i16(ndigits);
-    this.i16(n > 0 ? n - 1 : -1);
-    this.i16(neg && ndigits > 0 ? 0x4000 : 0);
-    this.i16(4);
-    for (let k = 4 - n; k < 4; k++) this.i16(d[k]!);
-    if (frac > 0) this.i16(frac);
+    this.ensure(MAX_NUMERIC);
+    this.pos = writeNumeric4(this.buf, this.pos, scaled);
   }
-  /** The bytes so far (a copy), and start over. */
+  /**
+   * A whole interval row of the columnar path, written in place: energies in hundredths
+   * (`deltas[d…d+19]` × m), actual, sources the interval itself. `id`, `start` and `end` are
+   * prepared fields (`textField`, `timestampField`). The hot loop of a full recompute: no
+   * per-field calls or copies.
+   */
+  intervalRow(id: Uint8Array, start: Uint8Array, end: Uint8Array, deltas: Uint32Array, d: number, m: number): void {
+    this.ensure(2 + id.length + 36 + REGISTER_COUNT * MAX_NUMERIC + ACTUAL.length + 4);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = 0;
+    b[p++] = INTERVAL_COPY_COLUMNS.length;
+    for (let k = 0; k < id.length; k++) b[p++] = id[k]!;
+    for (let k = 0; k < 12; k++) b[p++] = end[k]!;
+    const scale = m * 100;
+    for (let r = 0; r < REGISTER_COUNT; r++) p = writeNumeric4(b, p, deltas[d + r]! * scale);
+    for (let k = 0; k < ACTUAL.length; k++) b[p++] = ACTUAL[k]!;
+    b[p++] = 0xff; b[p++] = 0xff; b[p++] = 0xff; b[p++] = 0xff; // method: NULL
+    for (let k = 0; k < 12; k++) b[p++] = start[k]!;
+    for (let k = 0; k < 12; k++) b[p++] = end[k]!;
+    this.pos = p;
+  }
+  /** The bytes so far, and start over in a fresh buffer (handed over, not copied). */
   take(): Buffer {
-    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(Math.max(1 << 16, this.pos + (this.pos >> 2)));
     this.pos = 0;
     return out;
   }
+}
+
+const MAX_NUMERIC = 4 + 8 + 2 * 5; // length, header, at most 5 base-10 000 digits (safe integers)
+
+/**
+ * Write a binary numeric of `scaled` / 10 000, display scale 4, at `p`; returns the end. Digits
+ * are base 10 000, most significant first: the whole part's (at most 4 for a safe integer),
+ * then the fraction's one if non-zero.
+ */
+function writeNumeric4(b: Buffer, p: number, scaled: number): number {
+  if (!Number.isSafeInteger(scaled)) throw new RangeError(`numeric out of exact range: ${scaled}`);
+  const neg = scaled < 0;
+  const abs = neg ? -scaled : scaled;
+  let whole = Math.floor(abs / 10_000);
+  const frac = abs - whole * 10_000;
+  let n = 0;
+  let d0 = 0, d1 = 0, d2 = 0, d3 = 0; // d3 least significant
+  while (whole > 0) {
+    const q = Math.floor(whole / 10_000);
+    const digit = whole - q * 10_000;
+    if (n === 0) d3 = digit; else if (n === 1) d2 = digit; else if (n === 2) d1 = digit; else d0 = digit;
+    n++;
+    whole = q;
+  }
+  const ndigits = n + (frac > 0 ? 1 : 0);
+  const len = 8 + 2 * ndigits;
+  b[p++] = 0; b[p++] = 0; b[p++] = len >> 8; b[p++] = len & 0xff;
+  b[p++] = 0; b[p++] = ndigits;
+  const weight = n - 1; // -1 when there is only a fraction
+  b[p++] = (weight >> 8) & 0xff; b[p++] = weight & 0xff;
+  b[p++] = neg && ndigits > 0 ? 0x40 : 0; b[p++] = 0;
+  b[p++] = 0; b[p++] = 4;
+  if (n >= 4) (b[p++] = d0 >> 8), (b[p++] = d0 & 0xff);
+  if (n >= 3) (b[p++] = d1 >> 8), (b[p++] = d1 & 0xff);
+  if (n >= 2) (b[p++] = d2 >> 8), (b[p++] = d2 & 0xff);
+  if (n >= 1) (b[p++] = d3 >> 8), (b[p++] = d3 & 0xff);
+  if (frac > 0) (b[p++] = frac >> 8), (b[p++] = frac & 0xff);
+  return p;
 }
 
 /** A text field, length-prefixed, to append with `bytes`. */
@@ -119,18 +161,6 @@ export function timestampField(ms: number): Buffer {
 }
 
 const ACTUAL = textField('actual');
-
-/** A whole interval tuple from the columnar path: energies in hundredths (`deltas[d…d+19]` × m), actual. */
-export function columnarTuple(out: CopyBinary, id: Buffer, start: Buffer, end: Buffer, deltas: Uint32Array, d: number, m: number): void {
-  out.tuple(INTERVAL_COPY_COLUMNS.length);
-  out.bytes(id);
-  out.bytes(end);
-  for (let r = 0; r < REGISTER_COUNT; r++) out.numeric4(deltas[d + r]! * m * 100);
-  out.bytes(ACTUAL);
-  out.null();
-  out.bytes(start);
-  out.bytes(end);
-}
 
 /** An interval tuple of a figure from the figure path (the same cells save.ts writes). */
 export function figureTuple(out: CopyBinary, f: EnergyFigure): void {

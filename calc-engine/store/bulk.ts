@@ -36,7 +36,7 @@ import { applyAlarmGroups, type CheckGroup } from './alarms.ts';
 import { carriesLoad, objectGroups } from './checks.ts';
 import { chunkChecks } from './bulk-checks.ts';
 import { readWindows, type ReadWindow } from './bulk-io.ts';
-import { columnarTuple, CopyBinary, figureTuple, textField, timestampField, writeChunk } from './bulk-copy.ts';
+import { CopyBinary, figureTuple, textField, timestampField, writeChunk } from './bulk-copy.ts';
 import { periodCalendar, pointPlan, saveObjectResults, type PointPlan } from './bulk-plan.ts';
 
 /** How to run a bulk recompute: as `recomputeRanges` (checks on by default), plus chunking. */
@@ -185,7 +185,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
             if (res.flags[fi]! & (MISSING | DECREASE | INACTIVE)) {
               figureTuple(out, pointEnergy(ctx, p.config.id, from + j * dt, from + (j + 1) * dt));
               stats.figureIntervals++;
-            } else columnarTuple(out, id, at[j]!, at[j + 1]!, res.deltas, fi * REGISTER_COUNT, m);
+            } else out.intervalRow(id, at[j]!, at[j + 1]!, res.deltas, fi * REGISTER_COUNT, m);
           }
           yield out.take();
         }
@@ -300,11 +300,16 @@ function kernelChunk(points: readonly PointData[], from: number, intervals: numb
       const s = (ts[i]! - from) / dt;
       if (s >= S) break;
       if (!Number.isInteger(s)) continue;
+      // Copied value by value: a subarray per snapshot would be millions of short-lived objects.
+      const src = i * REGISTER_COUNT, dst = (row * S + s) * REGISTER_COUNT;
       let ok = 1;
-      for (let r = 0; r < REGISTER_COUNT; r++) if (Number.isNaN(v[i * REGISTER_COUNT + r]!)) ok = 0;
-      if (!ok) continue;
-      values.set(v.subarray(i * REGISTER_COUNT, (i + 1) * REGISTER_COUNT), (row * S + s) * REGISTER_COUNT);
-      present[row * S + s] = 1;
+      for (let r = 0; r < REGISTER_COUNT; r++) {
+        const x = v[src + r]!;
+        if (x !== x) ok = 0; // NaN: a register not read
+        values[dst + r] = x;
+      }
+      if (ok) present[row * S + s] = 1;
+      else values.fill(0, dst, dst + REGISTER_COUNT); // as if never read, like the snapshots in between
     }
   });
   return {

@@ -98,7 +98,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
     started.push(() => service.stop());
     // An engine worker in a process of its own, as on a site: it recomputes as data lands, so
     // outages raise missing-data alarms that clear once the backfill fills them.
-    const engine = spawn(process.execPath, [fileURLToPath(new URL('../bin.js', import.meta.url)), 'engine', 'run', '--poll-ms', '1000'], {
+    // Its alarm changes go out on the demo's broker too (meterflow/alarms/#).
+    const engine = spawn(process.execPath, [fileURLToPath(new URL('../bin.js', import.meta.url)), 'engine', 'run', '--poll-ms', '1000', '--mqtt', broker.url], {
       env: { ...process.env, DATABASE_URL: h.url }, stdio: 'ignore',
     });
     const engineStopped = new Promise((r) => engine.once('exit', r));
