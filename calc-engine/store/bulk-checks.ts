@@ -5,8 +5,6 @@
  * interval was recomputed, from integer deltas where the columnar path computed them.
  */
 import { REGISTER_COUNT } from '../../schema/index.ts';
-import type { EnergyContext } from '../period.ts';
-import { pointEnergy } from '../period.ts';
 import type { PointData } from '../point.ts';
 import type { KernelResult } from '../kernel.ts';
 import type { KernelChunk } from '../kernel.ts';
@@ -31,32 +29,40 @@ export interface CheckedGroup {
 
 const NOT_COLUMNAR = MISSING | DECREASE | INACTIVE;
 
+/** The figure path's energy of one interval (start, end] of a point (bulk.ts memoizes it per chunk). */
+export type IntervalFigure = (pointId: string, from: number, to: number) => EnergyFigure;
+
 /**
  * Σ of the day's intervals on the checked registers: integer deltas × M where the kernel took
  * the interval, the figure path's energy where it did not (null when one is missing).
  */
-function daySum(ctx: EnergyContext, g: CheckedGroup, row: number, j0: number, j1: number, m: bigint): EnergyFigure {
+function daySum(figure: IntervalFigure, g: CheckedGroup, row: number, j0: number, j1: number, m: bigint): EnergyFigure {
   const p = g.rows[row]!;
+  const checked = DEFAULT_INTERVAL_SUM_LIMITS.registers;
+  const steps = checked.map(() => 0);
+  const extra: (Rational | null)[] = checked.map(() => rational(0));
+  const { flags, deltas } = g.res;
+  for (let j = j0; j < j1; j++) {
+    const fi = row * g.intervals + j;
+    if (flags[fi]! & NOT_COLUMNAR) {
+      const f = figure(p.config.id, g.from + j * g.dt, g.from + (j + 1) * g.dt);
+      checked.forEach((r, k) => {
+        const e = f.registers[r]!.energy;
+        extra[k] = e === null || extra[k] === null ? null : ratAdd(extra[k]!, e);
+      });
+    } else checked.forEach((r, k) => (steps[k]! += deltas[fi * REGISTER_COUNT + r]!));
+  }
   const missing: RegisterFigure = { energy: null, quality: ACTUAL };
   const registers: RegisterFigure[] = Array.from({ length: REGISTER_COUNT }, () => missing);
-  const { flags, deltas } = g.res;
-  for (const r of DEFAULT_INTERVAL_SUM_LIMITS.registers) {
-    let steps = 0;
-    let extra: Rational | null = rational(0);
-    for (let j = j0; j < j1; j++) {
-      const fi = row * g.intervals + j;
-      if (flags[fi]! & NOT_COLUMNAR) {
-        const e = pointEnergy(ctx, p.config.id, g.from + j * g.dt, g.from + (j + 1) * g.dt).registers[r]!.energy;
-        extra = e === null || extra === null ? null : ratAdd(extra, e);
-      } else steps += deltas[fi * REGISTER_COUNT + r]!;
-    }
-    registers[r] = { energy: extra === null ? null : ratAdd(rational(BigInt(steps) * m), extra), quality: ACTUAL };
-  }
+  checked.forEach((r, k) => {
+    const e = extra[k]!;
+    registers[r] = { energy: e === null ? null : ratAdd(rational(BigInt(steps[k]!) * m), e), quality: ACTUAL };
+  });
   return { pointId: p.config.id, from: g.from + j0 * g.dt, to: g.from + j1 * g.dt, registers, sources: [], events: [] };
 }
 
 /** Check groups of one chunk: its kernel groups, its points' days and their daily limits. */
-export function chunkChecks(ctx: EnergyContext, groups: readonly CheckedGroup[], days: readonly PeriodFigure[], limits: DailyLimits): CheckGroup[] {
+export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGroup[], days: readonly PeriodFigure[], limits: DailyLimits): CheckGroup[] {
   const out: CheckGroup[] = [];
   const where = new Map<string, { g: CheckedGroup; row: number }[]>();
   for (const g of groups) {
@@ -70,7 +76,7 @@ export function chunkChecks(ctx: EnergyContext, groups: readonly CheckedGroup[],
       const j0 = (f.from - g.from) / g.dt, j1 = (f.to - g.from) / g.dt;
       if (!Number.isInteger(j0) || !Number.isInteger(j1) || j0 < 0 || j1 > g.intervals) continue;
       const epoch = g.rows[row]!.epochs.find((e) => e.from <= f.from && e.to >= f.to);
-      if (epoch) out.push(intervalSumGroup(f, [daySum(ctx, g, row, j0, j1, epoch.multiplier.num)], epoch.multiplier));
+      if (epoch) out.push(intervalSumGroup(f, [daySum(figure, g, row, j0, j1, epoch.multiplier.num)], epoch.multiplier));
     }
   }
   return out;

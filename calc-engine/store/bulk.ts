@@ -170,7 +170,13 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
       for (const mo of plan.months) months.push({ ...boundaryFigure(ctx, p, mo.from, mo.to), label: mo.label });
       if (members.has(p.config.id)) for (const f of [...days, ...months].filter((x) => x.pointId === p.config.id)) kept.set(`${f.pointId}|${f.from}|${f.to}`, f);
     }
-    if (checks) checkGroups.push(...chunkChecks(ctx, groups, days, limits));
+    // Intervals the kernel could not take go through the figure path once, for checks and rows.
+    const figures = new Map<string, EnergyFigure>();
+    const figureOf = (id: string, a: number, b: number) => {
+      const key = `${id}|${a}|${b}`;
+      return figures.get(key) ?? (figures.set(key, pointEnergy(ctx, id, a, b)), figures.get(key)!);
+    };
+    if (checks) checkGroups.push(...chunkChecks(figureOf, groups, days, limits));
     // COPY data is made point by point while the server takes the previous point in.
     function* tuples(): Generator<Buffer> {
       const out = new CopyBinary();
@@ -183,7 +189,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
           for (let j = 0; j < intervals; j++) {
             const fi = row * intervals + j;
             if (res.flags[fi]! & (MISSING | DECREASE | INACTIVE)) {
-              figureTuple(out, pointEnergy(ctx, p.config.id, from + j * dt, from + (j + 1) * dt));
+              figureTuple(out, figureOf(p.config.id, from + j * dt, from + (j + 1) * dt));
               stats.figureIntervals++;
             } else out.intervalRow(id, at[j]!, at[j + 1]!, res.deltas, fi * REGISTER_COUNT, m);
           }
