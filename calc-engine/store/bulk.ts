@@ -254,25 +254,24 @@ async function figurePathOnly(handle: Database, ranges: readonly DirtyRange[], o
 const FIGURE_BATCH = 100;
 
 /**
- * Consecutive plans in chunks of at most `snapshots` loaded snapshots each (at least one plan per
- * chunk), and at least `writers` chunks where there are enough plans, so that a small run still
- * reads and writes on that many connections at once.
+ * Consecutive plans in chunks of about `snapshots` loaded snapshots each, balanced, and at least
+ * `writers` chunks where there are enough plans, so that a small run still reads and writes on
+ * that many connections at once.
  */
 function chunkPlans(plans: readonly PointPlan[], snapshots: number, writers: number): PointPlan[][] {
   const sizes = plans.map((p) => {
     const dt = intervalMs(p.archive.config);
     return p.load.reduce((s, w) => s + (w.to - w.from) / dt + 1, 0);
   });
-  const limit = Math.min(snapshots, Math.ceil(sizes.reduce((a, b) => a + b, 0) / writers));
-  const out: PointPlan[][] = [];
-  let part: PointPlan[] = [], size = 0;
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const n = Math.min(plans.length, Math.max(writers, Math.ceil(total / snapshots)));
+  const out: PointPlan[][] = Array.from({ length: n }, () => []);
+  let before = 0;
   for (const [i, p] of plans.entries()) {
-    if (part.length > 0 && size + sizes[i]! > limit) (out.push(part), (part = []), (size = 0));
-    part.push(p);
-    size += sizes[i]!;
+    out[Math.min(n - 1, Math.floor((before / total) * n))]!.push(p);
+    before += sizes[i]!;
   }
-  if (part.length > 0) out.push(part);
-  return out;
+  return out.filter((c) => c.length > 0);
 }
 
 /** Columnar points grouped by their interval window (one group in a full recompute). */
