@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { importArchiveFile, writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { drainTasks, exportRows, recomputeRanges } from '../../calc-engine/store/index.ts';
 import { taskCounts } from '../../calc-engine/tasks/index.ts';
@@ -71,10 +71,22 @@ describe.each(dbTargets())('engine recompute on $name PostgreSQL', (target) => {
     expect(losses).toEqual([expect.objectContaining({ period_kind: 'day', input: '19200.0000', output: '18816.0000', loss: '384.0000', loss_rate: '0.02000000', quality: 'actual' })]);
   });
 
+  const dump = () => execFileSync('psql', [h.url, '-At', '-c', 'SELECT md5(string_agg(t::text, \'|\' ORDER BY t::text)) FROM (SELECT point_id, day, ap_imp_total, quality FROM daily_energy UNION ALL SELECT object_id, period_start::date, loss, quality FROM object_result) t']).toString();
+
   it('gives the same figures when recomputed again', async () => {
-    const dump = () => execFileSync('psql', [h.url, '-At', '-c', 'SELECT md5(string_agg(t::text, \'|\' ORDER BY t::text)) FROM (SELECT point_id, day, ap_imp_total, quality FROM daily_energy UNION ALL SELECT object_id, period_start::date, loss, quality FROM object_result) t']).toString();
     const before = dump();
     await recomputeRanges(h, ['A', 'B', 'C'].map((pointId) => ({ pointId, from: new Date(start), to: new Date(end) })));
+    expect(dump()).toBe(before);
+  });
+
+  it('writes them again from nothing with `meterflow engine recompute`, reporting progress', () => {
+    const before = dump();
+    execFileSync('psql', [h.url, '-c', 'TRUNCATE interval_energy, daily_energy, monthly_energy, object_result']);
+    const r = spawnSync('node', ['cli/bin.js', 'engine', 'recompute', '--from', '2026-10-24T00:00:00+02:00', '--to', '2026-10-27T00:00:00+01:00'], { env: { ...process.env, DATABASE_URL: h.url }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    // 3 points × (292 intervals of 24 + 25 + 24 hours, and one either side); 5 days each, as
+    // the edge intervals touch 23 and 27 October; one month each; the bus for 5 days and 1 month.
+    expect(r.stderr).toMatch(/recompute: 3 points: 882 intervals, 15 days, 3 months, 6 object results; alarms 0 raised/);
     expect(dump()).toBe(before);
   });
 });

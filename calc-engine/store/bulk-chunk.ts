@@ -1,0 +1,110 @@
+/**
+ * How a bulk recompute (bulk.ts) lays its work out: plans in balanced chunks, columnar points
+ * grouped by interval window, the kernel's chunk straight from loaded rows, and days and months
+ * from boundary readings.
+ */
+import { REGISTER_COUNT } from '../../schema/index.ts';
+import type { KernelChunk } from '../kernel.ts';
+import { energyContext, pointEnergy } from '../period.ts';
+import { intervalMs, type PointData } from '../point.ts';
+import { rational } from '../rational.ts';
+import { lowerBound } from '../readings.ts';
+import { maxSteps, registerDelta } from '../rollover.ts';
+import { ACTUAL } from '../quality.ts';
+import type { EnergyFigure } from '../figure.ts';
+import type { PointPlan } from './bulk-plan.ts';
+import { carriesLoad } from './checks.ts';
+
+/**
+ * Consecutive plans in chunks of about `snapshots` loaded snapshots each, balanced, and at least
+ * `writers` chunks where there are enough plans, so that a small run still reads and writes on
+ * that many connections at once.
+ */
+export function chunkPlans(plans: readonly PointPlan[], snapshots: number, writers: number): PointPlan[][] {
+  const sizes = plans.map((p) => {
+    const dt = intervalMs(p.archive.config);
+    return p.load.reduce((s, w) => s + (w.to - w.from) / dt + 1, 0);
+  });
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const n = Math.min(plans.length, Math.max(writers, Math.ceil(total / snapshots)));
+  const out: PointPlan[][] = Array.from({ length: n }, () => []);
+  let before = 0;
+  for (const [i, p] of plans.entries()) {
+    out[Math.min(n - 1, Math.floor((before / total) * n))]!.push(p);
+    before += sizes[i]!;
+  }
+  return out.filter((c) => c.length > 0);
+}
+
+/** Columnar points grouped by their interval window (one group in a full recompute). */
+export function groupByWindow(plans: readonly PointPlan[]): { from: number; intervals: number; dt: number; plans: PointPlan[] }[] {
+  const groups = new Map<string, { from: number; intervals: number; dt: number; plans: PointPlan[] }>();
+  for (const p of plans) {
+    for (const w of p.windows) {
+      const key = `${w.from}|${w.to}|${w.dt}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { from: w.from, intervals: (w.to - w.from) / w.dt, dt: w.dt, plans: [] }));
+      g.plans.push(p);
+    }
+  }
+  return [...groups.values()];
+}
+
+/** The kernel's chunk straight from loaded rows: a snapshot is present when all 20 registers were read. */
+export function kernelChunk(points: readonly PointData[], from: number, intervals: number): KernelChunk {
+  const S = intervals + 1;
+  const n = points.length;
+  const values = new Float64Array(n * S * REGISTER_COUNT);
+  const present = new Uint8Array(n * S);
+  const capacity = new Float64Array(n), steps = new Float64Array(n);
+  points.forEach((p, row) => {
+    const e = p.epochs.find((x) => x.to > from)!;
+    const dt = intervalMs(p.config);
+    capacity[row] = e.capacity;
+    steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
+    const { ts, values: v } = p.series;
+    for (let i = lowerBound(ts, from); i < ts.length; i++) {
+      const s = (ts[i]! - from) / dt;
+      if (s >= S) break;
+      if (!Number.isInteger(s)) continue;
+      // Copied value by value: a subarray per snapshot would be millions of short-lived objects.
+      const src = i * REGISTER_COUNT, dst = (row * S + s) * REGISTER_COUNT;
+      let ok = 1;
+      for (let r = 0; r < REGISTER_COUNT; r++) {
+        const x = v[src + r]!;
+        if (x !== x) ok = 0; // NaN: a register not read
+        values[dst + r] = x;
+      }
+      if (ok) present[row * S + s] = 1;
+      else values.fill(0, dst, dst + REGISTER_COUNT); // as if never read, like the snapshots in between
+    }
+  });
+  return {
+    rows: n, snapshots: S, values, present, capacity, maxSteps: steps,
+    importOnly: new Uint8Array(n).map((_, i) => (points[i]!.config.importOnly ? 1 : 0)),
+    carriesLoad: new Uint8Array(n).map((_, i) => (carriesLoad(points[i]!) ? 1 : 0)),
+  };
+}
+
+/**
+ * A day or month of a columnar point from its two boundary rows, or — when either is missing or
+ * partial, or a register went down — from the figure path on the same readings.
+ */
+export function boundaryFigure(ctx: ReturnType<typeof energyContext>, p: PointData, from: number, to: number): EnergyFigure {
+  const { ts, values } = p.series;
+  const i = lowerBound(ts, from), j = lowerBound(ts, to);
+  if (ts[i] === from && ts[j] === to) {
+    const e = p.epochs.find((x) => x.to > from)!;
+    const limit = maxSteps(p.config.maxIntervalEnergy, Math.ceil((to - from) / intervalMs(p.config)), e.multiplier.num, e.multiplier.den);
+    const registers = [];
+    for (let r = 0; r < REGISTER_COUNT; r++) {
+      const d = registerDelta(values[i * REGISTER_COUNT + r]!, values[j * REGISTER_COUNT + r]!, e.capacity, limit);
+      if (Number.isNaN(d.delta) || d.kind === 'decrease') break;
+      registers.push({ energy: rational(BigInt(d.delta) * e.multiplier.num), quality: ACTUAL });
+    }
+    if (registers.length === REGISTER_COUNT) {
+      return { pointId: p.config.id, from, to, registers, sources: [{ pointId: p.config.id, meterId: e.meterId, from, to, role: 'own' }], events: [] };
+    }
+  }
+  return pointEnergy(ctx, p.config.id, from, to);
+}
