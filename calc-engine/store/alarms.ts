@@ -43,7 +43,9 @@ async function openAlarmsOf(handle: Database, scopes: readonly AlarmScope[]): Pr
   const objects = [...new Set(scopes.flatMap((s) => s.objects.map((o) => `${o.kind}|${o.id}`)))];
   if (objects.length === 0) return [];
   const rules = [...new Set(scopes.flatMap((s) => s.rules))];
-  const from = Math.min(...scopes.map((s) => s.from)), to = Math.max(...scopes.map((s) => s.to));
+  // A loop, not Math.min(...): a recomputation of many points has more scopes than a call has arguments.
+  let from = Infinity, to = -Infinity;
+  for (const s of scopes) (from = Math.min(from, s.from)), (to = Math.max(to, s.to));
   const rows = await sql<AlarmRow>`
     SELECT id, rule, object_kind, object_id, period_start, period_end, observed, limit_value, severity, state, message, detail FROM alarm
     WHERE state <> 'cleared' AND rule = ANY(${rules}::text[])
@@ -77,14 +79,27 @@ const INSERT_ROWS = 1_000; // per statement, well under the protocol's 65 535 pa
  */
 export async function applyAlarmGroups(handle: Database, groups: readonly CheckGroup[], listeners: readonly AlarmListener[] = []): Promise<AlarmChanges> {
   const open = await openAlarmsOf(handle, groups.map((g) => g.scope));
+  const openOf = new Map<string, OpenAlarm[]>();
+  for (const a of open) {
+    const k = `${a.objectKind}|${a.objectId}`;
+    (openOf.get(k) ?? openOf.set(k, []).get(k)!).push(a);
+  }
   const changes: AlarmChanges = { raise: [], update: [], clear: [] };
-  const cleared = new Set<string>();
+  // An alarm one scope confirms stays open though an overlapping scope did not find it.
+  const confirmed = new Set<string>();
+  const clears = new Map<string, OpenAlarm>();
   for (const g of groups) {
-    const c = reconcileAlarms(open.filter((a) => seenBy(g.scope, a)), g.candidates, g.scope);
+    const seen = g.scope.objects.flatMap((o) => openOf.get(`${o.kind}|${o.id}`) ?? []).filter((a) => seenBy(g.scope, a));
+    const c = reconcileAlarms(seen, g.candidates, g.scope);
     changes.raise.push(...c.raise);
     changes.update.push(...c.update);
-    for (const a of c.clear) if (!cleared.has(a.id)) (cleared.add(a.id), changes.clear.push(a));
+    const wanted = new Set(g.candidates.map(alarmKey));
+    const primary = new Map<string, OpenAlarm>();
+    for (const a of seen) if (!primary.has(alarmKey(a))) primary.set(alarmKey(a), a);
+    for (const [k, a] of primary) if (wanted.has(k)) confirmed.add(a.id);
+    for (const a of c.clear) clears.set(a.id, a);
   }
+  changes.clear.push(...[...clears.values()].filter((a) => !confirmed.has(a.id)));
   const events: AlarmEvent[] = [];
   const event = (change: AlarmEvent['change'], id: string, c: AlarmCandidate): AlarmEvent => ({
     change, id, rule: c.rule, objectKind: c.objectKind, objectId: c.objectId,
@@ -94,6 +109,12 @@ export async function applyAlarmGroups(handle: Database, groups: readonly CheckG
   if (changes.raise.length + changes.update.length + changes.clear.length === 0) return changes;
   const raised: AlarmCandidate[] = []; // raised by this call: another worker may have raised one first
   await handle.db.transaction().execute(async (tx) => {
+    // Clears first: an alarm whose period end moved is cleared before its successor, with the
+    // same rule, object and start, is inserted (one open alarm per rule, object and start).
+    if (changes.clear.length > 0) {
+      await sql`UPDATE alarm SET state = 'cleared', cleared_at = now(), updated_at = now() WHERE id = ANY(${changes.clear.map((a) => a.id)}::bigint[])`.execute(tx);
+      for (const a of changes.clear) events.push(event('cleared', a.id, a));
+    }
     for (let k = 0; k < changes.raise.length; k += INSERT_ROWS) {
       const part = changes.raise.slice(k, k + INSERT_ROWS);
       const rows = await tx.insertInto('alarm').values(part.map((c) => ({
@@ -110,12 +131,17 @@ export async function applyAlarmGroups(handle: Database, groups: readonly CheckG
       await tx.updateTable('alarm').set({ observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, message: alarmMessage(c), detail: c.detail ?? null, updated_at: new Date() }).where('id', '=', alarm.id).execute();
       events.push(event('updated', alarm.id, c));
     }
-    if (changes.clear.length > 0) {
-      await tx.updateTable('alarm').set({ state: 'cleared', cleared_at: new Date(), updated_at: new Date() }).where('id', 'in', changes.clear.map((a) => a.id)).execute();
-      for (const a of changes.clear) events.push(event('cleared', a.id, a));
-    }
   });
-  for (const e of events) for (const l of listeners) await l(e);
+  // The changes are committed: a listener that fails must not fail the recomputation.
+  for (const e of events) {
+    for (const l of listeners) {
+      try {
+        await l(e);
+      } catch (err) {
+        process.emitWarning(`alarm listener failed on alarm ${e.id}: ${(err as Error).message}`);
+      }
+    }
+  }
   return { ...changes, raise: raised };
 }
 

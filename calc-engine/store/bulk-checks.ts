@@ -6,8 +6,7 @@
  */
 import { REGISTER_COUNT } from '../../schema/index.ts';
 import type { PointData } from '../point.ts';
-import type { KernelResult } from '../kernel.ts';
-import type { KernelChunk } from '../kernel.ts';
+import type { KernelChunk, KernelResult } from '../kernel.ts';
 import type { PeriodFigure } from '../daily.ts';
 import type { EnergyFigure, RegisterFigure } from '../figure.ts';
 import { DECREASE, INACTIVE, MISSING } from '../kernel-flags.ts';

@@ -16,7 +16,8 @@ import { lockIntervals, rowQuality, savePeriods } from './save.ts';
 /** Columns of interval_energy in the order the COPY tuples carry them. */
 export const INTERVAL_COPY_COLUMNS = ['point_id', 'ts', ...REGISTER_COLUMNS, 'quality', 'method', 'source_from', 'source_to'];
 
-const PG_EPOCH_MS = 946_684_800_000; // 2000-01-01, where binary timestamps count from
+/** 2000-01-01 UTC in epoch ms, where binary timestamps count from. */
+export const PG_EPOCH_MS = 946_684_800_000;
 
 /**
  * A growable buffer of binary COPY tuples. Binary, because parsing millions of numeric and
@@ -105,11 +106,11 @@ export class CopyBinary {
   }
 }
 
-const MAX_NUMERIC = 4 + 8 + 2 * 5; // length, header, at most 5 base-10 000 digits (safe integers)
+const MAX_NUMERIC = 4 + 8 + 2 * 5; // length, header, base-10 000 digits: 3 whole ones below 2^53 / 10^4, a fraction's, one spare
 
 /**
  * Write a binary numeric of `scaled` / 10 000, display scale 4, at `p`; returns the end. Digits
- * are base 10 000, most significant first: the whole part's (at most 4 for a safe integer),
+ * are base 10 000, most significant first: the whole part's (at most 3 for a safe integer),
  * then the fraction's one if non-zero.
  */
 function writeNumeric4(b: Buffer, p: number, scaled: number): number {

@@ -6,6 +6,7 @@
 import { to as copyTo } from 'pg-copy-streams';
 import { REGISTER_COLUMNS, REGISTER_COUNT, type Database } from '../../schema/index.ts';
 import type { ReadingSeries } from '../readings.ts';
+import { PG_EPOCH_MS } from './bulk-copy.ts';
 
 /** A window of raw readings to load: [from, to] of one point, epoch ms. */
 export interface ReadWindow {
@@ -72,7 +73,6 @@ class Columns {
   }
 }
 
-const PG_EPOCH_MS = 946_684_800_000; // 2000-01-01, where binary timestamps count from
 const SIGNATURE = 11; // 'PGCOPY\n\xff\r\n\0', then flags (4) and the header extension's length (4)
 
 /**
@@ -96,7 +96,7 @@ function parseTuples(buf: Buffer, i: number, out: Map<string, Columns>): number 
     if (f < fields || end > n) return i;
     i += 2;
     const idLen = view.getInt32(i);
-    const id = buf.toString("latin1", i + 4, i + 4 + idLen);
+    const id = buf.toString('latin1', i + 4, i + 4 + idLen);
     i += 4 + idLen;
     if (id !== lastId) {
       lastId = id;

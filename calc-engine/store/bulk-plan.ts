@@ -138,7 +138,8 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
   const need = new Set(jobs.flatMap((j) => j.object.members.filter((m) => !kept.has(`${m.pointId}|${j.w.from}|${j.w.to}`)).map((m) => m.pointId)));
   let ctx: Awaited<ReturnType<typeof loadContext>>['ctx'] | undefined;
   if (need.size > 0) {
-    const lo = Math.min(...jobs.map((j) => j.w.from)), hi = Math.max(...jobs.map((j) => j.w.to));
+    let lo = Infinity, hi = -Infinity; // a loop: Math.min(...) of many jobs overflows the stack
+    for (const j of jobs) (lo = Math.min(lo, j.w.from)), (hi = Math.max(hi, j.w.to));
     const zoneOf = (id: string) => all.get(id)?.config.zone ?? 'UTC';
     const periodEnd = (kind: string, start: Date, id: string) => {
       const day = dayOf(scheme, zoneOf(id), start.getTime());

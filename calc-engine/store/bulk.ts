@@ -13,8 +13,9 @@
  * reasons). Points with a non-integer multiplier, a meter or CT/PT change inside the window, a
  * bypass or an adjustment go through `recomputeRanges` whole, as do servers without COPY.
  * Readings come out with COPY TO, interval rows go in with binary COPY after deleting their
- * window, days and months with `bulkUpsert`; one transaction per chunk. Alarms are not raised
- * here: the plausibility checks stay with `recomputeRanges`/`checkRecomputation`.
+ * window, days and months with `bulkUpsert`; one transaction per chunk. The plausibility checks
+ * run on the same chunks (bulk-checks.ts) in the scopes `checkRecomputation` uses, and their
+ * alarms are reconciled in one batch at the end.
  */
 import { ensurePartitions, REGISTER_COUNT, type Database } from '../../schema/index.ts';
 import type { DirtyRange } from '../tasks/index.ts';
@@ -28,7 +29,8 @@ import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
 import { loadAdjustments, loadBypasses, loadObjects, loadPointArchive, type PointArchive } from './load.ts';
 import { recomputeRanges, type RecomputeOptions } from './recompute.ts';
-import { applyAlarmGroups, type CheckGroup } from './alarms.ts';
+import { applyAlarmGroups } from './alarms.ts';
+import type { AlarmChanges } from '../alarms.ts';
 import { objectGroups } from './checks.ts';
 import { chunkChecks } from './bulk-checks.ts';
 import { readWindows, type ReadWindow } from './bulk-io.ts';
@@ -95,7 +97,6 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   const members = new Set(objects.flatMap((o) => o.members.map((m) => m.pointId)));
   const stats: BulkStats = { points: 0, columnarPoints: 0, figurePoints: {}, intervals: 0, figureIntervals: 0, days: 0, months: 0, objectResults: 0, kernelSnapshots: 0, kernelMs: 0, alarms: { raised: 0, updated: 0, cleared: 0 }, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 } };
   const checks = opts.checks !== false;
-  const checkGroups: CheckGroup[] = [];
   const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
 
   const plans: PointPlan[] = [];
@@ -113,8 +114,8 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   }
   stats.columnarPoints = plans.length;
   if (plans.length > 0) {
-    const lo = Math.min(...plans.flatMap((p) => p.windows.map((w) => w.from)));
-    const hi = Math.max(...plans.flatMap((p) => p.windows.map((w) => w.to)));
+    let lo = Infinity, hi = -Infinity; // a loop: Math.min(...) of many windows overflows the stack
+    for (const p of plans) for (const w of p.windows) (lo = Math.min(lo, w.from)), (hi = Math.max(hi, w.to));
     await ensurePartitions(handle.db, 'interval_energy', new Date(lo), new Date(hi));
   }
 
@@ -173,7 +174,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
       const key = `${id}|${a}|${b}`;
       return figures.get(key) ?? (figures.set(key, pointEnergy(ctx, id, a, b)), figures.get(key)!);
     };
-    if (checks) checkGroups.push(...chunkChecks(figureOf, groups, days, limits));
+    const found = checks ? chunkChecks(figureOf, groups, days, limits) : [];
     // COPY data is made point by point while the server takes the previous point in.
     function* tuples(): Generator<Buffer> {
       const out = new CopyBinary();
@@ -203,7 +204,9 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
     if (writes.length >= (opts.writers ?? 2)) await writes.shift();
     stats.timings.writeMs += performance.now() - t;
     const windows = groups.map((g) => ({ points: g.plans.map((p) => p.archive.config.id), from: g.from, to: g.from + g.intervals * g.dt }));
-    writes.push(writeChunk(handle, windows, tuples(), days, months).then(() => {
+    // The chunk's alarms once its figures are committed: memory follows the chunk here too.
+    writes.push(writeChunk(handle, windows, tuples(), days, months).then(async () => {
+      if (found.length > 0) countAlarms(stats, await applyAlarmGroups(handle, found, opts.alarmListeners));
       done += part.length;
       stats.days += days.length;
       stats.months += months.length;
@@ -227,11 +230,14 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   }
   const objectFigures = await saveObjectResults(handle, scheme, objects, plans, kept, ranges, archive);
   stats.objectResults = objectFigures.length;
-  if (checks) {
-    const c = await applyAlarmGroups(handle, [...checkGroups, ...objectGroups(objects, objectFigures)], opts.alarmListeners);
-    for (const [key, list] of [['raised', c.raise], ['updated', c.update], ['cleared', c.clear]] as const) stats.alarms[key] += list.length;
-  }
+  if (checks) countAlarms(stats, await applyAlarmGroups(handle, objectGroups(objects, objectFigures), opts.alarmListeners));
   return stats;
+}
+
+function countAlarms(stats: BulkStats, c: AlarmChanges): void {
+  stats.alarms.raised += c.raise.length;
+  stats.alarms.updated += c.update.length;
+  stats.alarms.cleared += c.clear.length;
 }
 
 /**

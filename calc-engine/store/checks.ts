@@ -54,7 +54,6 @@ export function carriesLoad(p: PointData): boolean {
   return Number.isFinite(first) && Number.isFinite(last) && last - first >= intervals;
 }
 
-
 /** Energy limits of a point's days (kWh), from the archive. */
 export type DailyLimits = ReadonlyMap<string, readonly EnergyLimit[]>;
 

@@ -7,4 +7,3 @@ export * from './export.ts';
 export * from './alarms.ts';
 export * from './checks.ts';
 export * from './bulk.ts';
-export * from './alarm-publish.ts';

@@ -56,12 +56,16 @@ export function saveObjects(client: pg.PoolClient, copy: boolean, kind: 'interva
       f.lossRate === null ? null : ratToDecimal(f.lossRate, 8), qualityCells(f.quality)[0]]));
 }
 
+/** Advisory lock class of the interval rows (two-key locks, apart from any single-key ones). */
+const INTERVAL_LOCKS = 0x6d66_696e; // 'mfin'
+
 /**
  * Take the interval rows of `points` for the rest of the transaction. Two workers may hold tasks
  * of one point whose windows overlap: the second waits for the first to commit, so its delete or
- * upsert sees the first one's rows (no duplicate keys). Always in the same order, so two
- * transactions never wait for each other.
+ * upsert sees the first one's rows (no duplicate keys). Points map onto 4 096 lock slots, taken
+ * in slot order, so two transactions never wait for each other and a chunk of thousands of
+ * points holds at most 4 096 locks.
  */
 export async function lockIntervals(client: pg.PoolClient, points: readonly string[]): Promise<void> {
-  await client.query(`SELECT pg_advisory_xact_lock(hashtext('meterflow-intervals:' || p)) FROM (SELECT DISTINCT unnest($1::text[]) AS p ORDER BY 1) x`, [points]);
+  await client.query(`SELECT pg_advisory_xact_lock(${INTERVAL_LOCKS}, k) FROM (SELECT DISTINCT hashtext(p) & 4095 AS k FROM unnest($1::text[]) AS p ORDER BY 1) x`, [points]);
 }

@@ -42,19 +42,28 @@ export async function markDirty(handle: Database, ranges: readonly DirtyRange[],
 
 /**
  * Claim pending tasks (and tasks of dead workers), merged per point where their ranges meet.
- * Tasks of one point are claimed together so a point is never recomputed by two workers at once
- * from this claim.
+ * A point is claimed whole — every claimable task of it — and not while another worker holds a
+ * live claim on it, so two workers do not recompute one point at once: the later result would
+ * otherwise be computed from older readings than the one it overwrites.
  */
 export async function claimWork(handle: Database, opts: ClaimOptions): Promise<ClaimedWork[]> {
   const limit = opts.limit ?? 500;
   const lease = `${Math.round((opts.leaseMs ?? 300_000) / 1000)} seconds`;
   const r = await sql<{ id: string; point_id: string; from_ts: Date; to_ts: Date }>`
-    WITH picked AS (
-      SELECT id FROM calc_task
-      WHERE state = 'pending' OR (state = 'running' AND claimed_at < now() - ${lease}::interval)
+    WITH first AS (
+      SELECT id, point_id FROM calc_task c
+      WHERE (state = 'pending' OR (state = 'running' AND claimed_at < now() - ${lease}::interval))
+        AND NOT EXISTS (SELECT 1 FROM calc_task r WHERE r.point_id = c.point_id AND r.state = 'running' AND r.claimed_at >= now() - ${lease}::interval)
       ORDER BY point_id, id
       FOR UPDATE SKIP LOCKED
-      LIMIT ${limit})
+      LIMIT ${limit}),
+    -- the rest of those points' tasks; the state is tested here, on the locked row, so a row
+    -- another worker claimed meanwhile is not taken again
+    picked AS (
+      SELECT id FROM calc_task
+      WHERE (state = 'pending' OR (state = 'running' AND claimed_at < now() - ${lease}::interval))
+        AND point_id IN (SELECT point_id FROM first)
+      FOR UPDATE SKIP LOCKED)
     UPDATE calc_task t SET state = 'running', claimed_by = ${opts.worker}, claimed_at = now(), attempts = t.attempts + 1
     FROM picked WHERE t.id = picked.id
     RETURNING t.id, t.point_id, t.from_ts, t.to_ts`.execute(handle.db);

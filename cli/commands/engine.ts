@@ -1,8 +1,9 @@
 /** `meterflow engine run|recompute` and `meterflow export`. */
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
-import { drainTasks, exportRows, logAlarms, publishAlarms, recomputeBulk, runWorker, toCsv, EXPORT_KINDS, type ExportKind } from '../../calc-engine/store/index.ts';
+import { drainTasks, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_KINDS, type ExportKind } from '../../calc-engine/store/index.ts';
 import { taskCounts } from '../../calc-engine/tasks/index.ts';
+import { logAlarms, publishAlarms } from '../../calc-engine/publish/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
 import { dataDirOption, withDatabase } from './shared.ts';
@@ -30,7 +31,7 @@ const runCmd: Command = {
   async run(_, o) {
     return withDatabase(o, async (h) => {
     const url = typeof o.mqtt === 'string' ? o.mqtt : process.env.MQTT_URL;
-    const publisher = url ? await publishAlarms(url, { onError: (e) => log({ msg: 'alarm publish failed', level: 'warn', error: e.message }) }) : undefined;
+    const publisher = url ? publishAlarms(url, { onError: (e) => log({ msg: 'alarm publish failed', level: 'warn', error: e.message }) }) : undefined;
     const alarmListeners = [logAlarms(log), ...(publisher ? [publisher.listener] : [])];
     try {
       if (o.once) {

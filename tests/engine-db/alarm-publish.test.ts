@@ -21,21 +21,43 @@ const GAP = [40, 47]; // readings 40…47 (10:00–11:45 local) never arrived
 
 const brokers = [{ name: 'embedded', url: null as string | null }, ...(inject('localMqttUrl') ? [{ name: 'Mosquitto', url: inject('localMqttUrl') }] : [])];
 
+/** A fresh database holding point P1 and its day with the gap, its ranges dirty. */
+async function withGap(): Promise<Database> {
+  const h = await freshDatabase(dbTargets()[0]!);
+  const dir = mkdtempSync(join(tmpdir(), 'mf-alarm-pub-'));
+  writeFileSync(join(dir, 'a.yaml'), 'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]\npoints: [{ id: P1, substation: S, name: feeder, timeZone: Europe/Berlin }]\n');
+  await importArchiveFile(h, join(dir, 'a.yaml'));
+  const rows: ReadingRow[] = [];
+  for (let i = 0; i <= 96; i++) {
+    if (i >= GAP[0]! && i <= GAP[1]!) continue;
+    rows.push({ pointId: 'P1', ts: new Date(START + i * 900_000), source: 'poll', values: [100_000 + i * 25, 40_000 + i * 25, 0, 30_000, 30_000, ...new Array<number | null>(15).fill(0)] });
+  }
+  await writeReadings(h, rows);
+  return h;
+}
+
+describe('alarms with the broker away', () => {
+  it('are stored and logged, and the engine neither stops nor hangs', async () => {
+    const h = await withGap();
+    try {
+      // Port 1: nothing listens there.
+      const r = await run('node', ['cli/bin.js', 'engine', 'run', '--once', '--mqtt', 'mqtt://127.0.0.1:1'], { env: { ...process.env, DATABASE_URL: h.url }, timeout: 30_000 });
+      const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      expect(lines.find((l) => l.msg === 'alarm raised')?.alarm).toMatchObject({ rule: 'missing-data', objectId: 'P1' });
+      expect(lines.some((l) => l.msg === 'alarm publish failed')).toBe(true);
+      expect((await h.pool.query(`SELECT rule, state FROM alarm WHERE object_id = 'P1'`)).rows).toEqual([{ rule: 'missing-data', state: 'open' }]);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe.each(brokers)('alarms published on the $name broker', (target) => {
   let h: Database;
   let broker: Broker;
   beforeAll(async () => {
     broker = await ensureBroker(target.url ?? '');
-    h = await freshDatabase(dbTargets()[0]!);
-    const dir = mkdtempSync(join(tmpdir(), 'mf-alarm-pub-'));
-    writeFileSync(join(dir, 'a.yaml'), 'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]\npoints: [{ id: P1, substation: S, name: feeder, timeZone: Europe/Berlin }]\n');
-    await importArchiveFile(h, join(dir, 'a.yaml'));
-    const rows: ReadingRow[] = [];
-    for (let i = 0; i <= 96; i++) {
-      if (i >= GAP[0]! && i <= GAP[1]!) continue;
-      rows.push({ pointId: 'P1', ts: new Date(START + i * 900_000), source: 'poll', values: [100_000 + i * 25, 40_000 + i * 25, 0, 30_000, 30_000, ...new Array<number | null>(15).fill(0)] });
-    }
-    await writeReadings(h, rows);
+    h = await withGap();
   });
   afterAll(async () => {
     await h.close();
