@@ -71,9 +71,28 @@ export class CopyBinary {
    * A numeric field of `scaled` / 10 000 with display scale 4 (so 12 345 hundredths, scaled
    * 1 234 500, reads back as 123.4500, exactly what the figure path stores).
    */
-  numeric4(scaled: number): void {
-    this.ensure(MAX_NUMERIC);
-    this.pos = writeNumeric4(this.buf, this.pos, scaled);
+  numeric4(scaled: number | bigint): void {
+    if (typeof scaled === 'number' && Number.isSafeInteger(scaled)) {
+      this.ensure(MAX_NUMERIC);
+      this.pos = writeNumeric4(this.buf, this.pos, scaled);
+      return;
+    }
+    // Beyond 2^53 (an implausible reading × a large multiplier): base-10 000 digits by BigInt.
+    if (typeof scaled === 'number') throw new RangeError(`numeric out of exact range: ${scaled}; pass it as a bigint`);
+    const neg = scaled < 0n;
+    let whole = (neg ? -scaled : scaled) / 10_000n;
+    const frac = Number((neg ? -scaled : scaled) % 10_000n);
+    const digits: number[] = [];
+    for (; whole > 0n; whole /= 10_000n) digits.unshift(Number(whole % 10_000n));
+    const n = digits.length;
+    if (frac > 0) digits.push(frac);
+    this.ensure(4 + 8 + 2 * digits.length);
+    this.i32(8 + 2 * digits.length);
+    this.i16(digits.length);
+    this.i16(n - 1);
+    this.i16(neg && digits.length > 0 ? 0x4000 : 0);
+    this.i16(4);
+    for (const d of digits) this.i16(d);
   }
   /**
    * A whole interval row of the columnar path, written in place: energies in hundredths
@@ -81,7 +100,8 @@ export class CopyBinary {
    * prepared fields (`textField`, `timestampField`). The hot loop of a full recompute: no
    * per-field calls or copies.
    */
-  intervalRow(id: Uint8Array, start: Uint8Array, end: Uint8Array, deltas: Uint32Array, d: number, m: number): void {
+  intervalRow(id: Buffer, start: Buffer, end: Buffer, deltas: Uint32Array, d: number, m: number): void {
+    if (m * 100 * 0xffff_ffff > Number.MAX_SAFE_INTEGER) return this.intervalRowExact(id, start, end, deltas, d, m);
     this.ensure(2 + id.length + 36 + REGISTER_COUNT * MAX_NUMERIC + ACTUAL.length + 4);
     const b = this.buf;
     let p = this.pos;
@@ -96,6 +116,17 @@ export class CopyBinary {
     for (let k = 0; k < 12; k++) b[p++] = start[k]!;
     for (let k = 0; k < 12; k++) b[p++] = end[k]!;
     this.pos = p;
+  }
+  /** `intervalRow` for multipliers so large that a delta × M could pass 2^53: energies by BigInt. */
+  private intervalRowExact(id: Buffer, start: Buffer, end: Buffer, deltas: Uint32Array, d: number, m: number): void {
+    this.tuple(INTERVAL_COPY_COLUMNS.length);
+    this.bytes(id);
+    this.bytes(end);
+    for (let r = 0; r < REGISTER_COUNT; r++) this.numeric4(BigInt(deltas[d + r]!) * BigInt(m) * 100n);
+    this.bytes(ACTUAL);
+    this.null();
+    this.bytes(start);
+    this.bytes(end);
   }
   /** The bytes so far, and start over in a fresh buffer (handed over, not copied). */
   take(): Buffer {
@@ -113,8 +144,7 @@ const MAX_NUMERIC = 4 + 8 + 2 * 5; // length, header, base-10 000 digits: 3 whol
  * are base 10 000, most significant first: the whole part's (at most 3 for a safe integer),
  * then the fraction's one if non-zero.
  */
-function writeNumeric4(b: Buffer, p: number, scaled: number): number {
-  if (!Number.isSafeInteger(scaled)) throw new RangeError(`numeric out of exact range: ${scaled}`);
+function writeNumeric4(b: Buffer, p: number, scaled: number): number { // scaled: a safe integer (callers check)
   const neg = scaled < 0;
   const abs = neg ? -scaled : scaled;
   let whole = Math.floor(abs / 10_000);
@@ -170,7 +200,10 @@ export function figureTuple(out: CopyBinary, f: EnergyFigure): void {
   out.bytes(timestampField(f.to));
   for (const r of f.registers) {
     if (r.energy === null) out.null();
-    else out.numeric4(Number(ratToDecimal(r.energy, 4, 2).replace('.', '')));
+    else {
+      const scaled = ratToDecimal(r.energy, 4, 2).replace('.', '');
+      out.numeric4(scaled.length <= 15 ? Number(scaled) : BigInt(scaled)); // 15 digits and a sign: always below 2^53
+    }
   }
   const q = rowQuality(f);
   out.bytes(textField(q.kind));
