@@ -11,7 +11,8 @@ import { REGISTER_COLUMNS, REGISTER_COUNT, type Database } from '../../schema/in
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
 import { ratToDecimal } from '../rational.ts';
-import { lockIntervals, rowQuality, savePeriods } from './save.ts';
+import { lockIntervalsSql, rowQuality, savePeriods } from './save.ts';
+import { instant, textArray } from './literal.ts';
 
 /** Columns of interval_energy in the order the COPY tuples carry them. */
 export const INTERVAL_COPY_COLUMNS = ['point_id', 'ts', ...REGISTER_COLUMNS, 'quality', 'method', 'source_from', 'source_to'];
@@ -221,17 +222,20 @@ export function figureTuple(out: CopyBinary, f: EnergyFigure): void {
 }
 
 /**
- * Replace the interval rows of `points` with ends in (from, to] by the binary COPY data
- * `chunks` (header first, trailer last), inside the client's open transaction. The data carries
+ * Take the interval rows of the windows' points (`lockIntervals`) and replace those with ends in
+ * (from, to] by the binary COPY data `chunks` (header first, trailer last), inside the client's
+ * open transaction. The data carries
  * every grid interval of those windows, so deleting the windows and copying straight into the
  * table leaves the same rows an upsert would, without staging every row twice.
  */
 export async function replaceIntervals(client: pg.PoolClient, windows: readonly { points: string[]; from: number; to: number }[], chunks: Iterable<Buffer>): Promise<void> {
-  // One statement per window (points sharing it together), each an index range scan; a join
-  // against all windows would let the planner scan the whole table.
-  for (const w of windows) {
-    await client.query('DELETE FROM interval_energy WHERE point_id = ANY($1::text[]) AND ts > $2 AND ts <= $3', [w.points, new Date(w.from), new Date(w.to)]);
-  }
+  // One statement per window (points sharing it together), each an index range scan — a join
+  // against all windows would let the planner scan the whole table — all sent in one round trip
+  // with the lock that guards them.
+  await client.query([
+    lockIntervalsSql(windows.flatMap((w) => w.points)),
+    ...windows.map((w) => `DELETE FROM interval_energy WHERE point_id = ANY(${textArray(w.points)}) AND ts > ${instant(w.from)} AND ts <= ${instant(w.to)}`),
+  ].join(';\n'));
   await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY interval_energy (${INTERVAL_COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`)));
 }
 
@@ -240,7 +244,6 @@ export async function writeChunk(handle: Database, windows: { points: string[]; 
   const client = await handle.pool.connect();
   try {
     await client.query('BEGIN');
-    await lockIntervals(client, windows.flatMap((w) => w.points));
     await replaceIntervals(client, windows, tuples);
     await savePeriods(client, handle.copy, 'daily_energy', days);
     await savePeriods(client, handle.copy, 'monthly_energy', months);

@@ -6,6 +6,7 @@
 import { to as copyTo } from 'pg-copy-streams';
 import { REGISTER_COLUMNS, REGISTER_COUNT, type Database } from '../../schema/index.ts';
 import type { ReadingSeries } from '../readings.ts';
+import { instant, literal, textArray } from './literal.ts';
 import { PG_EPOCH_MS } from './bulk-copy.ts';
 
 /** A window of raw readings to load: [from, to] of one point, epoch ms. */
@@ -15,8 +16,6 @@ export interface ReadWindow {
   to: number;
 }
 
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const iso = (t: number) => lit(new Date(t).toISOString());
 
 function selectText(windows: readonly ReadWindow[]): string {
   const cols = `point_id, ts, ${REGISTER_COLUMNS.join(', ')}`;
@@ -25,12 +24,12 @@ function selectText(windows: readonly ReadWindow[]): string {
     // One window for all (a full recompute): one scan, bitmap or sequential as the planner sees fit.
     // Unsorted: rows come in heap order and are put in time order per point here (`series`),
     // which spares the server a sort of the whole chunk.
-    return `SELECT ${cols} FROM reading WHERE point_id = ANY(ARRAY[${windows.map((w) => lit(w.pointId)).join(',')}]::text[])
-      AND ts >= ${iso(first!.from)} AND ts <= ${iso(first!.to)}`;
+    return `SELECT ${cols} FROM reading WHERE point_id = ANY(${textArray(windows.map((w) => w.pointId))})
+      AND ts >= ${instant(first!.from)} AND ts <= ${instant(first!.to)}`;
   }
   // Many small windows (dirty ranges): LATERAL with OFFSET 0 keeps one index range scan per
   // window; as a plain join the planner hashes the windows and scans the whole table.
-  const values = windows.map((w) => `(${lit(w.pointId)}, ${iso(w.from)}::timestamptz, ${iso(w.to)}::timestamptz)`).join(',');
+  const values = windows.map((w) => `(${literal(w.pointId)}, ${instant(w.from)}, ${instant(w.to)})`).join(',');
   return `SELECT r.* FROM (VALUES ${values}) AS w(p, a, b) CROSS JOIN LATERAL (
       SELECT ${cols} FROM reading WHERE point_id = w.p AND ts >= w.a AND ts <= w.b OFFSET 0) AS r
     ORDER BY r.point_id, r.ts`;
