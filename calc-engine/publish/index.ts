@@ -35,7 +35,12 @@ const MAX_QUEUED = 10_000;
  */
 export function publishAlarms(url: string, opts: { prefix?: string; onError?: (e: Error) => void } = {}): AlarmPublisher {
   const client: MqttClient = mqtt.connect(url, { clientId: `meterflow-engine-${process.pid}-${Date.now() % 100_000}`, reconnectPeriod: 1000, connectTimeout: 10_000 });
-  client.on('error', (e) => opts.onError?.(e));
+  // Reported once per outage, not on every reconnect attempt (one a second).
+  let reported = false;
+  client.on('error', (e) => {
+    if (!reported) (reported = true), opts.onError?.(e);
+  });
+  client.on('connect', () => (reported = false));
   let pending = 0;
   return {
     listener: (e) => {
