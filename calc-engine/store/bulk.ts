@@ -11,7 +11,7 @@
  * (a snapshot missing or partial, a register decrease) and a day or month without both boundary
  * readings go through the figure path on the same loaded readings (interpolation, missing
  * reasons). Points with a non-integer multiplier, a meter or CT/PT change inside the window, a
- * bypass or an adjustment go through `recomputeRanges` whole, as do servers without COPY.
+ * bypass or an adjustment go through `recomputeRanges` whole, as does everything when COPY is off.
  * Readings come out with COPY TO, interval rows go in with binary COPY after deleting their
  * window, days and months with `bulkUpsert`; one transaction per chunk. The plausibility checks
  * run on the same chunks (bulk-checks.ts) in the scopes `checkRecomputation` uses, and their
@@ -241,7 +241,7 @@ function countAlarms(stats: BulkStats, c: AlarmChanges): void {
 }
 
 /**
- * Servers without COPY (the PGlite conformance build, test-only) get the figure path whole: the
+ * With COPY off (`MF_BULK=insert`, or the PGlite conformance build) everything takes the figure path: the
  * bulk path's reason to exist is COPY in both directions.
  */
 async function figurePathOnly(handle: Database, ranges: readonly DirtyRange[], opts: RecomputeOptions): Promise<BulkStats> {

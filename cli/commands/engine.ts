@@ -16,6 +16,19 @@ function instantOption(name: string, v: unknown): Date {
   return t.toJSDate();
 }
 
+/** `--from` and `--to` of the commands that take a time range. */
+const rangeOptions = {
+  from: { type: 'string', description: 'start (ISO 8601 date or time)' },
+  to: { type: 'string', description: 'end (ISO 8601 date or time)' },
+} as const;
+
+/** The range of `--from` and `--to`, which must be in order. */
+function rangeOf(o: Record<string, unknown>): { from: Date; to: Date } {
+  const from = instantOption('from', o.from), to = instantOption('to', o.to);
+  if (to <= from) throw new UsageError('--to must be after --from');
+  return { from, to };
+}
+
 const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), component: 'engine', ...line }));
 
 const runCmd: Command = {
@@ -56,13 +69,11 @@ const recomputeCmd: Command = {
   summary: 'Recompute intervals, days, months and objects of a time range now, with progress.',
   options: {
     ...dataDirOption,
-    from: { type: 'string', description: 'start (ISO 8601 date or time)' },
-    to: { type: 'string', description: 'end (ISO 8601 date or time)' },
+    ...rangeOptions,
     point: { type: 'string', description: 'only this metering point (default: all)' },
   },
   async run(_, o) {
-    const from = instantOption('from', o.from), to = instantOption('to', o.to);
-    if (to <= from) throw new UsageError('--to must be after --from');
+    const { from, to } = rangeOf(o);
     return withDatabase(o, async (h) => {
     const ids = typeof o.point === 'string' ? [o.point] : (await h.db.selectFrom('metering_point').select('id').orderBy('id').execute()).map((r) => r.id);
     // Columnar points report as their chunks are written; the few the figure path takes follow.
@@ -80,8 +91,7 @@ const exportCmd: Command = {
   summary: 'Export derived figures or alarms as CSV or JSON.',
   options: {
     ...dataDirOption,
-    from: { type: 'string', description: 'start (ISO 8601 date or time)' },
-    to: { type: 'string', description: 'end (ISO 8601 date or time)' },
+    ...rangeOptions,
     point: { type: 'string', description: 'only this metering point' },
     object: { type: 'string', description: 'only this statistical object (losses, alarms)' },
     format: { type: 'string', description: 'csv or json', default: 'csv' },
@@ -90,7 +100,7 @@ const exportCmd: Command = {
   async run([kind], o) {
     if (!kind || !EXPORT_KINDS.includes(kind as ExportKind)) throw new UsageError(`what to export: one of ${EXPORT_KINDS.join(', ')}`);
     if (o.format !== 'csv' && o.format !== 'json') throw new UsageError(`--format must be csv or json, not '${String(o.format)}'`);
-    const from = instantOption('from', o.from), to = instantOption('to', o.to);
+    const { from, to } = rangeOf(o);
     return withDatabase(o, async (h) => {
     const rows = await exportRows(h, { kind: kind as ExportKind, from, to, ...(typeof o.point === 'string' ? { point: o.point } : {}), ...(typeof o.object === 'string' ? { object: o.object } : {}) });
     const text = o.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : toCsv(rows);

@@ -7,13 +7,10 @@
  * the 25-hour day of 25 October in Berlin, a complete month (October) and an incomplete one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { importArchiveFile, REGISTER_CODES, writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
+import { REGISTER_CODES, writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase } from '../support/db.ts';
+import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 
 const START = Date.parse('2026-09-30T22:00:00Z'); // 1 October 00:00 Berlin
 const END = Date.parse('2026-11-02T23:00:00Z'); // 3 November 00:00 Berlin
@@ -113,9 +110,7 @@ describe.each(dbTargets())('bulk recompute on $name PostgreSQL', (target) => {
   const all = ranges(['A', 'B', 'C', 'D', 'E', 'G', 'H'], START, END);
   beforeAll(async () => {
     h = await freshDatabase(target);
-    const dir = mkdtempSync(join(tmpdir(), 'mf-bulk-'));
-    writeFileSync(join(dir, 'a.yaml'), archive);
-    await importArchiveFile(h, join(dir, 'a.yaml'));
+    await importArchiveText(h, archive);
     await writeReadings(h, rows(), { markDirty: false });
   });
   afterAll(() => h.close());

@@ -5,14 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
-import { importArchiveFile, writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
+import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { ensureBroker, type Broker } from '../../cli/broker.ts';
-import { dbTargets, freshDatabase } from '../support/db.ts';
+import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 import { waitFor } from '../support/collector-rig.ts';
 
 const run = promisify(execFile);
@@ -24,9 +21,7 @@ const brokers = [{ name: 'embedded', url: null as string | null }, ...(inject('l
 /** A fresh database holding point P1 and its day with the gap, its ranges dirty. */
 async function withGap(): Promise<Database> {
   const h = await freshDatabase(dbTargets()[0]!);
-  const dir = mkdtempSync(join(tmpdir(), 'mf-alarm-pub-'));
-  writeFileSync(join(dir, 'a.yaml'), 'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]\npoints: [{ id: P1, substation: S, name: feeder, timeZone: Europe/Berlin }]\n');
-  await importArchiveFile(h, join(dir, 'a.yaml'));
+  await importArchiveText(h, 'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]\npoints: [{ id: P1, substation: S, name: feeder, timeZone: Europe/Berlin }]\n');
   const rows: ReadingRow[] = [];
   for (let i = 0; i <= 96; i++) {
     if (i >= GAP[0]! && i <= GAP[1]!) continue;

@@ -4,12 +4,9 @@
  * boundary reading pushes the bus imbalance over its limit, and its audited correction clears it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { importArchiveFile, writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
+import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { drainTasks, exportRows } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase } from '../support/db.ts';
+import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 
 const archive = `
 substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
@@ -45,9 +42,7 @@ describe.each(dbTargets())('alarms on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
     h = await freshDatabase(target);
-    const dir = mkdtempSync(join(tmpdir(), 'mf-alarms-'));
-    writeFileSync(join(dir, 'a.yaml'), archive);
-    await importArchiveFile(h, join(dir, 'a.yaml'));
+    await importArchiveText(h, archive);
     // A: 1.00 kWh per interval; B 0.59 + C 0.40 = 0.99: a 1 % imbalance, inside ±2 % at 10 kV.
     await writeReadings(h, [...rows('A', 100), ...rows('B', 59), ...rows('C', 40, gap)]);
     await drainTasks(h);

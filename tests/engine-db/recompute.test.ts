@@ -4,14 +4,11 @@
  * hand-computed figures; recomputing again changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { importArchiveFile, writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
+import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { drainTasks, exportRows, recomputeRanges } from '../../calc-engine/store/index.ts';
 import { taskCounts } from '../../calc-engine/tasks/index.ts';
-import { dbTargets, freshDatabase } from '../support/db.ts';
+import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 
 const archive = `
 substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
@@ -45,9 +42,7 @@ describe.each(dbTargets())('engine recompute on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
     h = await freshDatabase(target);
-    const dir = mkdtempSync(join(tmpdir(), 'mf-engine-'));
-    writeFileSync(join(dir, 'a.yaml'), archive);
-    await importArchiveFile(h, join(dir, 'a.yaml'));
+    await importArchiveText(h, archive);
     await writeReadings(h, [...series('A', 5, 100_000), ...series('B', 12_000, 5_000_000), ...series('C', 7_600, 7_000_000)]);
   });
   afterAll(() => h.close());

@@ -4,13 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { importArchiveFile, writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
+import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { recomputeRanges } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase } from '../support/db.ts';
+import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 
 const run = promisify(execFile);
 const POINTS = 24;
@@ -20,13 +17,11 @@ describe.each(dbTargets())('two engine processes on $name PostgreSQL', (target) 
   let h: Database;
   beforeAll(async () => {
     h = await freshDatabase(target);
-    const dir = mkdtempSync(join(tmpdir(), 'mf-workers-'));
     const ids = Array.from({ length: POINTS }, (_, i) => `P${i}`);
-    writeFileSync(join(dir, 'a.yaml'), [
+    await importArchiveText(h, [
       'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]',
       'points:', ...ids.map((id) => `  - { id: ${id}, substation: S, name: ${id}, timeZone: Europe/Berlin }`),
     ].join('\n'));
-    await importArchiveFile(h, join(dir, 'a.yaml'));
     // Two days per point, written in many small batches: many tasks to split.
     for (const [p, id] of ids.entries()) {
       const rows: ReadingRow[] = Array.from({ length: 193 }, (_, i) => ({

@@ -3,6 +3,8 @@ import { DateTime } from 'luxon';
 import { REGISTER_COUNT, registerIndex, type RegisterCode } from '../../schema/registers.ts';
 import {
   meterEpochs,
+  ratToDecimal,
+  type EnergyFigure,
   readingSeries,
   type Installation,
   type PointConfig,
@@ -47,4 +49,13 @@ export function linearSnapshots(from: number, to: number, stepMs: number, f: (i:
   const out: Snapshot[] = [];
   for (let t = from, i = 0; t <= to; t += stepMs, i++) out.push({ ts: t, values: regs({ [reg]: f(i, t) }) });
   return out;
+}
+
+/** Total active import, the register most examples read. */
+export const IMP = registerIndex('ap_imp.total');
+
+/** A figure's energy of register `r` in kWh with two decimals, or null when missing. */
+export function kwh(f: EnergyFigure, r = IMP): string | null {
+  const e = f.registers[r]!.energy;
+  return e === null ? null : ratToDecimal(e, 2, 2);
 }

@@ -4,16 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  energyContext, dailyEnergy, intervalEnergies, ratToDecimal, statisticalScheme, spanEnergy, decreaseCandidates, type EnergyFigure,
+  energyContext, dailyEnergy, intervalEnergies, statisticalScheme, spanEnergy, decreaseCandidates,
 } from '../../calc-engine/index.ts';
-import { registerIndex } from '../../schema/registers.ts';
-import { at, ct, linearSnapshots, pointData, regs } from './fixtures.ts';
+import { at, ct, IMP, kwh, linearSnapshots, pointData, regs } from './fixtures.ts';
 
-const IMP = registerIndex('ap_imp.total');
-const kwh = (f: EnergyFigure, r = IMP): string | null => {
-  const e = f.registers[r]!.energy;
-  return e === null ? null : ratToDecimal(e, 2, 2);
-};
 const scheme = statisticalScheme();
 
 describe('meter swap mid-day', () => {

@@ -2,16 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   dailyEnergy, energyContext, monthDailyEnergies, monthlyEnergy, monthPeriod, ratAdd, ratToDecimal, statisticalScheme, touFromIntervals, touFromRegisters,
-  intervalEnergies, type EnergyFigure, type TariffCalendar,
+  intervalEnergies, type TariffCalendar,
 } from '../../calc-engine/index.ts';
-import { registerIndex } from '../../schema/registers.ts';
-import { at, linearSnapshots, pointData, regs } from './fixtures.ts';
+import { at, IMP, kwh, linearSnapshots, pointData, regs } from './fixtures.ts';
 
-const IMP = registerIndex('ap_imp.total');
-const kwh = (f: EnergyFigure, r = IMP): string | null => {
-  const e = f.registers[r]!.energy;
-  return e === null ? null : ratToDecimal(e, 2, 2);
-};
 const scheme = statisticalScheme();
 const inst = (meterId: string) => [{ meterId, from: at('2024-01-01T00:00'), capacity: 1e8 }];
 

@@ -3,7 +3,10 @@
  * when it answers, the machine's PostgreSQL — each test file in fresh databases of its own.
  */
 import { inject } from 'vitest';
-import { createDatabase, openDatabase, type Database, type OpenOptions } from '../../schema/index.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDatabase, importArchiveFile, openDatabase, type Database, type OpenOptions } from '../../schema/index.ts';
 
 /** A server the database suites run against. */
 export interface DbTarget {
@@ -36,4 +39,11 @@ export async function freshDatabase(target: DbTarget, opts: Omit<OpenOptions, 'u
       await created.drop();
     },
   };
+}
+
+/** Import archive YAML given as text, through a file as a user would (errors name `a.yaml`). */
+export async function importArchiveText(h: Database, yaml: string): Promise<void> {
+  const file = join(mkdtempSync(join(tmpdir(), 'mf-archive-')), 'a.yaml');
+  writeFileSync(file, yaml);
+  await importArchiveFile(h, file);
 }
