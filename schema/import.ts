@@ -12,7 +12,7 @@ import { knownIds, storeArchive, type ArchiveCounts } from './archive-store.ts';
 import { InputError } from './located.ts';
 import { parseReadingsCsv, rejectsCsv, type RejectedRow } from './readings-file.ts';
 import { writeReadings, type WriteResult } from './readings.ts';
-import { formatRegisterValue, REGISTER_CODES } from './registers.ts';
+import { formatRegisterValue, registerIndex } from './registers.ts';
 
 function readInput(file: string): string {
   try {
@@ -54,7 +54,8 @@ const BATCH = 5_000;
 
 /** Validate and store a readings CSV in one transaction. */
 export async function importReadingsFile(handle: Database, file: string, opts: ReadingsImportOptions = {}): Promise<ReadingsImportResult> {
-  const ids = (await knownIds(handle)).point ?? new Set<string>();
+  // Only the point ids: a readings file names nothing else.
+  const ids = new Set((await handle.db.selectFrom('metering_point').select('id').execute()).map((r) => r.id));
   const parsed = parseReadingsCsv(readInput(file), file, (p) => ids.has(p));
   if (parsed.rejected.length > 0 && !opts.skipInvalid) throw new InputError(parsed.rejected);
   const rejected: RejectedRow[] = [...parsed.rejected];
@@ -74,7 +75,7 @@ export async function importReadingsFile(handle: Database, file: string, opts: R
       if (r.held) held.push(r.held);
       if (!opts.correct) {
         for (const c of r.conflicts) {
-          const line = parsed.lines.get(`${c.pointId}|${c.ts.getTime()}|${REGISTER_CODES.indexOf(c.register)}`) ?? 0;
+          const line = parsed.lines.get(`${c.pointId}|${c.ts.getTime()}|${registerIndex(c.register)}`) ?? 0;
           rejected.push({
             file, line, field: 'value', raw: '',
             message: `${c.register} of ${c.pointId} at ${c.ts.toISOString()} is stored as ${formatRegisterValue(c.stored)}, not ${formatRegisterValue(c.incoming)}; use --correct to store it as an audited correction`,

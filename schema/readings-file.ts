@@ -59,6 +59,7 @@ export function parseReadingsCsv(text: string, file: string, knownPoint: (id: st
   const snapshots = new Map<string, ReadingRow & { values: (number | null)[] }>();
   const where = new Map<string, number>();
   let valueCount = 0;
+  let lastTsText: string | undefined, lastTs: DateTime | undefined;
   for (let n = 1; n < lines.length; n++) {
     const raw = lines[n]!;
     if (raw.trim() === '') continue;
@@ -69,7 +70,9 @@ export function parseReadingsCsv(text: string, file: string, knownPoint: (id: st
     if (!point) { reject('point', 'empty'); continue; }
     if (!knownPoint(point)) { reject('point', `unknown metering point '${point}'; import the archive first`); continue; }
     if (!/(Z|[+-]\d{2}:?\d{2})$/.test(tsText)) { reject('ts', `'${tsText}' needs an ISO 8601 time with offset, e.g. 2026-10-01T00:15:00+02:00`); continue; }
-    const ts = DateTime.fromISO(tsText, { setZone: true });
+    // The up to 20 rows of one snapshot share their time text: parse it once.
+    if (tsText !== lastTsText) (lastTsText = tsText), (lastTs = DateTime.fromISO(tsText, { setZone: true }));
+    const ts = lastTs!;
     if (!ts.isValid) { reject('ts', `'${tsText}' is not a valid ISO 8601 time (${ts.invalidExplanation ?? ts.invalidReason})`); continue; }
     const index = registerIndex(register);
     if (index < 0) { reject('register', `unknown register '${register}'; one of ${REGISTER_CODES.join(', ')}`); continue; }

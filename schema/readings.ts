@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { withTransaction, type Database } from './database.ts';
-import { REGISTER_CODES, REGISTER_COLUMNS, REGISTER_COUNT, type ReadingSource, type RegisterCode } from './registers.ts';
+import { REGISTER_CODES, REGISTER_COLUMNS, REGISTER_COUNT, registerIndex, type ReadingSource, type RegisterCode } from './registers.ts';
 import { ensurePartitions } from './storage.ts';
 import { heldReadings, holdPending, readingLocks, type MonthLock } from './locks.ts';
 
@@ -137,7 +137,7 @@ async function findConflicts(client: pg.PoolClient): Promise<ReadingConflict[]> 
 
 async function applyCorrections(client: pg.PoolClient, conflicts: ReadingConflict[], actor: string, reason: string): Promise<void> {
   for (const c of conflicts) {
-    const col = REGISTER_COLUMNS[REGISTER_CODES.indexOf(c.register)]!;
+    const col = REGISTER_COLUMNS[registerIndex(c.register)]!;
     const old = await client.query(`SELECT source FROM reading WHERE point_id = $1 AND ts = $2`, [c.pointId, c.ts]);
     await client.query(`UPDATE reading SET ${col} = $3 WHERE point_id = $1 AND ts = $2`, [c.pointId, c.ts, c.incoming]);
     await client.query(

@@ -7,6 +7,7 @@ import { logAlarms, publishAlarms } from '../../calc-engine/publish/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
 import { dataDirOption, withDatabase } from './shared.ts';
+import { onStopSignal } from '../stop-signal.ts';
 
 /** An ISO date or time; a date without offset is taken as UTC midnight. */
 function instantOption(name: string, v: unknown): Date {
@@ -53,7 +54,7 @@ const runCmd: Command = {
         return EXIT.ok;
       }
       const stop = new AbortController();
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => (log({ msg: `${sig}: finishing the current batch` }), stop.abort()));
+      onStopSignal((sig) => (log({ msg: `${sig}: finishing the current batch` }), stop.abort()));
       log({ msg: 'engine worker started', alarms: url ? `log and ${url}` : 'log' });
       await runWorker(h, stop.signal, { log, pollMs: Number(o['poll-ms']), batch: Number(o.batch), alarmListeners });
       return EXIT.ok;

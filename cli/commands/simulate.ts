@@ -2,6 +2,7 @@
 import { replayRecording, runScenario, type Endpoint, type ScenarioRun } from '../../simulators/index.ts';
 import { ensureBroker } from '../broker.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
+import { onStopSignal } from '../stop-signal.ts';
 
 function describeEndpoint(e: Endpoint): string {
   const parts = [
@@ -21,16 +22,13 @@ async function follow(run: ScenarioRun, label: string): Promise<void> {
     const pct = Math.min(100, Math.floor(((now - sim.start) / Math.max(1, sim.end - sim.start)) * 100));
     console.error(`${label}: simulated ${new Date(now * 1000).toISOString()} (${pct} %)`);
   }, 3000);
-  const stop = () => void run.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const unlisten = onStopSignal(() => void run.stop());
   try {
     const s = await run.done;
     console.log(`${label}: ${s.intervals} meter intervals, ${s.faults} faults, ${new Date(s.start * 1000).toISOString()} → ${new Date(s.end * 1000).toISOString()}${s.record ? `; ground truth in ${s.record}` : ''}`);
   } finally {
     clearInterval(timer);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    unlisten();
   }
 }
 

@@ -19,6 +19,7 @@ import { ensureBroker } from '../broker.ts';
 import { demoReport, formatReport, type DemoReport } from './report.ts';
 import { demoSiteYaml, historyRows, swapArchiveYaml } from './site.ts';
 import { checkGroundTruth } from './verify.ts';
+import { onStopSignal } from '../stop-signal.ts';
 
 /** How to run the demo. */
 export interface DemoOptions {
@@ -170,7 +171,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
     o.say(formatReport(report));
     if (o.serve) {
       o.say('serving: simulators, collector and database keep running; Ctrl-C to stop');
-      await new Promise<void>((r) => process.once('SIGINT', () => r()));
+      await new Promise<void>((r) => onStopSignal(() => r()));
     }
     return report;
   } finally {

@@ -163,7 +163,9 @@ export class AutoBackfill {
       this.stats.requested += part.length;
       const r = await c.backfill(point, part.map((t) => new Date(t)));
       this.stats.written += r.written;
-      const gotUpTo = window.newest ? newest : r.written > 0 ? Math.max(...part.filter((t) => !r.unavailable.some((d) => d.getTime() === t))) : -Infinity;
+      const lost = new Set(r.unavailable.map((d) => d.getTime()));
+      let gotUpTo = window.newest ? newest : -Infinity;
+      if (!window.newest && r.written > 0) for (const t of part) if (!lost.has(t)) gotUpTo = Math.max(gotUpTo, t);
       unavailable.push(...r.unavailable.map((d) => d.getTime()).filter((t) => t <= gotUpTo));
     }
     if (unavailable.length === 0) return;

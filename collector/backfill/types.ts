@@ -1,16 +1,9 @@
 /** What automatic backfill needs to know from storage, whatever the storage is. */
 
-/** A run of consecutive missing interval records of one point (both ends included). */
-export interface IntervalGap {
-  /** Metering point. */
-  pointId: string;
-  /** First missing interval end. */
-  first: Date;
-  /** Last missing interval end. */
-  last: Date;
-  /** Missing records in the run. */
-  count: number;
-}
+import type { Gap } from '../../schema/gaps.ts';
+
+/** A run of consecutive missing interval records of one point (both ends included): the schema's `Gap`. */
+export type IntervalGap = Gap;
 
 /** Where backfill learns which records are missing (the database, so it survives restarts). */
 export interface GapSource {

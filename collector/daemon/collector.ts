@@ -13,6 +13,7 @@ import { fetchRecords, profileWindow, type ProfileWindow } from './history.ts';
 import { openLinks, type SiteLinks } from './links.ts';
 import { kindOf, readMeters, type MeterResult, type ReadContext } from './reads.ts';
 import { WALL_CLOCK, type AcquisitionLogEntry, type CollectorClock, type CollectorHealth, type TerminalHealth } from './types.ts';
+import { MinuteRate } from './rate.ts';
 
 export type { MeterResult } from './reads.ts';
 export type { ProfileWindow } from './history.ts';
@@ -58,7 +59,7 @@ export class Collector {
   private readonly timers: AlignedTimer[] = [];
   private readonly health = new Map<string, TerminalHealth>();
   private readonly errors: Record<string, number> = {};
-  private readonly recent: number[] = [];
+  private readonly rate = new MinuteRate();
   private readonly lastPush = new Map<string, Date>();
   private readonly ctx: ReadContext;
   /** The collector's clock. */
@@ -139,8 +140,7 @@ export class Collector {
 
   private emit(rows: ReadingRow[]): void {
     if (rows.length === 0) return;
-    const now = Date.now();
-    for (let i = 0; i < rows.length; i++) this.recent.push(now);
+    this.rate.add(rows.length);
     this.writer.write(rows);
   }
 
@@ -227,15 +227,13 @@ export class Collector {
 
   /** The health/metrics snapshot. */
   healthSnapshot(): CollectorHealth {
-    const cutoff = Date.now() - 60_000;
-    while (this.recent.length && this.recent[0]! < cutoff) this.recent.shift();
     return {
       site: this.site.site,
       terminals: [...this.health.values()].map((h) => ({ ...h, ...(h.kind !== 'mqtt' ? { breaker: this.scheduler.breaker(h.id).state } : {}) })),
       queues: this.scheduler.depths(),
       spool: { pendingBytes: this.spool.pendingBytes, sizeBytes: this.spool.sizeBytes },
       writer: { ...this.writer.stats },
-      readingsPerSecond: this.recent.length / 60,
+      readingsPerSecond: this.rate.perSecond(),
       errors: { ...this.errors },
     };
   }

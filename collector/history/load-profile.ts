@@ -6,6 +6,7 @@ import { REGISTER_COUNT } from '../../schema/registers.ts';
 import { decodeWords, encodeWords } from '../decoding/index.ts';
 import type { LoadProfileMap } from '../profiles/index.ts';
 import type { ModbusTransport } from '../transports/types.ts';
+import { intervalEnds as gridEnds } from '../../calc-engine/index.ts';
 
 /** What a meter's load profile holds. */
 export interface LoadProfileInfo {
@@ -96,10 +97,7 @@ export async function readHistory(
   return span;
 }
 
-/** The record times (interval ends) in (from, to] for an interval of `intervalSeconds`. */
+/** The record times (interval ends) in (from, to] for an interval of `intervalSeconds`: the engine's grid, as Dates. */
 export function intervalEnds(from: Date, to: Date, intervalSeconds: number): Date[] {
-  const step = intervalSeconds * 1000;
-  const out: Date[] = [];
-  for (let t = Math.floor(from.getTime() / step) * step + step; t <= to.getTime(); t += step) out.push(new Date(t));
-  return out;
+  return gridEnds(from.getTime(), to.getTime(), intervalSeconds * 1000).map((t) => new Date(t));
 }

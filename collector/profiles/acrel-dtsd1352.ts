@@ -18,17 +18,7 @@
  * Energy is secondary-side: the point's CT/PT multiplier is applied by the calc engine.
  * Gaps in this map are not guaranteed readable, so the planner merges across none by default.
  */
-import { TIERS, type Direction, type RegisterCode } from '../../schema/registers.ts';
-import type { FieldSpec, MeterProfile } from './types.ts';
-
-function tiers(direction: Direction, base: number): FieldSpec[] {
-  return TIERS.map((t, i): FieldSpec => ({
-    address: base + i * 2,
-    type: 'uint32',
-    scale: 1,
-    target: { register: `${direction}.${t}` as RegisterCode },
-  }));
-}
+import { tierFields, type MeterProfile } from './types.ts';
 
 /** The Acrel DTSD1352 profile. */
 export const acrelDtsd1352: MeterProfile = {
@@ -38,10 +28,10 @@ export const acrelDtsd1352: MeterProfile = {
   wordOrder: 'high-first',
   maxGap: 0,
   fields: [
-    ...tiers('ap_imp', 0x000a),
-    ...tiers('ap_exp', 0x0014),
-    ...tiers('rp_imp', 0x0028),
-    ...tiers('rp_exp', 0x0032),
+    ...tierFields('ap_imp', 0x000a),
+    ...tierFields('ap_exp', 0x0014),
+    ...tierFields('rp_imp', 0x0028),
+    ...tierFields('rp_exp', 0x0032),
     { address: 0x0061, type: 'uint16', scale: 0.1, target: { instant: 'ua' } },
     { address: 0x0062, type: 'uint16', scale: 0.1, target: { instant: 'ub' } },
     { address: 0x0063, type: 'uint16', scale: 0.1, target: { instant: 'uc' } },

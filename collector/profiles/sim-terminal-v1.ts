@@ -2,17 +2,10 @@
  * `sim-terminal-v1`: the simulated terminal of DESIGN.md §7, the contract shared with
  * `simulators/`. Holding registers, 32-bit values high word first.
  */
-import { DIRECTIONS, TIERS, type RegisterCode } from '../../schema/registers.ts';
-import type { FieldSpec, MeterProfile } from './types.ts';
+import { DIRECTIONS, TIERS } from '../../schema/registers.ts';
+import { tierFields, type MeterProfile } from './types.ts';
 
-const energy: FieldSpec[] = DIRECTIONS.flatMap((d, di) =>
-  TIERS.map((t, ti): FieldSpec => ({
-    address: (di * TIERS.length + ti) * 2,
-    type: 'uint32',
-    scale: 1,
-    target: { register: `${d}.${t}` as RegisterCode },
-  })),
-);
+const energy = DIRECTIONS.flatMap((d, i) => tierFields(d, i * TIERS.length * 2));
 
 /** The `sim-terminal-v1` profile (DESIGN.md §7 register table). */
 export const simTerminalV1: MeterProfile = {

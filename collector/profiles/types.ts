@@ -1,7 +1,7 @@
 /**
  * The declarative shape of a meter profile: which registers hold what, in which encoding.
  */
-import type { RegisterCode } from '../../schema/registers.ts';
+import { TIERS, type Direction, type RegisterCode } from '../../schema/registers.ts';
 
 /** How a value is encoded in one or two 16-bit registers. */
 export type ValueType = 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32';
@@ -90,4 +90,14 @@ export interface MeterProfile {
 /** Number of 16-bit registers a value of `type` occupies. */
 export function registerWidth(type: ValueType): 1 | 2 {
   return type === 'uint16' || type === 'int16' ? 1 : 2;
+}
+
+/** The five tier registers of one direction as consecutive 32-bit unsigned fields from `base`, in 0.01 units. */
+export function tierFields(direction: Direction, base: number): FieldSpec[] {
+  return TIERS.map((t, i): FieldSpec => ({
+    address: base + i * 2,
+    type: 'uint32',
+    scale: 1,
+    target: { register: `${direction}.${t}` as RegisterCode },
+  }));
 }

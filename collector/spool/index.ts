@@ -1,2 +1,2 @@
 /** The durable on-disk spool of readings the sink could not take. */
-export { Spool, SpoolFullError, spoolFileSize, type SpoolOptions, type SpoolRecovery } from './spool.ts';
+export { Spool, SpoolFullError, type SpoolOptions, type SpoolRecovery } from './spool.ts';

@@ -4,7 +4,7 @@
  * which is detected (no newline, or a CRC mismatch) and dropped; replay progress is kept in a
  * side file so a crash mid-replay repeats at most one batch (the sink is idempotent).
  */
-import { mkdir, open, readFile, rename, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { ReadingRow } from '../sink/types.ts';
@@ -196,13 +196,4 @@ async function lastNewlineEnd(handle: FileHandle, size: number): Promise<number>
     end = start;
   }
   return 0;
-}
-
-/** Size of a spool file on disk, 0 when absent (for the health endpoint without opening it). */
-export async function spoolFileSize(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return 0;
-  }
 }

@@ -65,11 +65,7 @@ export class AcquisitionLogStore {
   /** Queue one entry (never throws). */
   record(e: AcquisitionLogEntry): void {
     this.buffer.push(e);
-    const max = this.options.maxBuffered ?? 100_000;
-    if (this.buffer.length > max) {
-      this.stats.dropped += this.buffer.length - max;
-      this.buffer.splice(0, this.buffer.length - max);
-    }
+    this.bound();
     if (this.buffer.length >= (this.options.batchSize ?? 500)) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.options.flushMs ?? 1000);
@@ -85,12 +81,21 @@ export class AcquisitionLogStore {
     return this.chain;
   }
 
+  /** Drop the oldest entries beyond `maxBuffered` (the database is away too long). */
+  private bound(): void {
+    const over = this.buffer.length - (this.options.maxBuffered ?? 100_000);
+    if (over > 0) (this.stats.dropped += over), this.buffer.splice(0, over);
+  }
+
   private async insertAll(): Promise<void> {
     while (this.buffer.length > 0) {
-      const batch = this.buffer.slice(0, this.options.batchSize ?? 500);
+      // Taken out while in flight, so entries dropped or added meanwhile cannot shift it.
+      const batch = this.buffer.splice(0, this.options.batchSize ?? 500);
       try {
         await this.insert(batch);
       } catch {
+        this.buffer.unshift(...batch);
+        this.bound();
         this.stats.failures++;
         if (!this.timer) {
           this.timer = setTimeout(() => void this.flush(), (this.options.flushMs ?? 1000) * 2);
@@ -98,9 +103,6 @@ export class AcquisitionLogStore {
         }
         return;
       }
-      // Entries may have been dropped from the front meanwhile; remove what was written.
-      const at = this.buffer.indexOf(batch[0]!);
-      if (at >= 0) this.buffer.splice(at, batch.length);
       this.stats.written += batch.length;
     }
   }

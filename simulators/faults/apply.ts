@@ -5,7 +5,8 @@
  */
 import { Meter } from '../meter/index.ts';
 import type { MeterSlot, Terminal } from '../terminal/index.ts';
-import type { Fault, MeterFault, WireFault } from './fault.ts';
+import { WIRE_FAULT_KINDS, type Fault, type MeterFault, type WireFault } from './fault.ts';
+import { REGISTER_COUNT } from '../../schema/registers.ts';
 
 function rate(f: { probability?: number; units?: number[] }) {
   return { probability: f.probability ?? 1, ...(f.units ? { units: f.units } : {}) };
@@ -73,7 +74,7 @@ function meter(terminal: Terminal, f: MeterFault, on: boolean): Record<string, u
       if (on) live(targets(terminal, f.unit)[0]!).presetNearCapacity(f.direction ?? 0, f.marginUnits ?? 500);
       return undefined;
     case 'stuck': {
-      const regs = f.registers ?? Array.from({ length: 20 }, (_, i) => i);
+      const regs = f.registers ?? Array.from({ length: REGISTER_COUNT }, (_, i) => i);
       for (const s of targets(terminal, f.unit)) live(s).setStuck(regs, on);
       return undefined;
     }
@@ -99,11 +100,9 @@ function meter(terminal: Terminal, f: MeterFault, on: boolean): Record<string, u
   }
 }
 
-const WIRE_KINDS = new Set(['link-down', 'slow', 'timeout', 'corrupt', 'exception', 'mqtt-duplicate', 'mqtt-out-of-order', 'mqtt-malformed']);
-
 /** Switch a fault on (true) or off (false) now, emitting it as a 'fault' event. */
 export function switchFault(terminal: Terminal, f: Fault, on: boolean): void {
-  const detail = WIRE_KINDS.has(f.kind) ? (wire(terminal, f as WireFault, on), undefined) : meter(terminal, f as MeterFault, on);
+  const detail = WIRE_FAULT_KINDS.has(f.kind) ? (wire(terminal, f as WireFault, on), undefined) : meter(terminal, f as MeterFault, on);
   const { at: _at, duration: _d, kind, ...params } = f;
   const unit = 'unit' in f ? f.unit : undefined;
   terminal.emit({

@@ -33,16 +33,14 @@ export type Fault = (WireFault | MeterFault) & { at: number; duration?: number }
 /** A fault to inject at run time: `at` defaults to the terminal's current time. */
 export type FaultInit = (WireFault | MeterFault) & { at?: number; duration?: number };
 
-/** Kinds of faults. */
+const WIRE = ['link-down', 'slow', 'timeout', 'corrupt', 'exception', 'mqtt-duplicate', 'mqtt-out-of-order', 'mqtt-malformed'] as const;
+
+/** Kinds of wire faults: what the link does to requests and pushes (no meter changes). */
+export const WIRE_FAULT_KINDS: ReadonlySet<string> = new Set(WIRE);
+
+/** Kinds of faults: the wire's, then the meter's. */
 export const FAULT_KINDS = [
-  'link-down',
-  'slow',
-  'timeout',
-  'corrupt',
-  'exception',
-  'mqtt-duplicate',
-  'mqtt-out-of-order',
-  'mqtt-malformed',
+  ...WIRE,
   'replace',
   'ct-change',
   'pt-change',

@@ -4,7 +4,7 @@
  * archive rows (a substation and one metering point per simulated meter, with the CT/PT ratios
  * the meter counts behind) are written first, so the engine can compute on the result at once.
  */
-import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
+import { REGISTER_COUNT, writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import type { LoadSpec } from '../meter/index.ts';
 import { groundTruth, type PointSpec } from './index.ts';
 
@@ -63,7 +63,7 @@ export function fixturePoint(prefix: string, i: number): PointSpec {
 
 /** Deterministic non-zero starting registers, far from the 1e8 capacity (no wrap in a month). */
 function initialRegisters(i: number): number[] {
-  const out = new Array<number>(20).fill(0);
+  const out = new Array<number>(REGISTER_COUNT).fill(0);
   for (let d = 0; d < 4; d++) {
     const tiers = [1, 2, 3, 4].map((t) => 10_000 + ((i * 7919 + d * 104_729 + t * 1_299_709) % 5_000_000));
     tiers.forEach((v, t) => (out[d * 5 + 1 + t] = v));

@@ -2,6 +2,7 @@
  * Maximum demand: mean power over fixed demand blocks (aligned to multiples of the block length),
  * the largest per direction and tier with the meter-clock time the block ended.
  */
+import { REGISTER_COUNT } from '../../schema/registers.ts';
 
 /** The largest block demand of one register slot. */
 export interface DemandRecord {
@@ -15,7 +16,7 @@ export interface DemandRecord {
 export class MaxDemand {
   private readonly blockWs = [0, 0, 0, 0];
   private blockTier = 0;
-  private readonly max: DemandRecord[] = Array.from({ length: 20 }, () => ({ value: 0, time: 0 }));
+  private readonly max: DemandRecord[] = Array.from({ length: REGISTER_COUNT }, () => ({ value: 0, time: 0 }));
 
   constructor(readonly seconds: number) {}
 

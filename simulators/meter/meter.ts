@@ -8,7 +8,7 @@
 import { REGISTER_COUNT } from '../../schema/registers.ts';
 import { MaxDemand, type DemandRecord } from './demand.ts';
 import type { LoadModel } from './load.ts';
-import { ProfileMemory, type ProfileRecord } from './profile.ts';
+import { ProfileMemory } from './profile.ts';
 import { instantValues } from './instant.ts';
 import type { TariffCalendar } from './tariff.ts';
 import { VoltageLoss, type PhaseLossRecord } from './voltage-loss.ts';

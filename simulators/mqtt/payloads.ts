@@ -1,6 +1,7 @@
 /**
- * MQTT topics and JSON payloads of `sim-terminal-v1` (DESIGN.md §7). The collector parses
- * with these same schemas. Energy registers are integers in 0.01 units, times Unix seconds.
+ * MQTT topics and JSON payloads of `sim-terminal-v1` (DESIGN.md §7). The collector keeps its
+ * own schemas for the same wire format (collector/transports/mqtt/payload.ts), so the two sides
+ * are checked against each other rather than sharing a mistake. Energy registers are integers in 0.01 units, times Unix seconds.
  */
 import { z } from 'zod';
 import { REGISTER_CODES, type RegisterCode } from '../../schema/registers.ts';

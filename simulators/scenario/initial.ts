@@ -1,5 +1,5 @@
 /** Initial readings as written in scenarios, resolved to 20 integers whose tiers sum to each total. */
-import { DIRECTIONS, TIERS, parseRegisterValue, registerIndex } from '../../schema/registers.ts';
+import { DIRECTIONS, REGISTER_COUNT, TIERS, parseRegisterValue, registerIndex } from '../../schema/registers.ts';
 
 /** An initial reading as written: kWh of ap_imp.total, or registers by name. */
 export type InitialSpec = number | string | Record<string, number | string>;
@@ -17,10 +17,10 @@ function split(total: number): number[] {
  * over the tiers; tiers alone make the total; a total with all four tiers must equal their sum.
  */
 export function resolveInitial(spec: InitialSpec | undefined): number[] | string {
-  const out = new Array<number>(20).fill(0);
+  const out = new Array<number>(REGISTER_COUNT).fill(0);
   if (spec === undefined) return out;
   const rec: Record<string, number | string> = typeof spec === 'object' ? spec : { 'ap_imp.total': spec };
-  for (const [d, dir] of DIRECTIONS.entries()) {
+  for (const dir of DIRECTIONS) {
     const v = (tier: string) => {
       const raw = rec[`${dir}.${tier}`];
       return raw === undefined ? undefined : parseRegisterValue(String(raw));

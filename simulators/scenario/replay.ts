@@ -5,13 +5,14 @@
  * and replacements are re-emitted, so the transports behave as they did.
  */
 import { readFile } from 'node:fs/promises';
-import { switchFault, type Fault } from '../faults/index.ts';
+import { switchFault, WIRE_FAULT_KINDS, type Fault } from '../faults/index.ts';
 import type { MeterEvent, MeterReading, ProfileRecord } from '../meter/index.ts';
 import { Terminal, type MeterView } from '../terminal/index.ts';
 import type { TransportSpec } from './build.ts';
 import type { EventLine, HeaderLine, IntervalLine, RecordLine } from './record.ts';
 import { drive, type RunOptions, type ScenarioRun } from './run.ts';
 import { serveTerminals } from './serve.ts';
+import { REGISTER_COUNT } from '../../schema/registers.ts';
 
 /** A parsed recording. */
 export interface Recording {
@@ -71,7 +72,7 @@ export class RecordedMeter implements MeterView {
 
   reading(): MeterReading {
     const l = this.lines[this.cursor];
-    if (!l) return { time: this.t, clock: this.t, registers: new Array<number>(20).fill(0), voltage: [0, 0, 0], current: [0, 0, 0], power: 0, powerFactor: 1000, lossOfVoltage: [0, 1, 2].map(() => ({ count: 0, seconds: 0, lastStart: 0, lastEnd: 0 })), demand: [] };
+    if (!l) return { time: this.t, clock: this.t, registers: new Array<number>(REGISTER_COUNT).fill(0), voltage: [0, 0, 0], current: [0, 0, 0], power: 0, powerFactor: 1000, lossOfVoltage: [0, 1, 2].map(() => ({ count: 0, seconds: 0, lastStart: 0, lastEnd: 0 })), demand: [] };
     return { time: this.t, clock: l.clock + (this.t - l.time), registers: l.registers, voltage: l.voltage, current: l.current, power: l.power, powerFactor: l.powerFactor, lossOfVoltage: l.lossOfVoltage, demand: [] };
   }
 
@@ -96,8 +97,6 @@ export class RecordedMeter implements MeterView {
   };
 }
 
-const WIRE = new Set(['link-down', 'slow', 'timeout', 'corrupt', 'exception', 'mqtt-duplicate', 'mqtt-out-of-order', 'mqtt-malformed']);
-
 /** Terminals that play a recording back (not yet advanced). */
 export function replayTerminals(rec: Recording): Terminal[] {
   return rec.header.terminals.map((th) => {
@@ -107,7 +106,7 @@ export function replayTerminals(rec: Recording): Terminal[] {
       term.addMeter({ unit: m.unit, name: m.name, meter: new RecordedMeter(lines, m.intervalSeconds, m.serial) });
     }
     for (const e of rec.events.filter((e) => e.terminal === th.id)) {
-      if (e.type === 'fault' && WIRE.has(e.kind)) {
+      if (e.type === 'fault' && WIRE_FAULT_KINDS.has(e.kind)) {
         const f = { ...e.detail, kind: e.kind, at: e.time } as Fault;
         term.schedule(e.time, () => switchFault(term, f, e.phase === 'start'));
       } else term.schedule(e.time, () => term.emit(e));

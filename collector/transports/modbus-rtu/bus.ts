@@ -67,11 +67,6 @@ export class ModbusRtuBus {
     return this.options.interFrameMs ?? interFrameSilenceMs(this.options.baudRate ?? 9600);
   }
 
-  /** Requests waiting for the bus. */
-  get waiting(): number {
-    return this.queue.size;
-  }
-
   /** The transport for terminal `id` on this bus. */
   terminal(id: string): RtuTerminalTransport {
     const view = new RtuTerminalTransport(id, this);

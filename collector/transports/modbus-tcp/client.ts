@@ -55,11 +55,6 @@ export class ModbusTcpTransport extends ModbusTransaction {
     this.queue = new PQueue({ concurrency: Math.max(1, options.maxInFlight ?? 1) });
   }
 
-  /** Requests waiting for a free slot on this gateway. */
-  get waiting(): number {
-    return this.queue.size;
-  }
-
   protected exchange(ctx: RequestContext, pdu: Buffer, signal?: AbortSignal): Promise<Uint16Array> {
     return this.queue.add(async () => {
       if (signal?.aborted) throw new AbortedError(ctx);
