@@ -16,21 +16,25 @@ import type { PointPlan } from './bulk-plan.ts';
 import { carriesLoad } from './checks.ts';
 
 /**
- * Consecutive plans in chunks of about `snapshots` loaded snapshots each, balanced, and at least
- * `writers` chunks where there are enough plans, so that a small run still reads and writes on
- * that many connections at once.
+ * Consecutive plans in chunks of about `snapshots` loaded snapshots and at most `maxPoints`
+ * points each, balanced, and at least `writers` chunks where there are enough plans, so that a
+ * small run still reads and writes on that many connections at once.
  */
-export function chunkPlans(plans: readonly PointPlan[], snapshots: number, writers: number): PointPlan[][] {
+export function chunkPlans(plans: readonly PointPlan[], snapshots: number, writers: number, maxPoints = Infinity): PointPlan[][] {
   const sizes = plans.map((p) => {
     const dt = intervalMs(p.archive.config);
     return p.load.reduce((s, w) => s + (w.to - w.from) / dt + 1, 0);
   });
   const total = sizes.reduce((a, b) => a + b, 0);
-  const n = Math.min(plans.length, Math.max(writers, Math.ceil(total / snapshots)));
-  const out: PointPlan[][] = Array.from({ length: n }, () => []);
+  const n = Math.min(plans.length, Math.max(writers, Math.ceil(total / snapshots), Math.ceil(plans.length / maxPoints)));
+  const out: PointPlan[][] = [[]];
   let before = 0;
   for (const [i, p] of plans.entries()) {
-    out[Math.min(n - 1, Math.floor((before / total) * n))]!.push(p);
+    // Chunk k takes the plans whose snapshots start in its share of the total, and a chunk of
+    // its own once no more plans are left than chunks; a full one closes early.
+    const share = Math.min(n - 1, Math.max(Math.floor((before / total) * n), n - (plans.length - i)));
+    if (out.length - 1 < share || out.at(-1)!.length >= maxPoints) out.push([]);
+    out.at(-1)!.push(p);
     before += sizes[i]!;
   }
   return out.filter((c) => c.length > 0);

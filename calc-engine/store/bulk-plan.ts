@@ -30,6 +30,8 @@ export interface PeriodCalendar {
   month(zone: string, month: string): Period;
   /** Local days touched by (from, to] in a zone, as `recomputeRanges` counts them. */
   daysBetween(zone: string, from: number, to: number): string[];
+  /** The billing month (`YYYY-MM`) of a local day. */
+  monthOf(date: string): string;
 }
 
 /** A calendar with caches. */
@@ -37,6 +39,7 @@ export function periodCalendar(scheme: StatisticalScheme): PeriodCalendar {
   const cache = new Map<string, Period>();
   const memo = (key: string, f: () => Period) => cache.get(key) ?? (cache.set(key, f()), cache.get(key)!);
   const dates = new Map<string, string>();
+  const months = new Map<string, string>();
   return {
     scheme,
     day: (zone, date) => memo(`d|${zone}|${date}`, () => dayPeriod(scheme, zone, date)),
@@ -46,6 +49,7 @@ export function periodCalendar(scheme: StatisticalScheme): PeriodCalendar {
       const key = `${zone}|${t}`;
       return dates.get(key) ?? (dates.set(key, dayOf(scheme, zone, t)), dates.get(key)!);
     }),
+    monthOf: (date) => months.get(date) ?? (months.set(date, monthOfDay(scheme, date)), months.get(date)!),
   };
 }
 
@@ -82,7 +86,7 @@ export function pointPlan(archive: PointArchive, epochs: readonly MeterEpoch[], 
   for (const r of ranges) {
     for (const d of cal.daysBetween(zone, r.from.getTime() - 1, r.to.getTime() + 1)) {
       days.add(d);
-      months.add(monthOfDay(cal.scheme, d));
+      months.add(cal.monthOf(d));
     }
     windows.push({ from: Math.floor(r.from.getTime() / dt) * dt - dt, to: Math.ceil(r.to.getTime() / dt) * dt + dt, dt });
   }
@@ -121,7 +125,7 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
     const own = plans.find((p) => p.archive.config.id === id);
     const days = new Set<string>(own?.days.map((d) => d.label));
     if (!own) for (const r of ranges.filter((x) => x.pointId === id)) for (const d of cal.daysBetween(a.config.zone, r.from.getTime() - 1, r.to.getTime() + 1)) days.add(d);
-    periods.set(id, { days, months: new Set([...days].map((d) => monthOfDay(scheme, d))) });
+    periods.set(id, { days, months: new Set([...days].map((d) => cal.monthOf(d))) });
   }
   const jobs: { kind: 'day' | 'month'; object: StatObject; w: Period }[] = [];
   for (const o of objects) {
@@ -144,7 +148,7 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
     const periodEnd = (kind: string, start: Date, id: string) => {
       const day = dayOf(scheme, zoneOf(id), start.getTime());
       if (kind === 'day') return cal.day(zoneOf(id), day).to;
-      if (kind === 'month') return cal.month(zoneOf(id), monthOfDay(scheme, day)).to;
+      if (kind === 'month') return cal.month(zoneOf(id), cal.monthOf(day)).to;
       return start.getTime() + 900_000;
     };
     const withPartners = new Set(need);

@@ -37,6 +37,7 @@ import { readWindows, type ReadWindow } from './bulk-io.ts';
 import { boundaryFigure, chunkPlans, groupByWindow, kernelChunk } from './bulk-chunk.ts';
 import { CopyBinary, figureTuple, textField, timestampField, writeChunk } from './bulk-copy.ts';
 import { periodCalendar, pointPlan, saveObjectResults, type PointPlan } from './bulk-plan.ts';
+import { MAX_LOCKED_POINTS } from './save.ts';
 
 /** How to run a bulk recompute: as `recomputeRanges` (checks on by default), plus chunking. */
 export interface BulkOptions extends RecomputeOptions {
@@ -123,7 +124,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   const kept = new Map<string, EnergyFigure>();
   const outputs: KernelResult[][] = [];
   const writes: Promise<void>[] = [];
-  const chunks = chunkPlans(plans, opts.chunkSnapshots ?? 300_000, opts.writers ?? 2);
+  const chunks = chunkPlans(plans, opts.chunkSnapshots ?? 300_000, opts.writers ?? 2, MAX_LOCKED_POINTS);
   const started = performance.now();
   let done = 0;
   const load = (k: number) => {
@@ -221,13 +222,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   stats.timings.writeMs += performance.now() - t;
 
   // The figure path, whole, for the points the columnar path does not take (a few, by design).
-  for (let k = 0; k < figureRanges.length; k += FIGURE_BATCH) {
-    const s = await recomputeRanges(handle, figureRanges.slice(k, k + FIGURE_BATCH), { ...opts, scheme });
-    stats.intervals += s.intervals;
-    for (const key of ['raised', 'updated', 'cleared'] as const) stats.alarms[key] += s.alarms[key];
-    stats.days += s.days;
-    stats.months += s.months;
-  }
+  await figureBatches(handle, figureRanges, { ...opts, scheme }, stats);
   const objectFigures = await saveObjectResults(handle, scheme, objects, plans, kept, ranges, archive);
   stats.objectResults = objectFigures.length;
   if (checks) countAlarms(stats, await applyAlarmGroups(handle, objectGroups(objects, objectFigures), opts.alarmListeners));
@@ -245,13 +240,33 @@ function countAlarms(stats: BulkStats, c: AlarmChanges): void {
  * bulk path's reason to exist is COPY in both directions.
  */
 async function figurePathOnly(handle: Database, ranges: readonly DirtyRange[], opts: RecomputeOptions): Promise<BulkStats> {
-  const s = await recomputeRanges(handle, ranges, opts);
-  return {
-    points: s.points, columnarPoints: 0, figurePoints: Object.fromEntries(ranges.map((r) => [r.pointId, 'server without COPY'])),
-    intervals: s.intervals, figureIntervals: s.intervals, days: s.days, months: s.months, objectResults: s.objectResults,
-    kernelSnapshots: 0, kernelMs: 0, alarms: s.alarms, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 },
+  const stats: BulkStats = {
+    points: 0, columnarPoints: 0, figurePoints: Object.fromEntries(ranges.map((r) => [r.pointId, 'server without COPY'])),
+    intervals: 0, figureIntervals: 0, days: 0, months: 0, objectResults: 0,
+    kernelSnapshots: 0, kernelMs: 0, alarms: { raised: 0, updated: 0, cleared: 0 }, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 },
   };
+  stats.points = await figureBatches(handle, ranges, opts, stats);
+  stats.figureIntervals = stats.intervals;
+  return stats;
 }
 
-/** Ranges per figure-path call: that path holds figures as objects, so it takes few at a time. */
+/**
+ * `recomputeRanges` a batch at a time, counted into `stats` (returns the points it knew): that path holds figures as objects,
+ * and each of its transactions locks the interval rows of at most a batch of points.
+ */
+async function figureBatches(handle: Database, ranges: readonly DirtyRange[], opts: RecomputeOptions, stats: BulkStats): Promise<number> {
+  let points = 0;
+  for (let k = 0; k < ranges.length; k += FIGURE_BATCH) {
+    const s = await recomputeRanges(handle, ranges.slice(k, k + FIGURE_BATCH), opts);
+    stats.intervals += s.intervals;
+    for (const key of ['raised', 'updated', 'cleared'] as const) stats.alarms[key] += s.alarms[key];
+    stats.days += s.days;
+    stats.months += s.months;
+    stats.objectResults += s.objectResults;
+    points += s.points;
+  }
+  return points;
+}
+
+/** Ranges per figure-path call (at most `MAX_LOCKED_POINTS` points). */
 const FIGURE_BATCH = 100;
