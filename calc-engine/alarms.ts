@@ -51,6 +51,8 @@ export interface AlarmScope {
   /** Periods within [from, to] are in scope. */
   readonly from: number;
   readonly to: number;
+  /** Only the period [from, to] itself is in scope: a month's scope does not take in its days' alarms. */
+  readonly exact?: boolean;
 }
 
 /** The changes to make in the alarm store. */
@@ -88,16 +90,22 @@ export function reconcileAlarms(open: readonly OpenAlarm[], candidates: readonly
   const openByKey = new Map<string, OpenAlarm>();
   for (const a of open) if (!openByKey.has(alarmKey(a))) openByKey.set(alarmKey(a), a);
   const changes: AlarmChanges = { raise: [], update: [], clear: [] };
+  // A run cut by the scope's edge is the part inside it of a run that goes on outside: an open
+  // alarm of that run, reaching beyond the scope, already reports it (not a second alarm).
+  const reported = (c: AlarmCandidate): boolean => !scope.exact && (c.periodStart <= scope.from || c.periodEnd >= scope.to) && open.some((a) =>
+    a.rule === c.rule && a.objectKind === c.objectKind && a.objectId === c.objectId && a.detail === c.detail &&
+    a.periodStart <= c.periodStart && a.periodEnd >= c.periodEnd && (a.periodStart < scope.from || a.periodEnd > scope.to));
   for (const [k, c] of wanted) {
     const a = openByKey.get(k);
-    if (!a) changes.raise.push(c);
+    if (!a) {
+      if (!reported(c)) changes.raise.push(c);
+    }
     else if (a.observed !== c.observed || a.limit !== c.limit || a.severity !== c.severity || a.detail !== c.detail) changes.update.push({ alarm: a, candidate: c });
   }
   const inScope = (a: OpenAlarm): boolean =>
     scope.rules.includes(a.rule) &&
     scope.objects.some((o) => o.kind === a.objectKind && o.id === a.objectId) &&
-    a.periodStart >= scope.from &&
-    a.periodEnd <= scope.to;
+    (scope.exact ? a.periodStart === scope.from && a.periodEnd === scope.to : a.periodStart >= scope.from && a.periodEnd <= scope.to);
   for (const a of open) {
     const k = alarmKey(a);
     // a duplicate open alarm breaks "one open alarm per rule, object and period": clear it anywhere

@@ -1,7 +1,7 @@
 /**
  * Generic bulk upsert for derived tables: rows are staged with COPY (multi-row INSERT where
  * COPY is unavailable) into a temporary table shaped like the target, then merged with one
- * `INSERT … ON CONFLICT DO UPDATE`.
+ * `INSERT … ON CONFLICT DO UPDATE`, which stamps a replaced row's `computed_at` anew.
  */
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -40,7 +40,8 @@ export async function bulkUpsert(client: pg.PoolClient, copy: boolean, table: st
       await client.query(`INSERT INTO ${stage} (${columns.join(', ')}) VALUES ${tuples.join(',')}`, params);
     }
   }
-  const update = columns.filter((c) => !key.includes(c)).map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+  // A replaced figure is a new computation: its stamp moves too (new rows take the default).
+  const update = [...columns.filter((c) => !key.includes(c)).map((c) => `${c} = EXCLUDED.${c}`), 'computed_at = now()'].join(', ');
   await client.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${stage} ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${update}`);
   return rows.length;
 }

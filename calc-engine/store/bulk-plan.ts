@@ -4,6 +4,7 @@
  * statistical-object results above them. Calendar periods are cached per zone, because every
  * point of a site shares them and luxon is slow enough to show at a million figures.
  */
+import { sql } from 'kysely';
 import { withTransaction, type Database } from '../../schema/index.ts';
 import type { DirtyRange } from '../tasks/index.ts';
 import type { MeterEpoch } from '../epochs.ts';
@@ -60,6 +61,12 @@ export interface PointPlan {
   windows: { from: number; to: number; dt: number }[];
   days: LabelledPeriod[];
   months: LabelledPeriod[];
+  /**
+   * Months the ranges touch but cannot change: a month's figure reads only the readings within
+   * the estimation gap of its two boundaries (`spanEnergy`), and no range reaches there. They are
+   * left as stored (`keepStoredMonths`), or computed where no row is stored yet.
+   */
+  quietMonths: LabelledPeriod[];
   /** Disjoint, sorted windows of raw readings that cover every instant the figures look at. */
   load: Period[];
 }
@@ -76,35 +83,62 @@ function merge<T extends Period>(ps: T[], make: (from: number, to: number, like:
   return out;
 }
 
-/** The plan of one point for its ranges (exactly the periods `recomputeRanges` writes for them). */
+/** Interpolation may look this far either side of any instant a figure needs. */
+const reachOf = (archive: PointArchive) => Math.max(maxEstimateGapMs(archive.config), intervalMs(archive.config));
+
+/** The readings a plan's windows, days and months need. */
+function planLoad(plan: Omit<PointPlan, 'load'>): Period[] {
+  const gap = reachOf(plan.archive);
+  const around = (t: number): Period => ({ from: t - gap, to: t + gap });
+  return merge([
+    ...plan.windows.map((w) => ({ from: w.from - gap, to: w.to + gap })),
+    ...[...plan.days, ...plan.months].flatMap((p) => [around(p.from), around(p.to)]),
+  ], (from, to) => ({ from, to }));
+}
+
+/** The plan of one point for its ranges (the periods `recomputeRanges` writes for them, but quiet months). */
 export function pointPlan(archive: PointArchive, epochs: readonly MeterEpoch[], ranges: readonly DirtyRange[], cal: PeriodCalendar): PointPlan {
   const zone = archive.config.zone;
   const dt = intervalMs(archive.config);
+  const gap = reachOf(archive);
   const days = new Set<string>();
-  const months = new Set<string>();
+  const touched = new Set<string>();
   const windows: { from: number; to: number; dt: number }[] = [];
   for (const r of ranges) {
     for (const d of cal.daysBetween(zone, r.from.getTime() - 1, r.to.getTime() + 1)) {
       days.add(d);
-      months.add(cal.monthOf(d));
+      touched.add(cal.monthOf(d));
     }
     windows.push({ from: Math.floor(r.from.getTime() / dt) * dt - dt, to: Math.ceil(r.to.getTime() / dt) * dt + dt, dt });
   }
-  const plan: PointPlan = {
-    archive, epochs,
-    windows: merge(windows, (from, to) => ({ from, to, dt })),
-    days: [...days].map((label) => ({ label, ...cal.day(zone, label) })),
-    months: [...months].map((label) => ({ label, ...cal.month(zone, label) })),
-    load: [],
-  };
-  // Interpolation may look `gap` either side of any instant a figure needs.
-  const gap = Math.max(maxEstimateGapMs(archive.config), dt);
-  const around = (t: number): Period => ({ from: t - gap, to: t + gap });
-  plan.load = merge([
-    ...plan.windows.map((w) => ({ from: w.from - gap, to: w.to + gap })),
-    ...[...plan.days, ...plan.months].flatMap((p) => [around(p.from), around(p.to)]),
-  ], (from, to) => ({ from, to }));
-  return plan;
+  const reaches = (t: number) => ranges.some((r) => r.from.getTime() <= t + gap && r.to.getTime() >= t - gap);
+  const months: LabelledPeriod[] = [], quietMonths: LabelledPeriod[] = [];
+  for (const label of touched) {
+    const m = { label, ...cal.month(zone, label) };
+    (reaches(m.from) || reaches(m.to) ? months : quietMonths).push(m);
+  }
+  const plan = { archive, epochs, windows: merge(windows, (from, to) => ({ from, to, dt })), days: [...days].map((label) => ({ label, ...cal.day(zone, label) })), months, quietMonths };
+  return { ...plan, load: planLoad(plan) };
+}
+
+/**
+ * Keep the quiet months that are stored for exactly their period as they are; the others (never
+ * computed, or under another month scheme) join the plans' months, with the readings they need.
+ */
+export async function keepStoredMonths(handle: Database, plans: PointPlan[]): Promise<void> {
+  const quiet = plans.flatMap((p) => p.quietMonths.map((m) => ({ p, m })));
+  if (quiet.length === 0) return;
+  const stored = new Set((await sql<{ key: string }>`
+    SELECT s.point_id || '|' || to_char(s.month, 'YYYY-MM') || '|' || (extract(epoch FROM s.period_start) * 1000)::bigint || '|' || (extract(epoch FROM s.period_end) * 1000)::bigint AS key
+    FROM monthly_energy s JOIN unnest(${quiet.map((q) => q.p.archive.config.id)}::text[], ${quiet.map((q) => `${q.m.label}-01`)}::date[]) AS w(point_id, month)
+      ON s.point_id = w.point_id AND s.month = w.month`.execute(handle.db)).rows.map((r) => r.key));
+  for (const p of plans) {
+    const unstored = p.quietMonths.filter((m) => !stored.has(`${p.archive.config.id}|${m.label}|${m.from}|${m.to}`));
+    p.quietMonths = p.quietMonths.filter((m) => !unstored.includes(m));
+    if (unstored.length === 0) continue;
+    p.months.push(...unstored);
+    p.load = planLoad(p);
+  }
 }
 
 /**
@@ -125,7 +159,8 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
     const own = plans.find((p) => p.archive.config.id === id);
     const days = new Set<string>(own?.days.map((d) => d.label));
     if (!own) for (const r of ranges.filter((x) => x.pointId === id)) for (const d of cal.daysBetween(a.config.zone, r.from.getTime() - 1, r.to.getTime() + 1)) days.add(d);
-    periods.set(id, { days, months: new Set([...days].map((d) => cal.monthOf(d))) });
+    // A columnar point's quiet months did not change, so neither did the objects' months above them.
+    periods.set(id, { days, months: new Set(own ? own.months.map((m) => m.label) : [...days].map((d) => cal.monthOf(d))) });
   }
   const jobs: { kind: 'day' | 'month'; object: StatObject; w: Period }[] = [];
   for (const o of objects) {

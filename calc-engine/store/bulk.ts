@@ -13,7 +13,9 @@
  * reasons). Points with a non-integer multiplier, a meter or CT/PT change inside the window, a
  * bypass or an adjustment go through `recomputeRanges` whole, as does everything when COPY is off.
  * Readings come out with COPY TO, interval rows go in with binary COPY after deleting their
- * window, days and months with `bulkUpsert`; one transaction per chunk. The plausibility checks
+ * window, days and months with `bulkUpsert`; one transaction per chunk. A stored month that no
+ * range comes near enough to change (a backfill in mid-month) is left as it is, with the objects'
+ * months above it. The plausibility checks
  * run on the same chunks (bulk-checks.ts) in the scopes `checkRecomputation` uses, and their
  * alarms are reconciled in one batch at the end.
  */
@@ -36,7 +38,7 @@ import { chunkChecks } from './bulk-checks.ts';
 import { readWindows, type ReadWindow } from './bulk-io.ts';
 import { boundaryFigure, chunkPlans, groupByWindow, kernelChunk } from './bulk-chunk.ts';
 import { CopyBinary, figureTuple, textField, timestampField, writeChunk } from './bulk-copy.ts';
-import { periodCalendar, pointPlan, saveObjectResults, type PointPlan } from './bulk-plan.ts';
+import { keepStoredMonths, periodCalendar, pointPlan, saveObjectResults, type PointPlan } from './bulk-plan.ts';
 import { MAX_LOCKED_POINTS } from './save.ts';
 
 /** How to run a bulk recompute: as `recomputeRanges` (checks on by default), plus chunking. */
@@ -100,17 +102,24 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   const checks = opts.checks !== false;
   const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
 
-  const plans: PointPlan[] = [];
-  const figureRanges: DirtyRange[] = [];
+  const rangesOf = new Map<string, DirtyRange[]>();
+  for (const r of ranges) (rangesOf.get(r.pointId) ?? rangesOf.set(r.pointId, []).get(r.pointId)!).push(r);
+  const planned: PointPlan[] = [];
   for (const id of ids) {
     const a = archive.get(id);
     if (!a) continue;
     stats.points++;
-    const plan = pointPlan(a, meterEpochs(a.installations, a.ratios), ranges.filter((r) => r.pointId === id), cal);
-    const reason = figureReason(a, plan.epochs, plan.load[0]!.from, plan.load.at(-1)!.to, special);
+    planned.push(pointPlan(a, meterEpochs(a.installations, a.ratios), rangesOf.get(id)!, cal));
+  }
+  await keepStoredMonths(handle, planned);
+  const plans: PointPlan[] = [];
+  const figureRanges: DirtyRange[] = [];
+  for (const plan of planned) {
+    const id = plan.archive.config.id;
+    const reason = figureReason(plan.archive, plan.epochs, plan.load[0]!.from, plan.load.at(-1)!.to, special);
     if (reason) {
       stats.figurePoints[id] = reason;
-      figureRanges.push(...ranges.filter((r) => r.pointId === id));
+      figureRanges.push(...rangesOf.get(id)!);
     } else plans.push(plan);
   }
   stats.columnarPoints = plans.length;

@@ -110,25 +110,20 @@ export function intervalSumGroup(day: PeriodFigure, parts: readonly EnergyFigure
   return { scope: { rules: DAY_SUM_RULES, objects: [{ kind: 'point', id: day.pointId }], from: day.from, to: day.to }, candidates: intervalSumCandidates(day, parts, m) };
 }
 
-/** Object rules (bus imbalance, transformer and line loss) on the objects' recomputed days and months. */
+/**
+ * Object rules (bus imbalance, transformer and line loss) on the objects' recomputed days and
+ * months, a scope for each figure's own period: recomputing a month must not clear the alarms of
+ * days it holds that were not recomputed.
+ */
 export function objectGroups(objects: readonly (StatObject & { limits: Record<string, number> })[], figures: readonly { figure: ObjectFigure }[]): CheckGroup[] {
-  if (figures.length === 0) return [];
-  const candidates: AlarmCandidate[] = [];
-  for (const { figure } of figures) {
+  return figures.map(({ figure }) => {
     const o = objects.find((x) => x.id === figure.objectId)!;
+    const candidates: AlarmCandidate[] = [];
     if (o.kind === 'bus') candidates.push(...busImbalanceCandidates(o, figure, objectLimits(o, defaultBusLimits(o.voltageKv))));
     else if (o.kind === 'transformer') candidates.push(...transformerLossCandidates(figure, objectLimits(o, DEFAULT_TRANSFORMER_LIMITS)));
     else if (o.kind === 'line') candidates.push(...lineLossCandidates(figure, objectLimits(o, DEFAULT_LINE_LIMITS)));
-  }
-  return [{
-    scope: {
-      rules: OBJECT_RULES,
-      objects: objects.map((o) => ({ kind: o.kind as AlarmObjectKind, id: o.id })),
-      from: figures.reduce((m, f) => Math.min(m, f.figure.from), Infinity),
-      to: figures.reduce((m, f) => Math.max(m, f.figure.to), -Infinity),
-    },
-    candidates,
-  }];
+    return { scope: { rules: OBJECT_RULES, objects: [{ kind: o.kind as AlarmObjectKind, id: o.id }], from: figure.from, to: figure.to, exact: true }, candidates };
+  });
 }
 
 /**

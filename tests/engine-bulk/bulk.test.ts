@@ -156,4 +156,28 @@ describe.each(dbTargets())('bulk recompute on $name PostgreSQL', (target) => {
     expect(await dump(h)).toEqual(expected);
     expect(expected.object_result!.length).toBeGreaterThan(0);
   });
+
+  // Also: the reverse energy of E all month stays one alarm, not one more for the day recomputed.
+  it('leaves a stored month alone when a range cannot reach its boundaries, and recomputes it when one can', async () => {
+    await clear(h);
+    await recomputeBulk(h, all);
+    const expected = await dump(h);
+    const stamps = async () => (await sql<{ k: string; at: Date }>`
+      SELECT point_id || ' ' || month AS k, computed_at AS at FROM monthly_energy WHERE month = '2026-10-01'
+      UNION ALL SELECT object_id || ' ' || period_kind, computed_at FROM object_result WHERE period_kind = 'month' AND period_start = '2026-09-30T22:00:00Z'
+      UNION ALL SELECT point_id || ' ' || day, computed_at FROM daily_energy WHERE day = '2026-10-14' ORDER BY 1`.execute(h.db)).rows;
+    const before = new Map((await stamps()).map((r) => [r.k, r.at.getTime()]));
+    // Mid-October: the day and its intervals change, October (boundaries 1 and 31 October 22:00 UTC) does not.
+    const stats = await recomputeBulk(h, ranges(['A', 'B', 'E'], Date.parse('2026-10-13T22:15:00Z'), Date.parse('2026-10-14T22:00:00Z')));
+    expect(await dump(h)).toEqual(expected);
+    const after = new Map((await stamps()).map((r) => [r.k, r.at.getTime()]));
+    for (const k of ['A 2026-10-01', 'B 2026-10-01', 'E 2026-10-01', 'BUS month']) expect(after.get(k), k).toBe(before.get(k));
+    for (const k of ['A 2026-10-14', 'B 2026-10-14', 'E 2026-10-14']) expect(after.get(k)!, k).toBeGreaterThan(before.get(k)!);
+    expect(stats.months).toBe(0);
+    // An hour before the month ends is within the estimation gap of its last boundary reading.
+    const late = await recomputeBulk(h, ranges(['A'], Date.parse('2026-10-31T22:00:00Z'), Date.parse('2026-10-31T22:45:00Z')));
+    expect(late.months).toBeGreaterThanOrEqual(1);
+    expect((await stamps()).find((r) => r.k === 'A 2026-10-01')!.at.getTime()).toBeGreaterThan(before.get('A 2026-10-01')!);
+    expect(await dump(h)).toEqual(expected);
+  });
 });

@@ -90,4 +90,21 @@ describe('alarm reconciliation', () => {
     expect(ch.update.map((u) => [u.alarm.id, u.candidate.observed])).toEqual([['1', 130]]);
     expect(ch.clear.map((a) => a.id)).toEqual(['2']);
   });
+
+  it('a run cut by the scope is reported by the open alarm of the whole run, not raised again', () => {
+    // Reverse energy all October; a backfill recomputes 14 October (scope = that day's intervals).
+    const HOUR = 3_600_000;
+    const run = { rule: 'reverse-energy' as const, objectKind: 'point' as const, objectId: 'E', limit: 0, severity: 'warning' as const, detail: 'ap_exp on import-only point (steps)' };
+    const month: OpenAlarm = { ...run, id: 'm', state: 'open', periodStart: 0, periodEnd: 744 * HOUR, observed: 9000 };
+    const day: AlarmScope = { rules: ['reverse-energy'], objects: [{ kind: 'point', id: 'E' }], from: 312 * HOUR, to: 336 * HOUR };
+    const clipped = { ...run, periodStart: 312 * HOUR, periodEnd: 336 * HOUR, observed: 300 };
+    expect(reconcileAlarms([month], [clipped], day)).toEqual({ raise: [], update: [], clear: [] });
+    // A run that starts and ends inside the day is an alarm of its own.
+    const inside = { ...clipped, periodStart: 320 * HOUR, periodEnd: 330 * HOUR };
+    expect(reconcileAlarms([month], [inside], day).raise).toEqual([inside]);
+    // The whole month recomputed: the run is the open alarm itself, an alarm cut to the day clears.
+    const cut: OpenAlarm = { ...clipped, id: 'd', state: 'open' };
+    const all: AlarmScope = { ...day, from: 0, to: 744 * HOUR };
+    expect(reconcileAlarms([month, cut], [{ ...run, periodStart: 0, periodEnd: 744 * HOUR, observed: 9000 }], all)).toEqual({ raise: [], update: [], clear: [cut] });
+  });
 });
