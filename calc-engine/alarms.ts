@@ -91,10 +91,11 @@ export function reconcileAlarms(open: readonly OpenAlarm[], candidates: readonly
   for (const a of open) if (!openByKey.has(alarmKey(a))) openByKey.set(alarmKey(a), a);
   const changes: AlarmChanges = { raise: [], update: [], clear: [] };
   // A run cut by the scope's edge is the part inside it of a run that goes on outside: an open
-  // alarm of that run, reaching beyond the scope, already reports it (not a second alarm).
-  const reported = (c: AlarmCandidate): boolean => !scope.exact && (c.periodStart <= scope.from || c.periodEnd >= scope.to) && open.some((a) =>
+  // alarm of that run, going on beyond the same edge, already reports it (not a second alarm).
+  const reported = (c: AlarmCandidate): boolean => !scope.exact && open.some((a) =>
     a.rule === c.rule && a.objectKind === c.objectKind && a.objectId === c.objectId && a.detail === c.detail &&
-    a.periodStart <= c.periodStart && a.periodEnd >= c.periodEnd && (a.periodStart < scope.from || a.periodEnd > scope.to));
+    a.periodStart <= c.periodStart && a.periodEnd >= c.periodEnd &&
+    ((c.periodStart <= scope.from && a.periodStart < scope.from) || (c.periodEnd >= scope.to && a.periodEnd > scope.to)));
   for (const [k, c] of wanted) {
     const a = openByKey.get(k);
     if (!a) {

@@ -64,7 +64,7 @@ export interface PointPlan {
   /**
    * Months the ranges touch but cannot change: a month's figure reads only the readings within
    * the estimation gap of its two boundaries (`spanEnergy`), and no range reaches there. They are
-   * left as stored (`keepStoredMonths`), or computed where no row is stored yet.
+   * left as stored (`keepStoredMonths`), or computed where no fresh row is stored.
    */
   quietMonths: LabelledPeriod[];
   /** Disjoint, sorted windows of raw readings that cover every instant the figures look at. */
@@ -122,20 +122,33 @@ export function pointPlan(archive: PointArchive, epochs: readonly MeterEpoch[], 
 }
 
 /**
- * Keep the quiet months that are stored for exactly their period as they are; the others (never
- * computed, or under another month scheme) join the plans' months, with the readings they need.
+ * Keep the quiet months that are stored for exactly their period, computed after the last
+ * archive import (which can change a point's ratio, capacity or limits, or its objects, without
+ * a dirty range) and, where the point belongs to statistical objects, with every such object's
+ * month stored as fresh. The others join the plans' months, with the readings they need.
  */
-export async function keepStoredMonths(handle: Database, plans: PointPlan[]): Promise<void> {
+export async function keepStoredMonths(handle: Database, plans: PointPlan[], objectsOf: ReadonlyMap<string, readonly string[]>): Promise<void> {
   const quiet = plans.flatMap((p) => p.quietMonths.map((m) => ({ p, m })));
   if (quiet.length === 0) return;
-  const stored = new Set((await sql<{ key: string }>`
+  const since = sql`coalesce((SELECT max(at) FROM audit_log WHERE action = 'import-archive'), '-infinity')`;
+  const fresh = new Set((await sql<{ key: string }>`
     SELECT s.point_id || '|' || to_char(s.month, 'YYYY-MM') || '|' || (extract(epoch FROM s.period_start) * 1000)::bigint || '|' || (extract(epoch FROM s.period_end) * 1000)::bigint AS key
     FROM monthly_energy s JOIN unnest(${quiet.map((q) => q.p.archive.config.id)}::text[], ${quiet.map((q) => `${q.m.label}-01`)}::date[]) AS w(point_id, month)
-      ON s.point_id = w.point_id AND s.month = w.month`.execute(handle.db)).rows.map((r) => r.key));
+      ON s.point_id = w.point_id AND s.month = w.month
+    WHERE s.computed_at > ${since}`.execute(handle.db)).rows.map((r) => r.key));
+  const objectIds = [...new Set(quiet.flatMap((q) => objectsOf.get(q.p.archive.config.id) ?? []))];
+  if (objectIds.length > 0) {
+    const rows = await sql<{ key: string }>`
+      SELECT object_id || '|' || (extract(epoch FROM period_start) * 1000)::bigint || '|' || (extract(epoch FROM period_end) * 1000)::bigint AS key
+      FROM object_result WHERE period_kind = 'month' AND object_id = ANY(${objectIds}::text[]) AND computed_at > ${since}`.execute(handle.db);
+    for (const r of rows.rows) fresh.add(r.key);
+  }
   for (const p of plans) {
-    const unstored = p.quietMonths.filter((m) => !stored.has(`${p.archive.config.id}|${m.label}|${m.from}|${m.to}`));
-    p.quietMonths = p.quietMonths.filter((m) => !unstored.includes(m));
+    const id = p.archive.config.id;
+    const kept = (m: LabelledPeriod) => fresh.has(`${id}|${m.label}|${m.from}|${m.to}`) && (objectsOf.get(id) ?? []).every((o) => fresh.has(`${o}|${m.from}|${m.to}`));
+    const unstored = p.quietMonths.filter((m) => !kept(m));
     if (unstored.length === 0) continue;
+    p.quietMonths = p.quietMonths.filter((m) => kept(m));
     p.months.push(...unstored);
     p.load = planLoad(p);
   }

@@ -111,7 +111,9 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
     stats.points++;
     planned.push(pointPlan(a, meterEpochs(a.installations, a.ratios), rangesOf.get(id)!, cal));
   }
-  await keepStoredMonths(handle, planned);
+  const objectsOf = new Map<string, string[]>();
+  for (const o of objects) for (const m of o.members) (objectsOf.get(m.pointId) ?? objectsOf.set(m.pointId, []).get(m.pointId)!).push(o.id);
+  await keepStoredMonths(handle, planned, objectsOf);
   const plans: PointPlan[] = [];
   const figureRanges: DirtyRange[] = [];
   for (const plan of planned) {

@@ -179,5 +179,14 @@ describe.each(dbTargets())('bulk recompute on $name PostgreSQL', (target) => {
     expect(late.months).toBeGreaterThanOrEqual(1);
     expect((await stamps()).find((r) => r.k === 'A 2026-10-01')!.at.getTime()).toBeGreaterThan(before.get('A 2026-10-01')!);
     expect(await dump(h)).toEqual(expected);
+    // An archive import may change a ratio or an object without a dirty range: months stored
+    // before it are computed again, with the objects' months above them.
+    const beforeImport = new Map((await stamps()).map((r) => [r.k, r.at.getTime()]));
+    await importArchiveText(h, archive);
+    const again = await recomputeBulk(h, ranges(['B', 'E'], Date.parse('2026-10-13T22:15:00Z'), Date.parse('2026-10-14T22:00:00Z')));
+    expect(again.months).toBe(2);
+    const afterImport = new Map((await stamps()).map((r) => [r.k, r.at.getTime()]));
+    for (const k of ['B 2026-10-01', 'E 2026-10-01', 'BUS month']) expect(afterImport.get(k)!, k).toBeGreaterThan(beforeImport.get(k)!);
+    expect(await dump(h)).toEqual(expected);
   });
 });

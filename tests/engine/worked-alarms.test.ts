@@ -99,6 +99,11 @@ describe('alarm reconciliation', () => {
     const day: AlarmScope = { rules: ['reverse-energy'], objects: [{ kind: 'point', id: 'E' }], from: 312 * HOUR, to: 336 * HOUR };
     const clipped = { ...run, periodStart: 312 * HOUR, periodEnd: 336 * HOUR, observed: 300 };
     expect(reconcileAlarms([month], [clipped], day)).toEqual({ raise: [], update: [], clear: [] });
+    // A run cut at the day's start by an alarm that begins there too: nothing goes on before the
+    // cut, so it is a run of its own.
+    const fromDay: OpenAlarm = { ...month, id: 'f', periodStart: 312 * HOUR };
+    const endsEarly = { ...clipped, periodEnd: 330 * HOUR };
+    expect(reconcileAlarms([fromDay], [endsEarly], day).raise).toEqual([endsEarly]);
     // A run that starts and ends inside the day is an alarm of its own.
     const inside = { ...clipped, periodStart: 320 * HOUR, periodEnd: 330 * HOUR };
     expect(reconcileAlarms([month], [inside], day).raise).toEqual([inside]);
