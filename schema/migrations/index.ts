@@ -5,6 +5,7 @@ import * as rawSeries from './002-raw-series.ts';
 import * as derived from './003-derived.ts';
 import * as settlement from './004-settlement.ts';
 import * as alarmDetail from './005-alarm-detail.ts';
+import * as auditAction from './006-audit-action.ts';
 
 const migrations: Record<string, Migration> = {
   '001-archive': archive,
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '003-derived': derived,
   '004-settlement': settlement,
   '005-alarm-detail': alarmDetail,
+  '006-audit-action': auditAction,
 };
 
 /** Kysely migration provider with every meterflow migration. */
