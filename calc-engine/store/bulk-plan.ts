@@ -128,27 +128,28 @@ export function pointPlan(archive: PointArchive, epochs: readonly MeterEpoch[], 
  * month stored as fresh. The others join the plans' months, with the readings they need.
  */
 export async function keepStoredMonths(handle: Database, plans: PointPlan[], objectsOf: ReadonlyMap<string, readonly string[]>): Promise<void> {
-  const quiet = plans.flatMap((p) => p.quietMonths.map((m) => ({ p, m })));
+  const quiet = plans.flatMap((p) => p.quietMonths.map((m) => ({ id: p.archive.config.id, m })));
   if (quiet.length === 0) return;
   const since = sql`coalesce((SELECT max(at) FROM audit_log WHERE action = 'import-archive'), '-infinity')`;
-  const fresh = new Set((await sql<{ key: string }>`
-    SELECT s.point_id || '|' || to_char(s.month, 'YYYY-MM') || '|' || (extract(epoch FROM s.period_start) * 1000)::bigint || '|' || (extract(epoch FROM s.period_end) * 1000)::bigint AS key
-    FROM monthly_energy s JOIN unnest(${quiet.map((q) => q.p.archive.config.id)}::text[], ${quiet.map((q) => `${q.m.label}-01`)}::date[]) AS w(point_id, month)
+  type Row = { id: string; period_start: Date; period_end: Date };
+  const key = (id: string, from: number, to: number) => `${id}|${from}|${to}`;
+  const months = await sql<Row>`
+    SELECT s.point_id AS id, s.period_start, s.period_end
+    FROM monthly_energy s JOIN unnest(${quiet.map((q) => q.id)}::text[], ${quiet.map((q) => `${q.m.label}-01`)}::date[]) AS w(point_id, month)
       ON s.point_id = w.point_id AND s.month = w.month
-    WHERE s.computed_at > ${since}`.execute(handle.db)).rows.map((r) => r.key));
-  const objectIds = [...new Set(quiet.flatMap((q) => objectsOf.get(q.p.archive.config.id) ?? []))];
-  if (objectIds.length > 0) {
-    const rows = await sql<{ key: string }>`
-      SELECT object_id || '|' || (extract(epoch FROM period_start) * 1000)::bigint || '|' || (extract(epoch FROM period_end) * 1000)::bigint AS key
-      FROM object_result WHERE period_kind = 'month' AND object_id = ANY(${objectIds}::text[]) AND computed_at > ${since}`.execute(handle.db);
-    for (const r of rows.rows) fresh.add(r.key);
-  }
+    WHERE s.computed_at > ${since}`.execute(handle.db);
+  const objectIds = [...new Set(quiet.flatMap((q) => objectsOf.get(q.id) ?? []))];
+  const objects = objectIds.length === 0 ? { rows: [] } : await sql<Row>`
+    SELECT object_id AS id, period_start, period_end FROM object_result
+    WHERE period_kind = 'month' AND object_id = ANY(${objectIds}::text[])
+      AND period_start = ANY(${[...new Set(quiet.map((q) => q.m.from))].map((t) => new Date(t))}::timestamptz[]) AND computed_at > ${since}`.execute(handle.db);
+  const fresh = new Set([...months.rows, ...objects.rows].map((r) => key(r.id, r.period_start.getTime(), r.period_end.getTime())));
   for (const p of plans) {
     const id = p.archive.config.id;
-    const kept = (m: LabelledPeriod) => fresh.has(`${id}|${m.label}|${m.from}|${m.to}`) && (objectsOf.get(id) ?? []).every((o) => fresh.has(`${o}|${m.from}|${m.to}`));
+    const kept = (m: LabelledPeriod) => [id, ...(objectsOf.get(id) ?? [])].every((o) => fresh.has(key(o, m.from, m.to)));
     const unstored = p.quietMonths.filter((m) => !kept(m));
     if (unstored.length === 0) continue;
-    p.quietMonths = p.quietMonths.filter((m) => kept(m));
+    p.quietMonths = p.quietMonths.filter(kept);
     p.months.push(...unstored);
     p.load = planLoad(p);
   }
@@ -166,10 +167,11 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
   const memberIds = [...new Set(objects.flatMap((o) => o.members.map((m) => m.pointId)))];
   const all = new Map([...archive, ...(await loadPointArchive(handle, memberIds.filter((id) => !archive.has(id))))]);
   const periods = new Map<string, { days: Set<string>; months: Set<string> }>();
+  const planOf = new Map(plans.map((p) => [p.archive.config.id, p]));
   for (const id of new Set(ranges.map((r) => r.pointId))) {
     const a = all.get(id);
     if (!a) continue;
-    const own = plans.find((p) => p.archive.config.id === id);
+    const own = planOf.get(id);
     const days = new Set<string>(own?.days.map((d) => d.label));
     if (!own) for (const r of ranges.filter((x) => x.pointId === id)) for (const d of cal.daysBetween(a.config.zone, r.from.getTime() - 1, r.to.getTime() + 1)) days.add(d);
     // A columnar point's quiet months did not change, so neither did the objects' months above them.

@@ -98,7 +98,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   const special = new Set([...bypasses.flatMap((b) => [b.feederId, b.bypassId]), ...adjustments.map((a) => a.pointId)]);
   const objects = await loadObjects(handle, ids);
   const members = new Set(objects.flatMap((o) => o.members.map((m) => m.pointId)));
-  const stats: BulkStats = { points: 0, columnarPoints: 0, figurePoints: {}, intervals: 0, figureIntervals: 0, days: 0, months: 0, objectResults: 0, kernelSnapshots: 0, kernelMs: 0, alarms: { raised: 0, updated: 0, cleared: 0 }, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 } };
+  const stats = emptyStats();
   const checks = opts.checks !== false;
   const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
 
@@ -240,6 +240,14 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   return stats;
 }
 
+/** Stats of a run that has done nothing yet. */
+function emptyStats(): BulkStats {
+  return {
+    points: 0, columnarPoints: 0, figurePoints: {}, intervals: 0, figureIntervals: 0, days: 0, months: 0, objectResults: 0,
+    kernelSnapshots: 0, kernelMs: 0, alarms: { raised: 0, updated: 0, cleared: 0 }, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 },
+  };
+}
+
 function countAlarms(stats: BulkStats, c: AlarmChanges): void {
   stats.alarms.raised += c.raise.length;
   stats.alarms.updated += c.update.length;
@@ -251,11 +259,8 @@ function countAlarms(stats: BulkStats, c: AlarmChanges): void {
  * bulk path's reason to exist is COPY in both directions.
  */
 async function figurePathOnly(handle: Database, ranges: readonly DirtyRange[], opts: RecomputeOptions): Promise<BulkStats> {
-  const stats: BulkStats = {
-    points: 0, columnarPoints: 0, figurePoints: Object.fromEntries(ranges.map((r) => [r.pointId, 'server without COPY'])),
-    intervals: 0, figureIntervals: 0, days: 0, months: 0, objectResults: 0,
-    kernelSnapshots: 0, kernelMs: 0, alarms: { raised: 0, updated: 0, cleared: 0 }, timings: { readWaitMs: 0, computeMs: 0, writeMs: 0 },
-  };
+  const stats = emptyStats();
+  stats.figurePoints = Object.fromEntries(ranges.map((r) => [r.pointId, 'server without COPY']));
   stats.points = await figureBatches(handle, ranges, opts, stats);
   stats.figureIntervals = stats.intervals;
   return stats;
