@@ -14,6 +14,7 @@ export * from './interval.ts';
 export * from './kernel-flags.ts';
 export * from './kernel.ts';
 export * from './kernel-chunk.ts';
+export * from './kernel-values.ts';
 export * from './monthly.ts';
 export * from './multiplier.ts';
 export * from './objects.ts';

@@ -17,8 +17,14 @@ import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './rules/interval-l
 export interface KernelChunk {
   readonly rows: number;
   readonly snapshots: number;
-  /** rows × snapshots × 20 register values in register steps (one array type, so the loop stays monomorphic). */
-  readonly values: Float64Array;
+  /**
+   * rows × snapshots × 20 register values in register steps above the register's `base`: 32-bit
+   * where every row fits (`valueLayout`), float64 otherwise. A process should see one of the two
+   * in practice, so the loop stays monomorphic.
+   */
+  readonly values: Uint32Array | Float64Array;
+  /** rows × 20: the reading of each row's register that 0 in `values` stands for (default 0). */
+  readonly base?: Float64Array;
   /** rows × snapshots: 1 when the snapshot was read. */
   readonly present: Uint8Array;
   /** Per row: register capacity C (wrap point) in steps. */
@@ -70,6 +76,7 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
     const loaded = chunk.carriesLoad[row] === 1;
     const from = chunk.activeFrom ? chunk.activeFrom[row]! : 0;
     const to = chunk.activeTo ? chunk.activeTo[row]! : I;
+    const base0 = chunk.base ? chunk.base[row * R]! : 0;
     let frozen = 0;
     st0 = st1 = st2 = st3 = 0;
     // active import/export deltas of the two previous intervals; -1 = not available (spike, demand jump)
@@ -95,7 +102,7 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       let f = 0;
       // ap_imp: total, sharp, peak, flat, valley
       let t00 = v[c0 + 0]! - v[p0 + 0]!, t01 = v[c0 + 1]! - v[p0 + 1]!, t02 = v[c0 + 2]! - v[p0 + 2]!, t03 = v[c0 + 3]! - v[p0 + 3]!, t04 = v[c0 + 4]! - v[p0 + 4]!;
-      if (t00 < 0 || t01 < 0 || t02 < 0 || t03 < 0 || t04 < 0) {
+      if (Math.min(t00, t01, t02, t03, t04) < 0) {
         f |= wrapDeltas(v, p0 + 0, c0 + 0, cap, max, scratch);
         t00 = scratch[0]!; t01 = scratch[1]!; t02 = scratch[2]!; t03 = scratch[3]!; t04 = scratch[4]!;
       }
@@ -106,7 +113,7 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       if (t00 === 0 && tiers0 > 0) { if (++st0 >= stuckN) f |= STUCK; } else st0 = 0;
       // ap_exp: total, sharp, peak, flat, valley
       let t10 = v[c0 + 5]! - v[p0 + 5]!, t11 = v[c0 + 6]! - v[p0 + 6]!, t12 = v[c0 + 7]! - v[p0 + 7]!, t13 = v[c0 + 8]! - v[p0 + 8]!, t14 = v[c0 + 9]! - v[p0 + 9]!;
-      if (t10 < 0 || t11 < 0 || t12 < 0 || t13 < 0 || t14 < 0) {
+      if (Math.min(t10, t11, t12, t13, t14) < 0) {
         f |= wrapDeltas(v, p0 + 5, c0 + 5, cap, max, scratch);
         t10 = scratch[0]!; t11 = scratch[1]!; t12 = scratch[2]!; t13 = scratch[3]!; t14 = scratch[4]!;
       }
@@ -117,7 +124,7 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       if (t10 === 0 && tiers1 > 0) { if (++st1 >= stuckN) f |= STUCK; } else st1 = 0;
       // rp_imp: total, sharp, peak, flat, valley
       let t20 = v[c0 + 10]! - v[p0 + 10]!, t21 = v[c0 + 11]! - v[p0 + 11]!, t22 = v[c0 + 12]! - v[p0 + 12]!, t23 = v[c0 + 13]! - v[p0 + 13]!, t24 = v[c0 + 14]! - v[p0 + 14]!;
-      if (t20 < 0 || t21 < 0 || t22 < 0 || t23 < 0 || t24 < 0) {
+      if (Math.min(t20, t21, t22, t23, t24) < 0) {
         f |= wrapDeltas(v, p0 + 10, c0 + 10, cap, max, scratch);
         t20 = scratch[0]!; t21 = scratch[1]!; t22 = scratch[2]!; t23 = scratch[3]!; t24 = scratch[4]!;
       }
@@ -128,7 +135,7 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       if (t20 === 0 && tiers2 > 0) { if (++st2 >= stuckN) f |= STUCK; } else st2 = 0;
       // rp_exp: total, sharp, peak, flat, valley
       let t30 = v[c0 + 15]! - v[p0 + 15]!, t31 = v[c0 + 16]! - v[p0 + 16]!, t32 = v[c0 + 17]! - v[p0 + 17]!, t33 = v[c0 + 18]! - v[p0 + 18]!, t34 = v[c0 + 19]! - v[p0 + 19]!;
-      if (t30 < 0 || t31 < 0 || t32 < 0 || t33 < 0 || t34 < 0) {
+      if (Math.min(t30, t31, t32, t33, t34) < 0) {
         f |= wrapDeltas(v, p0 + 15, c0 + 15, cap, max, scratch);
         t30 = scratch[0]!; t31 = scratch[1]!; t32 = scratch[2]!; t33 = scratch[3]!; t34 = scratch[4]!;
       }
@@ -141,7 +148,7 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       const imp = t00;
       const exp = t10;
       if (importOnly && exp > revTol) f |= REVERSE;
-      if (moved === 0 && loaded && v[c0]! > 0) { if (++frozen >= frozenN) f |= FROZEN; } else frozen = 0;
+      if (moved === 0 && loaded && v[c0]! + base0 > 0) { if (++frozen >= frozenN) f |= FROZEN; } else frozen = 0;
       // demand jump against the previous interval, per active direction
       if ((imp1 >= jumpMin && Math.abs(imp - imp1) * 100 > jumpPct * imp1) || (exp1 >= jumpMin && Math.abs(exp - exp1) * 100 > jumpPct * exp1)) f |= DEMAND_JUMP;
       // the previous interval is a spike when far above both of its neighbours

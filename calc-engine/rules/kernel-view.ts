@@ -48,7 +48,7 @@ export function runPeriod(view: KernelView, run: FlagRun): { periodStart: number
 
 /** Register value of a row's snapshot s, register r. */
 export function snapshotValue(view: KernelView, row: number, s: number, r: number): number {
-  return view.chunk.values[(row * view.chunk.snapshots + s) * 20 + r]!;
+  return view.chunk.values[(row * view.chunk.snapshots + s) * 20 + r]! + (view.chunk.base?.[row * 20 + r] ?? 0);
 }
 
 /** Delta of a row's interval j, register r. */

@@ -5,6 +5,7 @@
  */
 import { REGISTER_COUNT } from '../../schema/index.ts';
 import type { KernelChunk } from '../kernel.ts';
+import { RegisterRange, valueLayout } from '../kernel-values.ts';
 import { energyContext, pointEnergy } from '../period.ts';
 import { intervalMs, type PointData } from '../point.ts';
 import { rational } from '../rational.ts';
@@ -58,33 +59,43 @@ export function groupByWindow(plans: readonly PointPlan[]): { from: number; inte
 export function kernelChunk(points: readonly PointData[], from: number, intervals: number): KernelChunk {
   const S = intervals + 1;
   const n = points.length;
-  const values = new Float64Array(n * S * REGISTER_COUNT);
   const present = new Uint8Array(n * S);
   const capacity = new Float64Array(n), steps = new Float64Array(n);
-  points.forEach((p, row) => {
-    const e = p.epochs.find((x) => x.to > from)!;
+  // The snapshots on the grid, as (row, reading index, snapshot) for the two passes below.
+  const grid = (visit: (row: number, i: number, s: number) => void) => points.forEach((p, row) => {
+    const { ts } = p.series;
     const dt = intervalMs(p.config);
-    capacity[row] = e.capacity;
-    steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
-    const { ts, values: v } = p.series;
     for (let i = lowerBound(ts, from); i < ts.length; i++) {
       const s = (ts[i]! - from) / dt;
       if (s >= S) break;
-      if (!Number.isInteger(s)) continue;
-      // Copied value by value: a subarray per snapshot would be millions of short-lived objects.
-      const src = i * REGISTER_COUNT, dst = (row * S + s) * REGISTER_COUNT;
-      let ok = 1;
-      for (let r = 0; r < REGISTER_COUNT; r++) {
-        const x = v[src + r]!;
-        if (x !== x) ok = 0; // NaN: a register not read
-        values[dst + r] = x;
-      }
-      if (ok) present[row * S + s] = 1;
-      else values.fill(0, dst, dst + REGISTER_COUNT); // as if never read, like the snapshots in between
+      if (Number.isInteger(s)) visit(row, i, s);
     }
   });
+  const complete = (v: Float64Array, src: number) => {
+    for (let r = 0; r < REGISTER_COUNT; r++) if (v[src + r] !== v[src + r]) return false; // NaN: a register not read
+    return true;
+  };
+  const ranges = Array.from({ length: n * REGISTER_COUNT }, () => new RegisterRange());
+  grid((row, i) => {
+    const v = points[row]!.series.values, src = i * REGISTER_COUNT;
+    if (complete(v, src)) for (let r = 0; r < REGISTER_COUNT; r++) ranges[row * REGISTER_COUNT + r]!.add(v[src + r]!);
+  });
+  const { values, base } = valueLayout(ranges, S);
+  // Copied value by value: a subarray per snapshot would be millions of short-lived objects. A
+  // snapshot not read in full stays 0, like the snapshots in between.
+  grid((row, i, s) => {
+    const v = points[row]!.series.values, src = i * REGISTER_COUNT, dst = (row * S + s) * REGISTER_COUNT;
+    if (!complete(v, src)) return;
+    for (let r = 0; r < REGISTER_COUNT; r++) values[dst + r] = v[src + r]! - base[row * REGISTER_COUNT + r]!;
+    present[row * S + s] = 1;
+  });
+  points.forEach((p, row) => {
+    const e = p.epochs.find((x) => x.to > from)!;
+    capacity[row] = e.capacity;
+    steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
+  });
   return {
-    rows: n, snapshots: S, values, present, capacity, maxSteps: steps,
+    rows: n, snapshots: S, values, base, present, capacity, maxSteps: steps,
     importOnly: new Uint8Array(n).map((_, i) => (points[i]!.config.importOnly ? 1 : 0)),
     carriesLoad: new Uint8Array(n).map((_, i) => (carriesLoad(points[i]!) ? 1 : 0)),
   };
