@@ -11,7 +11,7 @@ const repeats = Number(process.argv[4] ?? 10);
 
 function chunk(): KernelChunk {
   // The engine's 32-bit layout (kernel-values.ts) with bases 0: these readings fit as they are.
-  const values = new Uint32Array(rows * snaps * 20);
+  const values = new Int32Array(rows * snaps * 20);
   const present = new Uint8Array(rows * snaps).fill(1);
   let seed = 12345;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);

@@ -121,7 +121,7 @@ async function sampledRss<T>(f: () => Promise<T>): Promise<[T, number]> {
 function kernelRate(): number {
   const rows = 100, S = Math.round((TO - FROM) / STEP) + 1;
   // The engine's 32-bit layout (kernel-values.ts) with bases 0: the simulators' readings fit as they are.
-  const values = new Uint32Array(rows * S * 20);
+  const values = new Int32Array(rows * S * 20);
   const specs = Array.from({ length: rows }, (_, i) => fixturePoint('K', i));
   for (const snap of groundTruth(specs, FROM / 1000, TO / 1000, 7, { zone: ZONE, intervalSeconds: 900 })) {
     values.set(snap.registers, ((snap.index * S) + Math.round((snap.time * 1000 - FROM) / STEP)) * 20);

@@ -7,7 +7,7 @@
  */
 import { REGISTER_COUNT } from '../schema/registers.ts';
 import type { KernelChunk } from './kernel.ts';
-import { RegisterRange, valueLayout } from './kernel-values.ts';
+import { ChunkValues } from './kernel-values.ts';
 import { intervalMs, type PointData } from './point.ts';
 import type { Rational } from './rational.ts';
 import { epochRegisterAt } from './readings.ts';
@@ -34,8 +34,7 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
   }
   const S = intervals + 1;
   const n = rows.length;
-  const raw = new Float64Array(n * S * REGISTER_COUNT).fill(NaN);
-  const ranges = Array.from({ length: n * REGISTER_COUNT }, () => new RegisterRange());
+  const values = new ChunkValues(n, S);
   const chunk = {
     rows: n, snapshots: S,
     present: new Uint8Array(n * S),
@@ -57,15 +56,10 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
       for (let r = 0; r < REGISTER_COUNT; r++) {
         const v = epochRegisterAt(p.series, e, t, r, 0).value;
         if (Number.isNaN(v)) ok = 0;
-        else {
-          raw[(row * S + s) * REGISTER_COUNT + r] = v;
-          ranges[row * REGISTER_COUNT + r]!.add(v);
-        }
+        else values.put(row, s, r, v);
       }
       chunk.present[row * S + s] = ok;
     }
   });
-  const { values, base } = valueLayout(ranges, S);
-  for (let i = 0; i < raw.length; i++) if (raw[i] === raw[i]) values[i] = raw[i]! - base[Math.floor(i / (S * REGISTER_COUNT)) * REGISTER_COUNT + (i % REGISTER_COUNT)]!;
-  return { chunk: { ...chunk, values, base }, rowPoints: rows.map((r) => r.p.config.id), rowMeters: rows.map((r) => r.e.meterId), rowMultipliers: rows.map((r) => r.e.multiplier) };
+  return { chunk: { ...chunk, ...values.layout() }, rowPoints: rows.map((r) => r.p.config.id), rowMeters: rows.map((r) => r.e.meterId), rowMultipliers: rows.map((r) => r.e.multiplier) };
 }

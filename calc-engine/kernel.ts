@@ -19,10 +19,10 @@ export interface KernelChunk {
   readonly snapshots: number;
   /**
    * rows × snapshots × 20 register values in register steps above the register's `base`: 32-bit
-   * where every row fits (`valueLayout`), float64 otherwise. A process should see one of the two
+   * where every offset fits (`ChunkValues`), float64 otherwise. A process should see one of the two
    * in practice, so the loop stays monomorphic.
    */
-  readonly values: Uint32Array | Float64Array;
+  readonly values: Int32Array | Float64Array;
   /** rows × 20: the reading of each row's register that 0 in `values` stands for (default 0). */
   readonly base?: Float64Array;
   /** rows × snapshots: 1 when the snapshot was read. */

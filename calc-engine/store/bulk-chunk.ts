@@ -5,7 +5,7 @@
  */
 import { REGISTER_COUNT } from '../../schema/index.ts';
 import type { KernelChunk } from '../kernel.ts';
-import { RegisterRange, valueLayout } from '../kernel-values.ts';
+import { ChunkValues } from '../kernel-values.ts';
 import { energyContext, pointEnergy } from '../period.ts';
 import { intervalMs, type PointData } from '../point.ts';
 import { rational } from '../rational.ts';
@@ -59,43 +59,31 @@ export function groupByWindow(plans: readonly PointPlan[]): { from: number; inte
 export function kernelChunk(points: readonly PointData[], from: number, intervals: number): KernelChunk {
   const S = intervals + 1;
   const n = points.length;
+  const values = new ChunkValues(n, S);
   const present = new Uint8Array(n * S);
-  const capacity = new Float64Array(n), steps = new Float64Array(n);
-  // The snapshots on the grid, as (row, reading index, snapshot) for the two passes below.
-  const grid = (visit: (row: number, i: number, s: number) => void) => points.forEach((p, row) => {
-    const { ts } = p.series;
+  points.forEach((p, row) => {
+    const { ts, values: v } = p.series;
     const dt = intervalMs(p.config);
-    for (let i = lowerBound(ts, from); i < ts.length; i++) {
+    // Copied value by value: a subarray per snapshot would be millions of short-lived objects. A
+    // snapshot not read in full stays absent, like the snapshots in between.
+    next: for (let i = lowerBound(ts, from); i < ts.length; i++) {
       const s = (ts[i]! - from) / dt;
       if (s >= S) break;
-      if (Number.isInteger(s)) visit(row, i, s);
+      if (!Number.isInteger(s)) continue;
+      const src = i * REGISTER_COUNT;
+      for (let r = 0; r < REGISTER_COUNT; r++) if (v[src + r] !== v[src + r]) continue next; // NaN: a register not read
+      values.putSnapshot(row, s, v, src);
+      present[row * S + s] = 1;
     }
   });
-  const complete = (v: Float64Array, src: number) => {
-    for (let r = 0; r < REGISTER_COUNT; r++) if (v[src + r] !== v[src + r]) return false; // NaN: a register not read
-    return true;
-  };
-  const ranges = Array.from({ length: n * REGISTER_COUNT }, () => new RegisterRange());
-  grid((row, i) => {
-    const v = points[row]!.series.values, src = i * REGISTER_COUNT;
-    if (complete(v, src)) for (let r = 0; r < REGISTER_COUNT; r++) ranges[row * REGISTER_COUNT + r]!.add(v[src + r]!);
-  });
-  const { values, base } = valueLayout(ranges, S);
-  // Copied value by value: a subarray per snapshot would be millions of short-lived objects. A
-  // snapshot not read in full stays 0, like the snapshots in between.
-  grid((row, i, s) => {
-    const v = points[row]!.series.values, src = i * REGISTER_COUNT, dst = (row * S + s) * REGISTER_COUNT;
-    if (!complete(v, src)) return;
-    for (let r = 0; r < REGISTER_COUNT; r++) values[dst + r] = v[src + r]! - base[row * REGISTER_COUNT + r]!;
-    present[row * S + s] = 1;
-  });
+  const capacity = new Float64Array(n), steps = new Float64Array(n);
   points.forEach((p, row) => {
     const e = p.epochs.find((x) => x.to > from)!;
     capacity[row] = e.capacity;
     steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
   });
   return {
-    rows: n, snapshots: S, values, base, present, capacity, maxSteps: steps,
+    rows: n, snapshots: S, ...values.layout(), present, capacity, maxSteps: steps,
     importOnly: new Uint8Array(n).map((_, i) => (points[i]!.config.importOnly ? 1 : 0)),
     carriesLoad: new Uint8Array(n).map((_, i) => (carriesLoad(points[i]!) ? 1 : 0)),
   };

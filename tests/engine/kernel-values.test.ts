@@ -1,10 +1,10 @@
 /**
- * The kernel's 32-bit value layout: rows stored as offsets from their lowest reading give the
+ * The kernel's 32-bit value layout: registers stored as offsets from their first reading give the
  * same deltas and flags as the raw float64 readings, and readings that do not fit keep float64.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RegisterRange, pointChunk, runKernel, valueLayout, type KernelChunk } from '../../calc-engine/index.ts';
+import { ChunkValues, pointChunk, runKernel, type KernelChunk } from '../../calc-engine/index.ts';
 import { at, linearSnapshots, pointData } from './fixtures.ts';
 
 const R = 20;
@@ -45,34 +45,47 @@ const chunkArb = fc
     };
   });
 
-/** The same chunk in `valueLayout`'s layout, as the chunk builders make it. */
-function laidOut(c: KernelChunk): KernelChunk {
-  const ranges = Array.from({ length: c.rows * R }, () => new RegisterRange());
-  for (let i = 0; i < c.values.length; i++) if (c.present[Math.floor(i / R)]) ranges[Math.floor(i / (c.snapshots * R)) * R + (i % R)]!.add(c.values[i]!);
-  const { values, base } = valueLayout(ranges, c.snapshots);
-  for (let i = 0; i < values.length; i++) if (c.present[Math.floor(i / R)]) values[i] = c.values[i]! - base[Math.floor(i / (c.snapshots * R)) * R + (i % R)]!;
-  return { ...c, values, base };
+/** The same chunk as the chunk builders lay it out (`ChunkValues`), a reading or a snapshot at a time. */
+function laidOut(c: KernelChunk, bySnapshot: boolean): KernelChunk {
+  const values = new ChunkValues(c.rows, c.snapshots);
+  const raw = Float64Array.from(c.values);
+  for (let i = 0; i < c.rows * c.snapshots; i++) {
+    if (!c.present[i]) continue;
+    const row = Math.floor(i / c.snapshots), s = i % c.snapshots;
+    if (bySnapshot) values.putSnapshot(row, s, raw, i * R);
+    else for (let r = 0; r < R; r++) values.put(row, s, r, raw[i * R + r]!);
+  }
+  return { ...c, ...values.layout() };
 }
 
-describe('valueLayout', () => {
+describe('ChunkValues', () => {
   it('gives the kernel the same deltas and flags as raw float64 readings', () => {
+    const seen = new Set<string>();
     fc.assert(
-      fc.property(chunkArb, (c) => {
-        const narrow = laidOut(c);
+      fc.property(chunkArb, fc.boolean(), (c, bySnapshot) => {
+        const narrow = laidOut(c, bySnapshot);
+        seen.add(narrow.values.constructor.name);
         const a = runKernel(c), b = runKernel(narrow);
         expect(Array.from(b.deltas)).toEqual(Array.from(a.deltas));
         expect(Array.from(b.flags)).toEqual(Array.from(a.flags));
       }),
       { numRuns: 300 },
     );
+    expect([...seen].sort()).toEqual(['Float64Array', 'Int32Array']);
   });
-  it('is 32-bit exactly when every register spans fewer than 2^32 steps in integers', () => {
-    const range = (...xs: number[]) => { const r = new RegisterRange(); xs.forEach((x) => r.add(x)); return r; };
-    expect(valueLayout([range(5, 2 ** 32 + 4)], 1).values).toBeInstanceOf(Uint32Array);
-    expect(valueLayout([range(5, 2 ** 32 + 4)], 1).base[0]).toBe(5);
-    expect(valueLayout([range(5, 2 ** 32 + 5)], 1).values).toBeInstanceOf(Float64Array);
-    expect(valueLayout([range(0, 10), range(1.5)], 1).values).toBeInstanceOf(Float64Array);
-    expect(valueLayout([range(), range(7)], 1).values).toBeInstanceOf(Uint32Array);
+  it("is 32-bit exactly while every offset from a register's first reading is a 32-bit integer", () => {
+    const layout = (...xs: number[]) => { const v = new ChunkValues(1, xs.length); xs.forEach((x, s) => v.put(0, s, 3, x)); return v.layout(); };
+    const fits = layout(2 ** 31 + 7, 7, 2 ** 32 + 6);
+    expect(fits.values).toBeInstanceOf(Int32Array);
+    expect(fits.base[3]).toBe(2 ** 31 + 7);
+    expect(Array.from(fits.values.filter((_, i) => i % R === 3))).toEqual([0, -(2 ** 31), 2 ** 31 - 1]);
+    // one step further either way, or a fraction: float64, raw readings, bases 0
+    for (const wide of [layout(2 ** 31 + 7, 6), layout(2 ** 31 + 7, 2 ** 32 + 7), layout(10, 11.5)]) {
+      expect(wide.values).toBeInstanceOf(Float64Array);
+      expect(wide.base.every((b) => b === 0)).toBe(true);
+    }
+    expect(Array.from(layout(5, 2 ** 32 + 5, 9).values.filter((_, i) => i % R === 3))).toEqual([5, 2 ** 32 + 5, 9]);
+    expect(layout().values).toBeInstanceOf(Int32Array);
   });
 });
 
@@ -82,15 +95,15 @@ describe('pointChunk', () => {
   const point = (start: number, inc: number) =>
     pointData({ id: 'P', maxIntervalEnergy: 1e12 }, [{ meterId: 'M', from: 0, capacity: 1e14 }], [], linearSnapshots(t0, t0 + 4 * 900_000, 900_000, (i) => start + i * inc));
   const imports = (c: KernelChunk) => Array.from(runKernel(c).deltas.filter((_, i) => i % R === 0));
-  it('lays a register far from zero out in 32 bits above its lowest reading', () => {
+  it('lays a register far from zero out in 32 bits above its first reading', () => {
     const pc = pointChunk([point(3e11, 150)], t0, 4);
-    expect(pc.chunk.values).toBeInstanceOf(Uint32Array);
+    expect(pc.chunk.values).toBeInstanceOf(Int32Array);
     expect(pc.chunk.base![0]).toBe(3e11);
     expect(imports(pc.chunk)).toEqual([150, 150, 150, 150]);
   });
-  it('keeps float64 for a register that spans 2^32 steps in the chunk', () => {
-    const pc = pointChunk([point(0, 2 ** 31)], t0, 4);
+  it('keeps float64 for a register that moves 2^31 steps or more from its first reading in the chunk', () => {
+    const pc = pointChunk([point(0, 2 ** 30)], t0, 4);
     expect(pc.chunk.values).toBeInstanceOf(Float64Array);
-    expect(imports(pc.chunk)).toEqual([2 ** 31, 2 ** 31, 2 ** 31, 2 ** 31]);
+    expect(imports(pc.chunk)).toEqual([2 ** 30, 2 ** 30, 2 ** 30, 2 ** 30]);
   });
 });
