@@ -69,6 +69,10 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
   const jumpMin = limits.demandMinSteps;
   const scratch = new Float64Array(5);
   let st0 = 0, st1 = 0, st2 = 0, st3 = 0;
+  // The previous snapshot's readings stay in locals, so each reading is loaded once; `held` says
+  // they are there (not after a gap or at a row's start).
+  let p00 = 0, p01 = 0, p02 = 0, p03 = 0, p04 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p20 = 0, p21 = 0, p22 = 0, p23 = 0, p24 = 0, p30 = 0, p31 = 0, p32 = 0, p33 = 0, p34 = 0;
+  let held = false;
   for (let row = 0; row < chunk.rows; row++) {
     const cap = chunk.capacity[row]!;
     const max = chunk.maxSteps[row]!;
@@ -78,6 +82,7 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
     const to = chunk.activeTo ? chunk.activeTo[row]! : I;
     const base0 = chunk.base ? chunk.base[row * R]! : 0;
     let frozen = 0;
+    held = false;
     st0 = st1 = st2 = st3 = 0;
     // active import/export deltas of the two previous intervals; -1 = not available (spike, demand jump)
     let imp1 = -1, imp2 = -1, exp1 = -1, exp2 = -1;
@@ -87,21 +92,29 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       if (j < from || j >= to) {
         flags[fi] = INACTIVE;
         deltas.fill(0, d0, d0 + R);
-        frozen = 0; st0 = st1 = st2 = st3 = 0; imp1 = imp2 = exp1 = exp2 = -1;
+        frozen = 0; st0 = st1 = st2 = st3 = 0; imp1 = imp2 = exp1 = exp2 = -1; held = false;
         continue;
       }
       const s0 = row * S + j;
       if (present[s0] !== 1 || present[s0 + 1] !== 1) {
         flags[fi] = MISSING;
         deltas.fill(0, d0, d0 + R);
-        frozen = 0; st0 = st1 = st2 = st3 = 0; imp1 = imp2 = exp1 = exp2 = -1;
+        frozen = 0; st0 = st1 = st2 = st3 = 0; imp1 = imp2 = exp1 = exp2 = -1; held = false;
         continue;
       }
       const p0 = s0 * R;
       const c0 = p0 + R;
       let f = 0;
+      if (!held) {
+        p00 = v[p0 + 0]!; p01 = v[p0 + 1]!; p02 = v[p0 + 2]!; p03 = v[p0 + 3]!; p04 = v[p0 + 4]!;
+        p10 = v[p0 + 5]!; p11 = v[p0 + 6]!; p12 = v[p0 + 7]!; p13 = v[p0 + 8]!; p14 = v[p0 + 9]!;
+        p20 = v[p0 + 10]!; p21 = v[p0 + 11]!; p22 = v[p0 + 12]!; p23 = v[p0 + 13]!; p24 = v[p0 + 14]!;
+        p30 = v[p0 + 15]!; p31 = v[p0 + 16]!; p32 = v[p0 + 17]!; p33 = v[p0 + 18]!; p34 = v[p0 + 19]!;
+        held = true;
+      }
       // ap_imp: total, sharp, peak, flat, valley
-      let t00 = v[c0 + 0]! - v[p0 + 0]!, t01 = v[c0 + 1]! - v[p0 + 1]!, t02 = v[c0 + 2]! - v[p0 + 2]!, t03 = v[c0 + 3]! - v[p0 + 3]!, t04 = v[c0 + 4]! - v[p0 + 4]!;
+      const c00 = v[c0 + 0]!, c01 = v[c0 + 1]!, c02 = v[c0 + 2]!, c03 = v[c0 + 3]!, c04 = v[c0 + 4]!;
+      let t00 = c00 - p00, t01 = c01 - p01, t02 = c02 - p02, t03 = c03 - p03, t04 = c04 - p04;
       if (Math.min(t00, t01, t02, t03, t04) < 0) {
         f |= wrapDeltas(v, p0 + 0, c0 + 0, cap, max, scratch);
         t00 = scratch[0]!; t01 = scratch[1]!; t02 = scratch[2]!; t03 = scratch[3]!; t04 = scratch[4]!;
@@ -112,7 +125,8 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       if (t00 > max) f |= OVER_MAX;
       if (t00 === 0 && tiers0 > 0) { if (++st0 >= stuckN) f |= STUCK; } else st0 = 0;
       // ap_exp: total, sharp, peak, flat, valley
-      let t10 = v[c0 + 5]! - v[p0 + 5]!, t11 = v[c0 + 6]! - v[p0 + 6]!, t12 = v[c0 + 7]! - v[p0 + 7]!, t13 = v[c0 + 8]! - v[p0 + 8]!, t14 = v[c0 + 9]! - v[p0 + 9]!;
+      const c10 = v[c0 + 5]!, c11 = v[c0 + 6]!, c12 = v[c0 + 7]!, c13 = v[c0 + 8]!, c14 = v[c0 + 9]!;
+      let t10 = c10 - p10, t11 = c11 - p11, t12 = c12 - p12, t13 = c13 - p13, t14 = c14 - p14;
       if (Math.min(t10, t11, t12, t13, t14) < 0) {
         f |= wrapDeltas(v, p0 + 5, c0 + 5, cap, max, scratch);
         t10 = scratch[0]!; t11 = scratch[1]!; t12 = scratch[2]!; t13 = scratch[3]!; t14 = scratch[4]!;
@@ -123,7 +137,8 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       if (t10 > max) f |= OVER_MAX;
       if (t10 === 0 && tiers1 > 0) { if (++st1 >= stuckN) f |= STUCK; } else st1 = 0;
       // rp_imp: total, sharp, peak, flat, valley
-      let t20 = v[c0 + 10]! - v[p0 + 10]!, t21 = v[c0 + 11]! - v[p0 + 11]!, t22 = v[c0 + 12]! - v[p0 + 12]!, t23 = v[c0 + 13]! - v[p0 + 13]!, t24 = v[c0 + 14]! - v[p0 + 14]!;
+      const c20 = v[c0 + 10]!, c21 = v[c0 + 11]!, c22 = v[c0 + 12]!, c23 = v[c0 + 13]!, c24 = v[c0 + 14]!;
+      let t20 = c20 - p20, t21 = c21 - p21, t22 = c22 - p22, t23 = c23 - p23, t24 = c24 - p24;
       if (Math.min(t20, t21, t22, t23, t24) < 0) {
         f |= wrapDeltas(v, p0 + 10, c0 + 10, cap, max, scratch);
         t20 = scratch[0]!; t21 = scratch[1]!; t22 = scratch[2]!; t23 = scratch[3]!; t24 = scratch[4]!;
@@ -134,7 +149,8 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       if (t20 > max) f |= OVER_MAX;
       if (t20 === 0 && tiers2 > 0) { if (++st2 >= stuckN) f |= STUCK; } else st2 = 0;
       // rp_exp: total, sharp, peak, flat, valley
-      let t30 = v[c0 + 15]! - v[p0 + 15]!, t31 = v[c0 + 16]! - v[p0 + 16]!, t32 = v[c0 + 17]! - v[p0 + 17]!, t33 = v[c0 + 18]! - v[p0 + 18]!, t34 = v[c0 + 19]! - v[p0 + 19]!;
+      const c30 = v[c0 + 15]!, c31 = v[c0 + 16]!, c32 = v[c0 + 17]!, c33 = v[c0 + 18]!, c34 = v[c0 + 19]!;
+      let t30 = c30 - p30, t31 = c31 - p31, t32 = c32 - p32, t33 = c33 - p33, t34 = c34 - p34;
       if (Math.min(t30, t31, t32, t33, t34) < 0) {
         f |= wrapDeltas(v, p0 + 15, c0 + 15, cap, max, scratch);
         t30 = scratch[0]!; t31 = scratch[1]!; t32 = scratch[2]!; t33 = scratch[3]!; t34 = scratch[4]!;
@@ -148,12 +164,16 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       const imp = t00;
       const exp = t10;
       if (importOnly && exp > revTol) f |= REVERSE;
-      if (moved === 0 && loaded && v[c0]! + base0 > 0) { if (++frozen >= frozenN) f |= FROZEN; } else frozen = 0;
+      if (moved === 0 && loaded && c00 + base0 > 0) { if (++frozen >= frozenN) f |= FROZEN; } else frozen = 0;
       // demand jump against the previous interval, per active direction
       if ((imp1 >= jumpMin && Math.abs(imp - imp1) * 100 > jumpPct * imp1) || (exp1 >= jumpMin && Math.abs(exp - exp1) * 100 > jumpPct * exp1)) f |= DEMAND_JUMP;
       // the previous interval is a spike when far above both of its neighbours
       if ((imp1 >= spikeMin && imp2 >= 0 && imp1 > spikeF * imp2 && imp1 > spikeF * imp) || (exp1 >= spikeMin && exp2 >= 0 && exp1 > spikeF * exp2 && exp1 > spikeF * exp)) flags[fi - 1]! |= SPIKE;
       flags[fi] = f;
+      p00 = c00; p01 = c01; p02 = c02; p03 = c03; p04 = c04;
+      p10 = c10; p11 = c11; p12 = c12; p13 = c13; p14 = c14;
+      p20 = c20; p21 = c21; p22 = c22; p23 = c23; p24 = c24;
+      p30 = c30; p31 = c31; p32 = c32; p33 = c33; p34 = c34;
       if (f & DECREASE) { imp1 = imp2 = exp1 = exp2 = -1; } else { imp2 = imp1; imp1 = imp; exp2 = exp1; exp1 = exp; }
     }
   }
