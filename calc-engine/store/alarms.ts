@@ -5,7 +5,6 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../../schema/index.ts';
-import type { DirtyRange } from '../tasks/index.ts';
 import { alarmKey, reconcileAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
 
 /** Something that hears of raised, updated and cleared alarms (log, MQTT, HTTP). */
@@ -160,36 +159,4 @@ export async function acknowledgeAlarm(handle: Database, id: string, who: string
     return true;
   }
   return false;
-}
-
-/** Rules whose point alarms cover a run of intervals (the kernel's interval rules). */
-const RUN_RULES: readonly RuleName[] = ['outlier', 'missing-data', 'tou-mismatch', 'reverse-energy', 'frozen-reading', 'demand-jump'];
-
-/**
- * Dirty ranges widened to cover the open run alarms of their points that they overlap or touch.
- * A run is then judged whole — re-cut when a correction ends it early, joined when new readings
- * carry it on, as a computation from scratch would find it — not as the piece a range cuts out.
- */
-export async function widenToOpenRuns<R extends DirtyRange>(handle: Database, ranges: readonly R[]): Promise<R[]> {
-  if (ranges.length === 0) return [];
-  const runs = await handle.db.selectFrom('alarm as a').innerJoin('metering_point as p', 'p.id', 'a.object_id')
-    .select(['a.object_id', 'a.period_start', 'a.period_end', 'p.interval_seconds'])
-    .where('a.state', '<>', 'cleared').where('a.object_kind', '=', 'point').where('a.rule', 'in', [...RUN_RULES])
-    .where(sql<boolean>`a.object_id = any(${[...new Set(ranges.map((r) => r.pointId))]}::text[])`).execute();
-  if (runs.length === 0) return [...ranges];
-  const byPoint = new Map<string, { from: number; to: number; step: number }[]>();
-  for (const a of runs) {
-    (byPoint.get(a.object_id) ?? byPoint.set(a.object_id, []).get(a.object_id)!)
-      .push({ from: a.period_start.getTime(), to: a.period_end.getTime(), step: Number(a.interval_seconds) * 1000 });
-  }
-  return ranges.map((r) => {
-    const a0 = r.from.getTime(), b0 = r.to.getTime();
-    let from = a0, to = b0;
-    // Readings in [a0, b0] change the intervals from one before a0 to one after b0. Only the runs
-    // the range itself reaches: alarms one interval long side by side must not chain.
-    for (const a of byPoint.get(r.pointId) ?? []) {
-      if (a.from <= b0 + a.step && a.to >= a0 - a.step) (from = Math.min(from, a.from)), (to = Math.max(to, a.to));
-    }
-    return from === a0 && to === b0 ? r : { ...r, from: new Date(from), to: new Date(to) };
-  });
 }

@@ -31,7 +31,7 @@ import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
 import { loadAdjustments, loadBypasses, loadObjects, loadPointArchive, type PointArchive } from './load.ts';
 import { recomputeRanges, type RecomputeOptions } from './recompute.ts';
-import { applyAlarmGroups, widenToOpenRuns } from './alarms.ts';
+import { applyAlarmGroups } from './alarms.ts';
 import type { AlarmChanges } from '../alarms.ts';
 import { objectGroups } from './checks.ts';
 import { chunkChecks } from './bulk-checks.ts';
@@ -87,12 +87,10 @@ function figureReason(a: PointArchive, epochs: readonly MeterEpoch[], lo: number
 }
 
 /** Recompute `ranges` with the columnar path where it applies; the same rows as `recomputeRanges`. */
-export async function recomputeBulk(handle: Database, dirty: readonly DirtyRange[], opts: BulkOptions = {}): Promise<BulkStats> {
+export async function recomputeBulk(handle: Database, ranges: readonly DirtyRange[], opts: BulkOptions = {}): Promise<BulkStats> {
   const scheme = opts.scheme ?? DEFAULT_SCHEME;
   const cal = periodCalendar(scheme);
-  if (!handle.copy) return figurePathOnly(handle, dirty, { ...opts, scheme });
-  const checks = opts.checks !== false;
-  const ranges = checks ? await widenToOpenRuns(handle, dirty) : dirty; // as recomputeRanges does
+  if (!handle.copy) return figurePathOnly(handle, ranges, { ...opts, scheme });
   const ids = [...new Set(ranges.map((r) => r.pointId))];
   const archive = await loadPointArchive(handle, ids);
   const bypasses = await loadBypasses(handle, ids);
@@ -101,6 +99,7 @@ export async function recomputeBulk(handle: Database, dirty: readonly DirtyRange
   const objects = await loadObjects(handle, ids);
   const members = new Set(objects.flatMap((o) => o.members.map((m) => m.pointId)));
   const stats = emptyStats();
+  const checks = opts.checks !== false;
   const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
 
   const rangesOf = new Map<string, DirtyRange[]>();

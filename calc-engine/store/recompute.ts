@@ -17,7 +17,7 @@ import type { PeriodFigure } from '../daily.ts';
 import { loadBypasses, loadContext, loadObjects, loadPointArchive } from './load.ts';
 import { lockIntervals, saveIntervals, saveObjects, savePeriods } from './save.ts';
 import { checkRecomputation } from './checks.ts';
-import { applyAlarmGroups, widenToOpenRuns, type AlarmListener } from './alarms.ts';
+import { applyAlarmGroups, type AlarmListener } from './alarms.ts';
 
 const DAY = 86_400_000;
 
@@ -63,13 +63,9 @@ export interface RecomputeOptions {
   alarmListeners?: readonly AlarmListener[];
 }
 
-/**
- * Recompute the given dirty ranges and everything above them, then check them. With checks on,
- * a range is first widened to the open run alarms it overlaps or touches (`widenToOpenRuns`).
- */
-export async function recomputeRanges(handle: Database, dirty: readonly DirtyRange[], opts: RecomputeOptions = {}): Promise<RecomputeStats> {
+/** Recompute the given dirty ranges and everything above them, then check them. */
+export async function recomputeRanges(handle: Database, ranges: readonly DirtyRange[], opts: RecomputeOptions = {}): Promise<RecomputeStats> {
   const scheme = opts.scheme ?? DEFAULT_SCHEME;
-  const ranges = opts.checks === false ? dirty : await widenToOpenRuns(handle, dirty);
   const dirtyIds = [...new Set(ranges.map((r) => r.pointId))];
   const objects = await loadObjects(handle, dirtyIds);
   const bypasses = await loadBypasses(handle, dirtyIds);
