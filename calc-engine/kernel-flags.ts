@@ -1,6 +1,6 @@
 /**
  * Bit flags the columnar kernel sets per interval. A flagged interval keeps the energy it could
- * compute, except MISSING, DECREASE (that register only) and INACTIVE, which carry none.
+ * compute, except MISSING, DECREASE (that register only), INACTIVE and WIDE (see NOT_COLUMNAR).
  */
 
 /** A snapshot at either end of the interval was not read: no energy. */
@@ -25,6 +25,10 @@ export const FROZEN = 256;
 export const DEMAND_JUMP = 512;
 /** Outside the row's active range (the meter or multiplier of this row is not in force). */
 export const INACTIVE = 1024;
+/** A delta does not fit the 32-bit output (a register of more than ten digits): the figure path computes it. */
+export const WIDE = 2048;
+/** Intervals whose energy the kernel's deltas do not give: the figure path computes them. */
+export const NOT_COLUMNAR = MISSING | DECREASE | INACTIVE | WIDE;
 
 /** Flag names, for logs and alarm details. */
 export const KERNEL_FLAG_NAMES: Readonly<Record<number, string>> = {
@@ -39,4 +43,5 @@ export const KERNEL_FLAG_NAMES: Readonly<Record<number, string>> = {
   [FROZEN]: 'frozen-reading',
   [DEMAND_JUMP]: 'demand-jump',
   [INACTIVE]: 'inactive',
+  [WIDE]: 'wide-delta',
 };

@@ -36,8 +36,9 @@ export class ChunkValues {
     const k = row * REGISTER_COUNT + r;
     let b = this.bases[k]!;
     if (b !== b) b = this.bases[k] = x;
+    // A whole base and a 32-bit whole offset: then x − b is exact and so is every delta.
     const o = x - b;
-    if ((o | 0) === o) this.narrow[i] = o;
+    if ((o | 0) === o && Number.isInteger(b)) this.narrow[i] = o;
     else {
       this.widen();
       this.wide![i] = x;

@@ -9,7 +9,7 @@ import type { PointData } from '../point.ts';
 import type { KernelChunk, KernelResult } from '../kernel.ts';
 import type { PeriodFigure } from '../daily.ts';
 import type { EnergyFigure, RegisterFigure } from '../figure.ts';
-import { DECREASE, INACTIVE, MISSING } from '../kernel-flags.ts';
+import { NOT_COLUMNAR } from '../kernel-flags.ts';
 import { ratAdd, rational, type Rational } from '../rational.ts';
 import { ACTUAL } from '../quality.ts';
 import { DEFAULT_INTERVAL_SUM_LIMITS } from '../rules/interval-sum.ts';
@@ -25,8 +25,6 @@ export interface CheckedGroup {
   chunk: KernelChunk;
   res: KernelResult;
 }
-
-const NOT_COLUMNAR = MISSING | DECREASE | INACTIVE;
 
 /** The figure path's energy of one interval (start, end] of a point (bulk.ts memoizes it per chunk). */
 export type IntervalFigure = (pointId: string, from: number, to: number) => EnergyFigure;

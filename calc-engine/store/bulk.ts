@@ -22,7 +22,7 @@
 import { ensurePartitions, REGISTER_COUNT, type Database } from '../../schema/index.ts';
 import type { DirtyRange } from '../tasks/index.ts';
 import { runKernel, type KernelResult } from '../kernel.ts';
-import { DECREASE, INACTIVE, MISSING } from '../kernel-flags.ts';
+import { NOT_COLUMNAR } from '../kernel-flags.ts';
 import { meterEpochs, type MeterEpoch } from '../epochs.ts';
 import { energyContext, pointEnergy } from '../period.ts';
 import type { PointData } from '../point.ts';
@@ -198,7 +198,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
           const m = Number(p.epochs.find((e) => e.to > from)!.multiplier.num);
           for (let j = 0; j < intervals; j++) {
             const fi = row * intervals + j;
-            if (res.flags[fi]! & (MISSING | DECREASE | INACTIVE)) {
+            if (res.flags[fi]! & NOT_COLUMNAR) {
               figureTuple(out, figureOf(p.config.id, from + j * dt, from + (j + 1) * dt));
               stats.figureIntervals++;
             } else out.intervalRow(id, at[j]!, at[j + 1]!, res.deltas, fi * REGISTER_COUNT, m);

@@ -40,6 +40,7 @@ meters:
   - { id: MB, serial: mb, capacity: 10000 }
   - { id: C-OLD, serial: c-old }
   - { id: C-NEW, serial: c-new }
+  - { id: MW, serial: mw, capacity: 10000000000 }
 points:
   - { id: A, substation: S, name: incomer, timeZone: Europe/Berlin, ctRatio: 40, ptRatio: 100 }
   - { id: B, substation: S, name: gaps and wrap, timeZone: Europe/Berlin }
@@ -48,8 +49,10 @@ points:
   - { id: E, substation: S, name: decrease, timeZone: Europe/Berlin, importOnly: true }
   - { id: G, substation: S, name: feeder, timeZone: Europe/Berlin }
   - { id: H, substation: S, name: bypass, timeZone: Europe/Berlin }
+  - { id: W, substation: S, name: twelve digits, timeZone: Europe/Berlin }
 installations:
   - { point: B, meter: MB, installedAt: '2026-01-01T00:00:00Z', initial: {} }
+  - { point: W, meter: MW, installedAt: '2026-01-01T00:00:00Z', initial: {} }
   - { point: C, meter: C-OLD, installedAt: '2026-01-01T00:00:00Z', removedAt: '${new Date(SWAP).toISOString()}', initial: {}, final: ${JSON.stringify(regs(oldAtSwap))} }
   - { point: C, meter: C-NEW, installedAt: '${new Date(SWAP).toISOString()}', initial: ${JSON.stringify(regs(newC(0)))} }
 bypasses:
@@ -64,7 +67,7 @@ objects:
 
 function rows(): ReadingRow[] {
   const out: ReadingRow[] = [];
-  const counters = { A: counter(1, 100_000), B: counter(2, 998_000), D: counter(4, 10_000), E: counter(5, 20_000), G: counter(6, 0), H: counter(7, 0) };
+  const counters = { A: counter(1, 100_000), B: counter(2, 998_000), D: counter(4, 10_000), E: counter(5, 20_000), G: counter(6, 0), H: counter(7, 0), W: counter(8, 100_000_000_000) };
   for (let i = 0; i <= STEPS; i++) {
     const ts = new Date(START + i * 900_000);
     for (const [id, c] of Object.entries(counters)) {
@@ -76,6 +79,8 @@ function rows(): ReadingRow[] {
         if (i === 1234) v[7] = null;
       }
       if (id === 'E' && i === 1500) v[0] = v[0]! - 5_000;
+      // a 12-digit register jumps 50 000 000 kWh in one interval: beyond the kernel's 32-bit deltas
+      if (id === 'W' && i >= 2000) v[0] = v[0]! + 5_000_000_000;
       out.push({ pointId: id, ts, source: 'poll', values: v });
     }
     out.push({ pointId: 'C', ts, source: 'poll', values: i < swapIndex ? oldC(i) : newC(i - swapIndex) });
@@ -107,7 +112,7 @@ async function clear(h: Database): Promise<void> {
 describe.each(dbTargets())('bulk recompute on $name PostgreSQL', (target) => {
   let h: Database;
   const ranges = (ids: string[], from: number, to: number) => ids.map((pointId) => ({ pointId, from: new Date(from), to: new Date(to) }));
-  const all = ranges(['A', 'B', 'C', 'D', 'E', 'G', 'H'], START, END);
+  const all = ranges(['A', 'B', 'C', 'D', 'E', 'G', 'H', 'W'], START, END);
   beforeAll(async () => {
     h = await freshDatabase(target);
     await importArchiveText(h, archive);
@@ -121,9 +126,12 @@ describe.each(dbTargets())('bulk recompute on $name PostgreSQL', (target) => {
     await clear(h);
     const stats = await recomputeBulk(h, all, { chunkSnapshots: 2 * (STEPS + 2) }); // two points a chunk
     expect(await dump(h)).toEqual(expected);
-    // 7 points × every interval of the range (25 October has 100) and one either side of it.
-    expect(expected.interval_energy).toHaveLength(7 * (STEPS + 2));
-    expect(stats).toMatchObject({ points: 7, columnarPoints: 3, figurePoints: { C: 'meter or CT/PT change in the window', D: 'non-integer multiplier', G: 'bypass or manual energy', H: 'bypass or manual energy' } });
+    // 8 points × every interval of the range (25 October has 100) and one either side of it.
+    expect(expected.interval_energy).toHaveLength(8 * (STEPS + 2));
+    // W's jump: 5 000 000 000 + 18 hundredths, exactly (the kernel's deltas are 32-bit; the figure path took it)
+    const jump = await sql<{ e: string }>`SELECT ap_imp_total::text AS e FROM interval_energy WHERE point_id = 'W' AND ts = ${new Date(START + 2000 * 900_000)}`.execute(h.db);
+    expect(jump.rows[0]!.e).toBe('50000000.1800');
+    expect(stats).toMatchObject({ points: 8, columnarPoints: 4, figurePoints: { C: 'meter or CT/PT change in the window', D: 'non-integer multiplier', G: 'bypass or manual energy', H: 'bypass or manual energy' } });
     expect(stats.figureIntervals).toBeGreaterThan(0);
     // the data's decrease, gaps and bus imbalance (among others) are found by both paths, as the same alarms
     expect([...new Set(expected.alarm!.map((a) => JSON.parse(a).rule))]).toEqual(expect.arrayContaining(['outlier', 'missing-data', 'bus-imbalance']));
