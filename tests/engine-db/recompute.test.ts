@@ -74,6 +74,14 @@ describe.each(dbTargets())('engine recompute on $name PostgreSQL', (target) => {
     expect(dump()).toBe(before);
   });
 
+  it('takes ranges of one point that meet or overlap, writing each interval once', async () => {
+    const before = dump();
+    const mid = start + Math.floor((end - start) / 2 / 900_000) * 900_000;
+    const stats = await recomputeRanges(h, [{ pointId: 'A', from: new Date(start), to: new Date(mid) }, { pointId: 'A', from: new Date(mid), to: new Date(end) }, { pointId: 'A', from: new Date(mid - 3_600_000), to: new Date(mid + 3_600_000) }]);
+    expect(stats.intervals).toBe(Math.round((end - start) / 900_000) + 2); // the grid and one either side
+    expect(dump()).toBe(before);
+  });
+
   it('writes them again from nothing with `meterflow engine recompute`, reporting progress', () => {
     const before = dump();
     execFileSync('psql', [h.url, '-c', 'TRUNCATE interval_energy, daily_energy, monthly_energy, object_result']);
