@@ -32,7 +32,6 @@ import type { PeriodFigure } from '../daily.ts';
 import { loadAdjustments, loadBypasses, loadObjects, loadPointArchive, type PointArchive } from './load.ts';
 import { recomputeRanges, type RecomputeOptions } from './recompute.ts';
 import { applyAlarmGroups } from './alarms.ts';
-import { openRunWindows } from './runs.ts';
 import type { AlarmChanges } from '../alarms.ts';
 import { objectGroups } from './checks.ts';
 import { chunkChecks } from './bulk-checks.ts';
@@ -112,8 +111,6 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
     stats.points++;
     planned.push(pointPlan(a, meterEpochs(a.installations, a.ratios), rangesOf.get(id)!, cal));
   }
-  // A point whose range reaches an open run going on beyond it is checked over the run: the figure path reads it.
-  const runsBeyond = new Set(checks ? (await openRunWindows(handle, ranges)).map((w) => w.pointId) : []);
   const objectsOf = new Map<string, string[]>();
   for (const o of objects) for (const m of o.members) (objectsOf.get(m.pointId) ?? objectsOf.set(m.pointId, []).get(m.pointId)!).push(o.id);
   await keepStoredMonths(handle, planned, objectsOf);
@@ -121,7 +118,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   const figureRanges: DirtyRange[] = [];
   for (const plan of planned) {
     const id = plan.archive.config.id;
-    const reason = runsBeyond.has(id) ? 'an open run alarm goes on beyond the range' : figureReason(plan.archive, plan.epochs, plan.load[0]!.from, plan.load.at(-1)!.to, special);
+    const reason = figureReason(plan.archive, plan.epochs, plan.load[0]!.from, plan.load.at(-1)!.to, special);
     if (reason) {
       stats.figurePoints[id] = reason;
       figureRanges.push(...rangesOf.get(id)!);

@@ -31,7 +31,6 @@ import type { RecomputeStats } from './recompute.ts';
 import type { DirtyRange } from '../tasks/index.ts';
 import type { StatObject } from '../objects.ts';
 import type { CheckGroup } from './alarms.ts';
-import type { RunWindow } from './runs.ts';
 
 /** Rules judged on intervals of the dirty ranges. */
 const INTERVAL_RULES: readonly RuleName[] = ['outlier', 'tou-mismatch', 'reverse-energy', 'frozen-reading', 'demand-jump', 'missing-data'];
@@ -127,25 +126,10 @@ export function objectGroups(objects: readonly (StatObject & { limits: Record<st
   });
 }
 
-/** Interval groups of one point over [from, to): the kernel over its loaded readings. */
-function pointIntervalGroups(p: PointData, from: number, to: number, days: readonly PeriodFigure[]): CheckGroup[] {
-  const dt = intervalMs(p.config);
-  const pc = pointChunk([p], from, Math.round((to - from) / dt), carriesLoad);
-  const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt };
-  return intervalGroups(view, [p], from, to, days);
-}
-
-/** A group narrowed to the rules `keep` accepts: its scope and its candidates. */
-function onlyRules(g: CheckGroup, keep: (rule: RuleName) => boolean): CheckGroup {
-  return { scope: { ...g.scope, rules: g.scope.rules.filter(keep) }, candidates: g.candidates.filter((c) => keep(c.rule)) };
-}
-
 /**
  * Alarm candidates of one recomputation, in scopes that match what was recomputed: interval
  * rules over each dirty range, energy limits over the recomputed days, object rules over the
- * objects' recomputed days and months. The rules of an open run that a range reaches and that
- * goes on beyond it are judged over the run's window instead (`openRunWindows`; `ctx` holds
- * its readings).
+ * objects' recomputed days and months.
  */
 export function checkRecomputation(
   ctx: EnergyContext,
@@ -153,7 +137,6 @@ export function checkRecomputation(
   stats: RecomputeStats,
   objects: readonly (StatObject & { limits: Record<string, number> })[],
   dailyLimits: DailyLimits,
-  runs: readonly RunWindow[] = [],
 ): CheckGroup[] {
   const groups: CheckGroup[] = [];
   for (const r of ranges) {
@@ -162,15 +145,9 @@ export function checkRecomputation(
     const dt = intervalMs(p.config);
     const from = Math.floor(r.from.getTime() / dt) * dt - dt;
     const to = Math.ceil(r.to.getTime() / dt) * dt + dt;
-    const whole = new Set(runs.filter((w) => w.pointId === r.pointId && w.from < to && w.to > from).flatMap((w) => w.rules));
-    groups.push(...pointIntervalGroups(p, from, to, stats.figures.days).map((g) => onlyRules(g, (rule) => !whole.has(rule))));
-  }
-  for (const w of runs) {
-    const p = ctx.points.get(w.pointId);
-    if (!p) continue;
-    const dt = intervalMs(p.config);
-    const from = Math.floor(w.from / dt) * dt - dt, to = Math.ceil(w.to / dt) * dt + dt;
-    groups.push(...pointIntervalGroups(p, from, to, []).map((g) => onlyRules(g, (rule) => w.rules.includes(rule))));
+    const pc = pointChunk([p], from, Math.round((to - from) / dt), carriesLoad);
+    const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt };
+    groups.push(...intervalGroups(view, [p], from, to, stats.figures.days));
   }
   groups.push(...dayLimitGroups(stats.figures.days, dailyLimits));
   // Σ intervals against the day's boundary delta, for days whose every interval was recomputed.

@@ -18,7 +18,6 @@ import { loadBypasses, loadContext, loadObjects, loadPointArchive } from './load
 import { lockIntervals, saveIntervals, saveObjects, savePeriods } from './save.ts';
 import { checkRecomputation } from './checks.ts';
 import { applyAlarmGroups, type AlarmListener } from './alarms.ts';
-import { openRunWindows } from './runs.ts';
 
 const DAY = 86_400_000;
 
@@ -96,9 +95,6 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
       hi = Math.max(hi, p.to);
     }
   }
-  // Open runs the ranges reach are checked whole: their readings are read too.
-  const runs = opts.checks === false ? [] : await openRunWindows(handle, known);
-  for (const w of runs) (lo = Math.min(lo, w.from)), (hi = Math.max(hi, w.to));
   const stats: RecomputeStats = { points: known.length, intervals: 0, days: 0, months: 0, objectResults: 0, alarms: { raised: 0, updated: 0, cleared: 0 }, figures: { intervals: [], days: [], months: [], objects: [] } };
   if (known.length === 0) return stats;
 
@@ -110,14 +106,15 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
   };
   const { ctx } = await loadContext(handle, ids, new Date(lo - DAY), new Date(hi + DAY), periodEnd, archive);
   const f = stats.figures;
-  const seen = new Set<string>(); // ranges of one point that meet share their edge intervals: each is written once
+  // Ranges of one point that meet share their edge intervals: each is written once.
+  const seen = new Map<string, Set<number>>();
   for (const r of known) {
     const step = ctx.points.get(r.pointId)!.config.intervalMinutes * 60_000;
     const from = Math.floor(r.from.getTime() / step) * step - step;
+    const ends = seen.get(r.pointId) ?? seen.set(r.pointId, new Set()).get(r.pointId)!;
     for (const x of intervalEnergies(ctx, r.pointId, from, Math.ceil(r.to.getTime() / step) * step + step)) {
-      const k = `${x.pointId}|${x.to}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
+      if (ends.has(x.to)) continue;
+      ends.add(x.to);
       f.intervals.push(x);
     }
   }
@@ -158,7 +155,7 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
   });
   if (opts.checks !== false) {
     const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
-    const c = await applyAlarmGroups(handle, checkRecomputation(ctx, known, stats, objects, limits, runs), opts.alarmListeners);
+    const c = await applyAlarmGroups(handle, checkRecomputation(ctx, known, stats, objects, limits), opts.alarmListeners);
     stats.alarms = { raised: c.raise.length, updated: c.update.length, cleared: c.clear.length };
   }
   return stats;
