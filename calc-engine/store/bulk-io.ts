@@ -14,6 +14,8 @@ export interface ReadWindow {
   pointId: string;
   from: number;
   to: number;
+  /** Readings expected in it (one per interval and one more): the columns are sized for them at once. */
+  rows?: number;
 }
 
 
@@ -37,9 +39,13 @@ function selectText(windows: readonly ReadWindow[]): string {
 
 /** Growable columns of one point while parsing. */
 class Columns {
-  ts = new Float64Array(256);
-  values = new Float64Array(256 * REGISTER_COUNT);
+  ts: Float64Array;
+  values: Float64Array;
   n = 0;
+  constructor(capacity = 256) {
+    this.ts = new Float64Array(capacity);
+    this.values = new Float64Array(capacity * REGISTER_COUNT);
+  }
   push(t: number): number {
     if (this.n === this.ts.length) {
       const ts = new Float64Array(this.ts.length * 2);
@@ -124,7 +130,10 @@ function parseTuples(buf: Buffer, i: number, out: Map<string, Columns>): number 
 
 /** Raw readings of the windows as one series per point (points without rows get an empty series); needs COPY. */
 export async function readWindows(handle: Database, windows: readonly ReadWindow[]): Promise<Map<string, ReadingSeries>> {
-  const cols = new Map<string, Columns>();
+  // Sized from the windows: growing by doubling would copy and zero a point's columns four times.
+  const expected = new Map<string, number>();
+  for (const w of windows) expected.set(w.pointId, (expected.get(w.pointId) ?? 0) + (w.rows ?? 0));
+  const cols = new Map([...expected].map(([id, n]) => [id, new Columns(Math.max(16, n))]));
   if (windows.length > 0) {
     const client = await handle.pool.connect();
     try {

@@ -25,7 +25,7 @@ import { runKernel, type KernelResult } from '../kernel.ts';
 import { NOT_COLUMNAR } from '../kernel-flags.ts';
 import { meterEpochs, type MeterEpoch } from '../epochs.ts';
 import { energyContext, pointEnergy } from '../period.ts';
-import type { PointData } from '../point.ts';
+import { intervalMs, type PointData } from '../point.ts';
 import { DEFAULT_SCHEME } from '../scheme.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
@@ -140,7 +140,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   let done = 0;
   const load = (k: number) => {
     const part = chunks[k]!;
-    const read = readWindows(handle, part.flatMap((p) => p.load.map((w): ReadWindow => ({ pointId: p.archive.config.id, ...w }))));
+    const read = readWindows(handle, part.flatMap((p) => p.load.map((w): ReadWindow => ({ pointId: p.archive.config.id, ...w, rows: (w.to - w.from) / intervalMs(p.archive.config) + 1 }))));
     read.catch(() => undefined); // awaited later; a failure must not surface as unhandled meanwhile
     return read;
   };
