@@ -48,7 +48,7 @@ class Columns {
   }
   push(t: number): number {
     if (this.n === this.ts.length) {
-      const ts = new Float64Array(this.ts.length * 2);
+      const ts = new Float64Array(Math.max(16, this.ts.length * 2));
       ts.set(this.ts);
       const v = new Float64Array(ts.length * REGISTER_COUNT);
       v.set(this.values);
@@ -133,7 +133,7 @@ export async function readWindows(handle: Database, windows: readonly ReadWindow
   // Sized from the windows: growing by doubling would copy and zero a point's columns four times.
   const expected = new Map<string, number>();
   for (const w of windows) expected.set(w.pointId, (expected.get(w.pointId) ?? 0) + (w.rows ?? 0));
-  const cols = new Map([...expected].map(([id, n]) => [id, new Columns(Math.max(16, n))]));
+  const cols = new Map([...expected].map(([id, n]) => [id, new Columns(Number.isFinite(n) ? Math.max(16, Math.ceil(n)) : 256)]));
   if (windows.length > 0) {
     const client = await handle.pool.connect();
     try {
