@@ -13,7 +13,7 @@ import { lowerBound } from '../readings.ts';
 import { maxSteps, registerDelta } from '../rollover.ts';
 import { ACTUAL } from '../quality.ts';
 import type { EnergyFigure } from '../figure.ts';
-import type { PointPlan } from './bulk-plan.ts';
+import { windowSnapshots, type PointPlan } from './bulk-plan.ts';
 import { carriesLoad } from './checks.ts';
 
 /**
@@ -24,7 +24,7 @@ import { carriesLoad } from './checks.ts';
 export function chunkPlans(plans: readonly PointPlan[], snapshots: number, writers: number, maxPoints = Infinity): PointPlan[][] {
   const sizes = plans.map((p) => {
     const dt = intervalMs(p.archive.config);
-    return p.load.reduce((s, w) => s + (w.to - w.from) / dt + 1, 0);
+    return p.load.reduce((s, w) => s + windowSnapshots(w, dt), 0);
   });
   const total = sizes.reduce((a, b) => a + b, 0);
   const n = Math.min(plans.length, Math.max(writers, Math.ceil(total / snapshots), Math.ceil(plans.length / maxPoints)));
@@ -61,7 +61,11 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
   const n = points.length;
   const values = new ChunkValues(n, S);
   const present = new Uint8Array(n * S);
+  const capacity = new Float64Array(n), steps = new Float64Array(n);
   points.forEach((p, row) => {
+    const e = p.epochs.find((x) => x.to > from)!;
+    capacity[row] = e.capacity;
+    steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
     const { ts, values: v } = p.series;
     const dt = intervalMs(p.config);
     // Copied value by value: a subarray per snapshot would be millions of short-lived objects. A
@@ -75,12 +79,6 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
       values.putSnapshot(row, s, v, src);
       present[row * S + s] = 1;
     }
-  });
-  const capacity = new Float64Array(n), steps = new Float64Array(n);
-  points.forEach((p, row) => {
-    const e = p.epochs.find((x) => x.to > from)!;
-    capacity[row] = e.capacity;
-    steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
   });
   return {
     rows: n, snapshots: S, ...values.layout(), present, capacity, maxSteps: steps,

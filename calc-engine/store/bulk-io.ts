@@ -43,7 +43,7 @@ class Columns {
   values: Float64Array;
   n = 0;
   constructor(capacity = 256) {
-    this.ts = new Float64Array(capacity);
+    this.ts = new Float64Array(capacity); // a hint: `push` grows from any size, 0 included
     this.values = new Float64Array(capacity * REGISTER_COUNT);
   }
   push(t: number): number {
@@ -133,7 +133,7 @@ export async function readWindows(handle: Database, windows: readonly ReadWindow
   // Sized from the windows: growing by doubling would copy and zero a point's columns four times.
   const expected = new Map<string, number>();
   for (const w of windows) expected.set(w.pointId, (expected.get(w.pointId) ?? 0) + (w.rows ?? 0));
-  const cols = new Map([...expected].map(([id, n]) => [id, new Columns(Number.isFinite(n) ? Math.max(16, Math.ceil(n)) : 256)]));
+  const cols = new Map([...expected].map(([id, n]) => [id, new Columns(Math.ceil(n))]));
   if (windows.length > 0) {
     const client = await handle.pool.connect();
     try {

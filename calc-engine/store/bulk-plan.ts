@@ -86,6 +86,9 @@ function merge<T extends Period>(ps: T[], make: (from: number, to: number, like:
 /** Interpolation may look this far either side of any instant a figure needs. */
 const reachOf = (archive: PointArchive) => Math.max(maxEstimateGapMs(archive.config), intervalMs(archive.config));
 
+/** Snapshots a load window holds on a point's grid of `dt`: one per interval and one more. */
+export const windowSnapshots = (w: Period, dt: number): number => (w.to - w.from) / dt + 1;
+
 /** The readings a plan's windows, days and months need. */
 function planLoad(plan: Omit<PointPlan, 'load'>): Period[] {
   const gap = reachOf(plan.archive);

@@ -38,7 +38,7 @@ import { chunkChecks } from './bulk-checks.ts';
 import { readWindows, type ReadWindow } from './bulk-io.ts';
 import { boundaryFigure, chunkPlans, groupByWindow, kernelChunk } from './bulk-chunk.ts';
 import { CopyBinary, figureTuple, textField, timestampField, writeChunk } from './bulk-copy.ts';
-import { keepStoredMonths, periodCalendar, pointPlan, saveObjectResults, type PointPlan } from './bulk-plan.ts';
+import { keepStoredMonths, periodCalendar, pointPlan, saveObjectResults, windowSnapshots, type PointPlan } from './bulk-plan.ts';
 import { MAX_LOCKED_POINTS } from './save.ts';
 
 /** How to run a bulk recompute: as `recomputeRanges` (checks on by default), plus chunking. */
@@ -140,7 +140,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   let done = 0;
   const load = (k: number) => {
     const part = chunks[k]!;
-    const read = readWindows(handle, part.flatMap((p) => p.load.map((w): ReadWindow => ({ pointId: p.archive.config.id, ...w, rows: (w.to - w.from) / intervalMs(p.archive.config) + 1 }))));
+    const read = readWindows(handle, part.flatMap((p) => p.load.map((w): ReadWindow => ({ pointId: p.archive.config.id, ...w, rows: windowSnapshots(w, intervalMs(p.archive.config)) }))));
     read.catch(() => undefined); // awaited later; a failure must not surface as unhandled meanwhile
     return read;
   };

@@ -116,8 +116,9 @@ export function intervalSumGroup(day: PeriodFigure, parts: readonly EnergyFigure
  * days it holds that were not recomputed.
  */
 export function objectGroups(objects: readonly (StatObject & { limits: Record<string, number> })[], figures: readonly { figure: ObjectFigure }[]): CheckGroup[] {
+  const byId = new Map(objects.map((o) => [o.id, o]));
   return figures.map(({ figure }) => {
-    const o = objects.find((x) => x.id === figure.objectId)!;
+    const o = byId.get(figure.objectId)!;
     const candidates: AlarmCandidate[] = [];
     if (o.kind === 'bus') candidates.push(...busImbalanceCandidates(o, figure, objectLimits(o, defaultBusLimits(o.voltageKv))));
     else if (o.kind === 'transformer') candidates.push(...transformerLossCandidates(figure, objectLimits(o, DEFAULT_TRANSFORMER_LIMITS)));
