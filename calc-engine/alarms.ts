@@ -2,6 +2,7 @@
  * Alarm candidates and their reconciliation with the open alarms (DESIGN.md §6): one open alarm
  * per rule, object and period; every (re)computation raises, updates or clears.
  */
+import { joinRuns, runKind, sameRun } from './runs.ts';
 
 /** Rule names: the six checks of DESIGN.md §6 and the VEE checks beside them. */
 export type RuleName =
@@ -82,35 +83,55 @@ export function dedupeCandidates(candidates: readonly AlarmCandidate[]): AlarmCa
 
 /**
  * Raise candidates with no open alarm, update open alarms whose observed value, limit, severity
- * or detail changed, and clear open alarms in scope that no candidate confirms. Idempotent:
+ * or detail changed, and clear open alarms in scope that no candidate confirms. Run candidates
+ * (runs.ts) are first joined with the parts outside the scope of the open alarms of their run,
+ * so a run the scope cuts extends, shortens or splits the alarm that reports it. Idempotent:
  * applying the changes and reconciling again with the same candidates yields no changes.
  */
 export function reconcileAlarms(open: readonly OpenAlarm[], candidates: readonly AlarmCandidate[], scope: AlarmScope): AlarmChanges {
-  const wanted = new Map(dedupeCandidates(candidates).map((c) => [alarmKey(c), c]));
+  return matchAlarms(open, joinRuns(open, candidates, scope), scope).changes;
+}
+
+/**
+ * `reconcileAlarms` on candidates already joined (and measured), with the open alarms the
+ * candidates keep. A run candidate takes over the earliest open alarm of its run that it
+ * overlaps when none has its exact period: its period is updated in place, so the alarm keeps
+ * its id and acknowledgement; other open alarms of the run it covers clear.
+ */
+export function matchAlarms(open: readonly OpenAlarm[], candidates: readonly AlarmCandidate[], scope: AlarmScope): { changes: AlarmChanges; kept: Set<OpenAlarm> } {
+  const wanted = dedupeCandidates(candidates);
   const openByKey = new Map<string, OpenAlarm>();
   for (const a of open) if (!openByKey.has(alarmKey(a))) openByKey.set(alarmKey(a), a);
   const changes: AlarmChanges = { raise: [], update: [], clear: [] };
-  // A run cut by the scope's edge is the part inside it of a run that goes on outside: an open
-  // alarm of that run, going on beyond the same edge, already reports it (not a second alarm).
-  const reported = (c: AlarmCandidate): boolean => !scope.exact && open.some((a) =>
-    a.rule === c.rule && a.objectKind === c.objectKind && a.objectId === c.objectId && a.detail === c.detail &&
-    a.periodStart <= c.periodStart && a.periodEnd >= c.periodEnd &&
-    ((c.periodStart <= scope.from && a.periodStart < scope.from) || (c.periodEnd >= scope.to && a.periodEnd > scope.to)));
-  for (const [k, c] of wanted) {
-    const a = openByKey.get(k);
-    if (!a) {
-      if (!reported(c)) changes.raise.push(c);
-    }
-    else if (a.observed !== c.observed || a.limit !== c.limit || a.severity !== c.severity || a.detail !== c.detail) changes.update.push({ alarm: a, candidate: c });
+  const kept = new Set<OpenAlarm>();
+  const matched = new Map<AlarmCandidate, OpenAlarm>();
+  for (const c of wanted) {
+    const a = openByKey.get(alarmKey(c));
+    if (a) (matched.set(c, a), kept.add(a));
+  }
+  const runs = wanted.filter((c) => runKind(c) !== undefined);
+  const overlaps = (a: AlarmCandidate, c: AlarmCandidate) => sameRun(a, c) && a.periodStart < c.periodEnd && a.periodEnd > c.periodStart;
+  const byStart = [...openByKey.values()].sort((x, y) => x.periodStart - y.periodStart);
+  for (const c of runs) {
+    if (matched.has(c)) continue;
+    const a = byStart.find((x) => !kept.has(x) && overlaps(x, c));
+    if (a) (matched.set(c, a), kept.add(a));
+  }
+  for (const c of wanted) {
+    const a = matched.get(c);
+    if (!a) changes.raise.push(c);
+    else if (a.observed !== c.observed || a.limit !== c.limit || a.severity !== c.severity || a.detail !== c.detail ||
+      a.periodStart !== c.periodStart || a.periodEnd !== c.periodEnd) changes.update.push({ alarm: a, candidate: c });
   }
   const inScope = (a: OpenAlarm): boolean =>
     scope.rules.includes(a.rule) &&
     scope.objects.some((o) => o.kind === a.objectKind && o.id === a.objectId) &&
     (scope.exact ? a.periodStart === scope.from && a.periodEnd === scope.to : a.periodStart >= scope.from && a.periodEnd <= scope.to);
   for (const a of open) {
-    const k = alarmKey(a);
+    if (kept.has(a)) continue;
     // a duplicate open alarm breaks "one open alarm per rule, object and period": clear it anywhere
-    if (openByKey.get(k) !== a || (inScope(a) && !wanted.has(k))) changes.clear.push(a);
+    const duplicate = openByKey.get(alarmKey(a)) !== a;
+    if (duplicate || inScope(a) || runs.some((c) => overlaps(a, c))) changes.clear.push(a);
   }
-  return changes;
+  return { changes, kept };
 }

@@ -6,6 +6,7 @@
  */
 export * from './adjustments.ts';
 export * from './alarms.ts';
+export * from './runs.ts';
 export * from './bypass.ts';
 export * from './daily.ts';
 export * from './epochs.ts';

@@ -4,6 +4,7 @@
  * Limit: `IntervalLimits.frozenIntervals` (default 4).
  */
 import type { AlarmCandidate } from '../alarms.ts';
+import { RUN_DETAIL } from '../runs.ts';
 import { FROZEN } from '../kernel-flags.ts';
 import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
 import { flagRuns, runPeriod, type KernelView } from './kernel-view.ts';
@@ -12,6 +13,6 @@ import { flagRuns, runPeriod, type KernelView } from './kernel-view.ts';
 export function frozenReadingCandidates(view: KernelView, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): AlarmCandidate[] {
   return flagRuns(view, FROZEN, true).map((run) => {
     const j0 = Math.max(0, run.j0 - limits.frozenIntervals + 1);
-    return { rule: 'frozen-reading', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, { ...run, j0 }), observed: run.j1 - j0, limit: limits.frozenIntervals, severity: 'warning', detail: 'unchanged intervals' };
+    return { rule: 'frozen-reading', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, { ...run, j0 }), observed: run.j1 - j0, limit: limits.frozenIntervals, severity: 'warning', detail: RUN_DETAIL.frozen };
   });
 }

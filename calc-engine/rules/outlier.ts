@@ -6,6 +6,7 @@
  */
 import { REGISTER_CODES } from '../../schema/registers.ts';
 import type { AlarmCandidate } from '../alarms.ts';
+import { RUN_DETAIL } from '../runs.ts';
 import type { EnergyEvent } from '../figure.ts';
 import { DECREASE, OVER_MAX, SPIKE, STUCK } from '../kernel-flags.ts';
 import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
@@ -41,7 +42,7 @@ export function outlierCandidates(view: KernelView, limits: IntervalLimits = DEF
   }
   for (const run of flagRuns(view, STUCK, true)) {
     const n = run.j1 - run.j0 + limits.stuckIntervals - 1;
-    out.push({ ...base(run.row, run.j0 - limits.stuckIntervals + 1, run.j1), observed: n, limit: limits.stuckIntervals, severity: 'warning', detail: 'stuck (intervals)' });
+    out.push({ ...base(run.row, run.j0 - limits.stuckIntervals + 1, run.j1), observed: n, limit: limits.stuckIntervals, severity: 'warning', detail: RUN_DETAIL.stuck });
   }
   return out;
 }

@@ -5,7 +5,8 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../../schema/index.ts';
-import { alarmKey, reconcileAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
+import { alarmKey, matchAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
+import { joinRuns, runKind } from '../runs.ts';
 
 /** Something that hears of raised, updated and cleared alarms (log, MQTT, HTTP). */
 export type AlarmListener = (event: AlarmEvent) => void | Promise<void>;
@@ -38,7 +39,7 @@ export interface CheckGroup {
 
 type AlarmRow = { id: string; rule: RuleName; object_kind: AlarmObjectKind; object_id: string; period_start: Date; period_end: Date; observed: string | null; limit_value: string | null; severity: 'info' | 'warning' | 'critical'; state: 'open' | 'acknowledged'; message: string; detail: string | null };
 
-/** Open or acknowledged alarms of any of the scopes' rules and objects overlapping their windows. */
+/** Open or acknowledged alarms of any of the scopes' rules and objects overlapping or meeting their windows. */
 async function openAlarmsOf(handle: Database, scopes: readonly AlarmScope[]): Promise<OpenAlarm[]> {
   const objects = [...new Set(scopes.flatMap((s) => s.objects.map((o) => `${o.kind}|${o.id}`)))];
   if (objects.length === 0) return [];
@@ -50,7 +51,7 @@ async function openAlarmsOf(handle: Database, scopes: readonly AlarmScope[]): Pr
     SELECT id, rule, object_kind, object_id, period_start, period_end, observed, limit_value, severity, state, message, detail FROM alarm
     WHERE state <> 'cleared' AND rule = ANY(${rules}::text[])
       AND (object_kind || '|' || object_id) = ANY(${objects}::text[])
-      AND period_end > ${new Date(from)} AND period_start < ${new Date(to)}`.execute(handle.db);
+      AND period_end >= ${new Date(from)} AND period_start <= ${new Date(to)}`.execute(handle.db);
   return rows.rows.map((r) => ({
     id: r.id, state: r.state, rule: r.rule, objectKind: r.object_kind, objectId: r.object_id,
     periodStart: r.period_start.getTime(), periodEnd: r.period_end.getTime(),
@@ -59,15 +60,36 @@ async function openAlarmsOf(handle: Database, scopes: readonly AlarmScope[]): Pr
   }));
 }
 
-/** Open or acknowledged alarms of the scope's rules and objects overlapping its window. */
+/** Open or acknowledged alarms of the scope's rules and objects overlapping or meeting its window. */
 export function openAlarms(handle: Database, scope: AlarmScope): Promise<OpenAlarm[]> {
   return openAlarmsOf(handle, [scope]);
 }
 
-/** Whether an open alarm is one a scope looks at (its rules and objects, overlapping its window). */
+/**
+ * Whether an open alarm is one a scope looks at: its rules and objects, overlapping its window or
+ * meeting it (a run the window carries on or precedes).
+ */
 function seenBy(scope: AlarmScope, a: OpenAlarm): boolean {
-  return scope.rules.includes(a.rule) && a.periodEnd > scope.from && a.periodStart < scope.to &&
+  return scope.rules.includes(a.rule) && a.periodEnd >= scope.from && a.periodStart <= scope.to &&
     scope.objects.some((o) => o.kind === a.objectKind && o.id === a.objectId);
+}
+
+/**
+ * Run candidates whose observed value is measured from the stored interval energy (runs.ts,
+ * `stored`: reverse energy, Σ export kWh over the run) get it from the rows the recomputation
+ * has committed, one query for all: a run joined from parts outside the window is measured whole.
+ */
+async function measureRuns(handle: Database, groups: AlarmCandidate[][]): Promise<AlarmCandidate[][]> {
+  const runs = groups.flat().filter((c) => runKind(c)?.observed === 'stored');
+  if (runs.length === 0) return groups;
+  const rows = await sql<{ i: string; kwh: string | null }>`
+    SELECT c.i, sum(e.ap_exp_total) AS kwh
+    FROM unnest(${runs.map((c) => c.objectId)}::text[], ${runs.map((c) => new Date(c.periodStart))}::timestamptz[], ${runs.map((c) => new Date(c.periodEnd))}::timestamptz[])
+      WITH ORDINALITY AS c(point_id, a, b, i)
+    LEFT JOIN interval_energy e ON e.point_id = c.point_id AND e.ts > c.a AND e.ts <= c.b
+    GROUP BY c.i`.execute(handle.db);
+  const measured = new Map(rows.rows.map((r) => [runs[Number(r.i) - 1]!, Number(r.kwh ?? 0)]));
+  return groups.map((g) => g.map((c) => (measured.has(c) ? { ...c, observed: measured.get(c)! } : c)));
 }
 
 const INSERT_ROWS = 1_000; // per statement, well under the protocol's 65 535 parameters
@@ -79,26 +101,24 @@ const INSERT_ROWS = 1_000; // per statement, well under the protocol's 65 535 pa
  */
 export async function applyAlarmGroups(handle: Database, groups: readonly CheckGroup[], listeners: readonly AlarmListener[] = []): Promise<AlarmChanges> {
   const open = await openAlarmsOf(handle, groups.map((g) => g.scope));
-  const openOf = new Map<string, OpenAlarm[]>();
+  const openAlarmsOfObject = new Map<string, OpenAlarm[]>();
   for (const a of open) {
     const k = `${a.objectKind}|${a.objectId}`;
-    (openOf.get(k) ?? openOf.set(k, []).get(k)!).push(a);
+    (openAlarmsOfObject.get(k) ?? openAlarmsOfObject.set(k, []).get(k)!).push(a);
   }
   const changes: AlarmChanges = { raise: [], update: [], clear: [] };
   // An alarm one scope confirms stays open though an overlapping scope did not find it.
   const confirmed = new Set<string>();
   const clears = new Map<string, OpenAlarm>();
-  for (const g of groups) {
-    const seen = g.scope.objects.flatMap((o) => openOf.get(`${o.kind}|${o.id}`) ?? []).filter((a) => seenBy(g.scope, a));
-    const c = reconcileAlarms(seen, g.candidates, g.scope);
+  const seen = groups.map((g) => g.scope.objects.flatMap((o) => openAlarmsOfObject.get(`${o.kind}|${o.id}`) ?? []).filter((a) => seenBy(g.scope, a)));
+  const joined = await measureRuns(handle, groups.map((g, k) => joinRuns(seen[k]!, g.candidates, g.scope)));
+  groups.forEach((g, k) => {
+    const { changes: c, kept } = matchAlarms(seen[k]!, joined[k]!, g.scope);
     changes.raise.push(...c.raise);
     changes.update.push(...c.update);
-    const wanted = new Set(g.candidates.map(alarmKey));
-    const primary = new Map<string, OpenAlarm>();
-    for (const a of seen) if (!primary.has(alarmKey(a))) primary.set(alarmKey(a), a);
-    for (const [k, a] of primary) if (wanted.has(k)) confirmed.add(a.id);
+    for (const a of kept) confirmed.add(a.id);
     for (const a of c.clear) clears.set(a.id, a);
-  }
+  });
   changes.clear.push(...[...clears.values()].filter((a) => !confirmed.has(a.id)));
   const events: AlarmEvent[] = [];
   const event = (change: AlarmEvent['change'], id: string, c: AlarmCandidate): AlarmEvent => ({
@@ -128,7 +148,8 @@ export async function applyAlarmGroups(handle: Database, groups: readonly CheckG
       }
     }
     for (const { alarm, candidate: c } of changes.update) {
-      await tx.updateTable('alarm').set({ observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, message: alarmMessage(c), detail: c.detail ?? null, updated_at: new Date() }).where('id', '=', alarm.id).execute();
+      await tx.updateTable('alarm').set({
+        period_start: new Date(c.periodStart), period_end: new Date(c.periodEnd), observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, message: alarmMessage(c), detail: c.detail ?? null, updated_at: new Date() }).where('id', '=', alarm.id).execute();
       events.push(event('updated', alarm.id, c));
     }
   });

@@ -32,8 +32,10 @@ import type { DirtyRange } from '../tasks/index.ts';
 import type { StatObject } from '../objects.ts';
 import type { CheckGroup } from './alarms.ts';
 
-/** Rules judged on intervals of the dirty ranges. */
-const INTERVAL_RULES: readonly RuleName[] = ['outlier', 'tou-mismatch', 'reverse-energy', 'frozen-reading', 'demand-jump', 'missing-data'];
+/** Rules judged on intervals of the dirty ranges, from the kernel's flags. */
+const INTERVAL_RULES: readonly RuleName[] = ['outlier', 'tou-mismatch', 'reverse-energy', 'frozen-reading', 'demand-jump'];
+/** Judged between the first and the newest reading of a dirty range's window. */
+const GAP_RULES: readonly RuleName[] = ['missing-data'];
 /** Rules judged on days of points against their intervals. */
 const DAY_SUM_RULES: readonly RuleName[] = ['interval-sum'];
 /** Rules judged on days of points. */
@@ -66,8 +68,9 @@ function objectLimits(o: StatObject & { limits: Record<string, number> }, fallba
 
 /**
  * Interval-rule groups of one kernel view whose rows are points over one window (from, to]: the
- * kernel's flags, missing readings, and register decreases the points' `days` found; one scope
- * per point, so its alarms in the window that nothing confirms clear.
+ * kernel's flags and register decreases the points' `days` found, one scope per point, so its
+ * alarms in the window that nothing confirms clear; and missing readings, in a scope of their own
+ * between the window's first and newest reading.
  */
 export function intervalGroups(view: KernelView, points: readonly PointData[], from: number, to: number, days: readonly PeriodFigure[]): CheckGroup[] {
   const found = [
@@ -80,15 +83,18 @@ export function intervalGroups(view: KernelView, points: readonly PointData[], f
     const list = byPoint.get(f.pointId);
     if (list) list.push(...decreaseCandidates(f.events).filter((c) => c.periodStart >= from && c.periodEnd <= to));
   }
-  return points.map((p) => {
+  return points.flatMap((p) => {
     const { ts } = p.series;
-    const candidates = byPoint.get(p.config.id)!;
+    const objects = [{ kind: 'point' as const, id: p.config.id }];
+    const groups: CheckGroup[] = [{ scope: { rules: INTERVAL_RULES, objects, from, to }, candidates: byPoint.get(p.config.id)! }];
     // Missing data is judged from the rows that exist, not from the kernel's "all 20 registers
     // present", so meters that keep fewer registers are not flagged. Missing means a gap between
     // readings: before the first one nothing was collected yet, after the newest one the next
-    // has not arrived yet.
-    candidates.push(...missingReadingCandidates(p.config.id, p.series, Math.max(from, ts[0] ?? to), Math.min(to, ts.at(-1) ?? from), view.stepMs));
-    return { scope: { rules: INTERVAL_RULES, objects: [{ kind: 'point' as const, id: p.config.id }], from, to }, candidates };
+    // has not arrived yet — nor has the recomputation changed anything there, so a gap going on
+    // beyond the newest reading is its open alarm's to report (runs.ts).
+    const lo = Math.max(from, ts[0] ?? to), hi = Math.min(to, ts.at(-1) ?? from);
+    if (lo < hi) groups.push({ scope: { rules: GAP_RULES, objects, from: lo, to: hi }, candidates: missingReadingCandidates(p.config.id, p.series, lo, hi, view.stepMs) });
+    return groups;
   });
 }
 
@@ -147,7 +153,7 @@ export function checkRecomputation(
     const from = Math.floor(r.from.getTime() / dt) * dt - dt;
     const to = Math.ceil(r.to.getTime() / dt) * dt + dt;
     const pc = pointChunk([p], from, Math.round((to - from) / dt), carriesLoad);
-    const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt };
+    const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt, rowMultipliers: pc.rowMultipliers };
     groups.push(...intervalGroups(view, [p], from, to, stats.figures.days));
   }
   groups.push(...dayLimitGroups(stats.figures.days, dailyLimits));

@@ -6,6 +6,7 @@ import * as derived from './003-derived.ts';
 import * as settlement from './004-settlement.ts';
 import * as alarmDetail from './005-alarm-detail.ts';
 import * as auditAction from './006-audit-action.ts';
+import * as alarmPeriod from './007-alarm-period.ts';
 
 const migrations: Record<string, Migration> = {
   '001-archive': archive,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '004-settlement': settlement,
   '005-alarm-detail': alarmDetail,
   '006-audit-action': auditAction,
+  '007-alarm-period': alarmPeriod,
 };
 
 /** Kysely migration provider with every meterflow migration. */

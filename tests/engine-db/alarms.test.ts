@@ -91,3 +91,42 @@ describe.each(dbTargets())('alarms on $name PostgreSQL', (target) => {
     expect(await open(h, 'BUS')).toEqual([]);
   });
 });
+
+describe.each(dbTargets())('a bus out of balance all month on $name PostgreSQL', (target) => {
+  // A in, B out at 95 % of A: a 5 % imbalance every day and over the month, beyond ±2 % at
+  // 10 kV. The 1st's alarm and the month's start at the same instant; both are open (the
+  // identity of an alarm is its whole period, not its start: the month's alarm was dropped).
+  const archive2 = `
+substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
+points:
+  - { id: A, substation: S, name: incomer, timeZone: Europe/Berlin }
+  - { id: B, substation: S, name: feeder, timeZone: Europe/Berlin }
+objects:
+  - { id: BUS, kind: bus, name: 10 kV bus, voltageKv: 10, members: [{ point: A, role: in }, { point: B, role: out }] }
+`;
+  const from = Date.parse('2026-09-30T22:00:00Z'), to = Date.parse('2026-10-31T23:00:00Z'); // October in Berlin (25 hours on the 25th)
+  const month = (point: string, step: number): ReadingRow[] => {
+    const out: ReadingRow[] = [];
+    for (let t = from, i = 0; t <= to; t += 900_000, i++) {
+      const v = new Array<number | null>(20).fill(null);
+      v[0] = 1_000_000 + i * step;
+      out.push({ pointId: point, ts: new Date(t), source: 'poll', values: v });
+    }
+    return out;
+  };
+  let h: Database;
+  beforeAll(async () => {
+    h = await freshDatabase(target);
+    await importArchiveText(h, archive2);
+    await writeReadings(h, [...month('A', 100), ...month('B', 95)]);
+    await drainTasks(h);
+  });
+  afterAll(() => h.close());
+
+  it('has 31 day alarms and the month alarm open', async () => {
+    const alarms = (await exportRows(h, { kind: 'alarms', from: new Date(from), to: new Date(to), object: 'BUS' })).filter((a) => a.state === 'open');
+    const month = alarms.filter((a) => a.period_end === new Date(to).toISOString() && a.period_start === new Date(from).toISOString());
+    expect(alarms.length).toBe(32);
+    expect(month.map((a) => [a.rule, Number(a.observed), a.severity])).toEqual([['bus-imbalance', 5, 'critical']]);
+  });
+});

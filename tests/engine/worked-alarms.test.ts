@@ -91,25 +91,58 @@ describe('alarm reconciliation', () => {
     expect(ch.clear.map((a) => a.id)).toEqual(['2']);
   });
 
-  it('a run cut by the scope is reported by the open alarm of the whole run, not raised again', () => {
-    // Reverse energy all October; a backfill recomputes 14 October (scope = that day's intervals).
+  describe('runs cut by the scope join the open alarm of their run (runs.ts)', () => {
+    // Missing data on point G, 15-minute intervals: observed = intervals, critical above 96.
     const HOUR = 3_600_000;
-    const run = { rule: 'reverse-energy' as const, objectKind: 'point' as const, objectId: 'E', limit: 0, severity: 'warning' as const, detail: 'ap_exp on import-only point (steps)' };
-    const month: OpenAlarm = { ...run, id: 'm', state: 'open', periodStart: 0, periodEnd: 744 * HOUR, observed: 9000 };
-    const day: AlarmScope = { rules: ['reverse-energy'], objects: [{ kind: 'point', id: 'E' }], from: 312 * HOUR, to: 336 * HOUR };
-    const clipped = { ...run, periodStart: 312 * HOUR, periodEnd: 336 * HOUR, observed: 300 };
-    expect(reconcileAlarms([month], [clipped], day)).toEqual({ raise: [], update: [], clear: [] });
-    // A run cut at the day's start by an alarm that begins there too: nothing goes on before the
-    // cut, so it is a run of its own.
-    const fromDay: OpenAlarm = { ...month, id: 'f', periodStart: 312 * HOUR };
-    const endsEarly = { ...clipped, periodEnd: 330 * HOUR };
-    expect(reconcileAlarms([fromDay], [endsEarly], day).raise).toEqual([endsEarly]);
-    // A run that starts and ends inside the day is an alarm of its own.
-    const inside = { ...clipped, periodStart: 320 * HOUR, periodEnd: 330 * HOUR };
-    expect(reconcileAlarms([month], [inside], day).raise).toEqual([inside]);
-    // The whole month recomputed: the run is the open alarm itself, an alarm cut to the day clears.
-    const cut: OpenAlarm = { ...clipped, id: 'd', state: 'open' };
-    const all: AlarmScope = { ...day, from: 0, to: 744 * HOUR };
-    expect(reconcileAlarms([month, cut], [{ ...run, periodStart: 0, periodEnd: 744 * HOUR, observed: 9000 }], all)).toEqual({ raise: [], update: [], clear: [cut] });
+    const run = { rule: 'missing-data' as const, objectKind: 'point' as const, objectId: 'G', limit: 0, detail: 'missing intervals' };
+    const alarm = (id: string, from: number, to: number): OpenAlarm =>
+      ({ ...run, id, state: 'acknowledged', periodStart: from * HOUR, periodEnd: to * HOUR, observed: (to - from) * 4, severity: (to - from) * 4 > 96 ? 'critical' : 'warning' });
+    const found = (from: number, to: number): AlarmCandidate =>
+      ({ ...run, periodStart: from * HOUR, periodEnd: to * HOUR, observed: (to - from) * 4, severity: (to - from) * 4 > 96 ? 'critical' : 'warning' });
+    const scope = (from: number, to: number): AlarmScope => ({ rules: ['missing-data'], objects: [{ kind: 'point', id: 'G' }], from: from * HOUR, to: to * HOUR });
+
+    it('a gap all October, 14 October recomputed and still missing: nothing changes', () => {
+      // Open: (0 h, 744 h], 2 976 intervals. The day (312 h, 336 h] finds its 96 intervals
+      // missing; joined with the alarm's parts before and after the day: (0 h, 744 h] again.
+      expect(reconcileAlarms([alarm('m', 0, 744)], [found(312, 336)], scope(312, 336))).toEqual({ raise: [], update: [], clear: [] });
+    });
+
+    it('14 October backfilled: the alarm keeps (0 h, 312 h] and a second one takes (336 h, 744 h]', () => {
+      // Nothing missing in the day: the parts outside it are two runs, 312 × 4 = 1 248 and
+      // 408 × 4 = 1 632 intervals, both critical. The acknowledged alarm keeps the first.
+      const ch = reconcileAlarms([alarm('m', 0, 744)], [], scope(312, 336));
+      expect(ch.update.map((u) => [u.alarm.id, u.candidate.periodStart / HOUR, u.candidate.periodEnd / HOUR, u.candidate.observed, u.candidate.severity])).toEqual([['m', 0, 312, 1248, 'critical']]);
+      expect(ch.raise.map((c) => [c.periodStart / HOUR, c.periodEnd / HOUR, c.observed, c.severity])).toEqual([[336, 744, 1632, 'critical']]);
+      expect(ch.clear).toEqual([]);
+    });
+
+    it('new readings carry a gap on: the alarm is extended in place, not raised again', () => {
+      // Open (0 h, 10 h], 40 intervals; the next batch's window (10 h, 12 h] is missing too:
+      // (0 h, 12 h], 48 intervals, still a warning.
+      const ch = reconcileAlarms([alarm('g', 0, 10)], [found(10, 12)], scope(10, 12));
+      expect(ch.update.map((u) => [u.alarm.id, u.candidate.periodStart / HOUR, u.candidate.periodEnd / HOUR, u.candidate.observed])).toEqual([['g', 0, 12, 48]]);
+      expect([ch.raise, ch.clear]).toEqual([[], []]);
+    });
+
+    it('a recomputation that finds two runs one: the earlier alarm takes the run, the later clears', () => {
+      // Open (0 h, 10 h] and (11 h, 20 h]; a correction empties (10 h, 11 h] too: the window
+      // (9 h, 12 h] is missing whole, and joins both: (0 h, 20 h], 80 intervals.
+      const later = alarm('b', 11, 20);
+      const ch = reconcileAlarms([alarm('a', 0, 10), later], [found(9, 12)], scope(9, 12));
+      expect(ch.update.map((u) => [u.alarm.id, u.candidate.periodStart / HOUR, u.candidate.periodEnd / HOUR, u.candidate.observed])).toEqual([['a', 0, 20, 80]]);
+      expect(ch.clear).toEqual([later]);
+      expect(ch.raise).toEqual([]);
+    });
+
+    it('a run inside the scope that got shorter keeps its alarm', () => {
+      const ch = reconcileAlarms([alarm('s', 2, 4)], [found(2, 3)], scope(0, 10));
+      expect(ch.update.map((u) => [u.alarm.id, u.candidate.periodEnd / HOUR, u.candidate.observed])).toEqual([['s', 3, 4]]);
+      expect([ch.raise, ch.clear]).toEqual([[], []]);
+    });
+
+    it('rules that do not report runs are not joined', () => {
+      const day: OpenAlarm = { ...base, id: 'd', state: 'open', observed: 120, periodStart: -86_400_000, periodEnd: 0 };
+      expect(reconcileAlarms([day], [{ ...base, observed: 130 }], scope(0, 24))).toEqual({ raise: [{ ...base, observed: 130 }], update: [], clear: [] });
+    });
   });
 });

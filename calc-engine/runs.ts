@@ -1,0 +1,123 @@
+/**
+ * Run alarms: a missing-data gap, a frozen or stuck register, reverse energy on an import-only
+ * point report a run of intervals, and a run goes on as long as the data says. A recomputation
+ * sees only its window, so a run cut by the window's edge is joined here with the part of its
+ * open alarm outside the window (which the recomputation did not touch): a run carried on by new
+ * readings extends its alarm, a correction inside a run shortens or splits it, a backfill that
+ * bridges two runs joins them — the alarms a recomputation from scratch finds.
+ */
+import type { AlarmCandidate, AlarmScope, OpenAlarm, Severity } from './alarms.ts';
+
+/** Details of the run alarms (the rules use these, the join recognises them). */
+export const RUN_DETAIL = {
+  missing: 'missing intervals',
+  frozen: 'unchanged intervals',
+  stuck: 'stuck (intervals)',
+  reverse: 'ap_exp on import-only point (kWh)',
+} as const;
+
+/**
+ * How a run's observed value adds up: `count` is its number of intervals (its length over the
+ * interval), `stored` is measured from the stored interval energy over the whole run after the
+ * join (reverse energy: Σ export kWh), so a run joined from parts is measured exactly.
+ */
+export interface RunKind {
+  readonly observed: 'count' | 'stored';
+  /** A count above this is critical (missing data: more than a day of 15-minute intervals). */
+  readonly criticalAbove?: number;
+}
+
+const RUNS: ReadonlyMap<string, RunKind> = new Map([
+  [`missing-data|${RUN_DETAIL.missing}`, { observed: 'count', criticalAbove: 96 }],
+  [`frozen-reading|${RUN_DETAIL.frozen}`, { observed: 'count' }],
+  [`outlier|${RUN_DETAIL.stuck}`, { observed: 'count' }],
+  [`reverse-energy|${RUN_DETAIL.reverse}`, { observed: 'stored' }],
+]);
+
+/** The run kind of an alarm or candidate, or undefined when it does not report a run. */
+export function runKind(a: Pick<AlarmCandidate, 'rule' | 'detail'>): RunKind | undefined {
+  return RUNS.get(`${a.rule}|${a.detail ?? ''}`);
+}
+
+/** Whether two alarms are of one run family: rule, object and detail. */
+export function sameRun(a: AlarmCandidate, b: AlarmCandidate): boolean {
+  return a.rule === b.rule && a.objectKind === b.objectKind && a.objectId === b.objectId && a.detail === b.detail;
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+interface Piece {
+  from: number;
+  to: number;
+  /** Intervals per ms of a count piece (observed / length), to count the joined run. */
+  perMs?: number;
+  severity: Severity;
+  candidate?: AlarmCandidate;
+}
+
+/** The joined run of pieces that meet or overlap, sorted by start. */
+function joined(template: AlarmCandidate, kind: RunKind, pieces: Piece[]): AlarmCandidate {
+  const from = pieces[0]!.from;
+  let to = from, severity: Severity = 'info', perMs: number | undefined;
+  for (const p of pieces) (to = Math.max(to, p.to)), (perMs ??= p.perMs), (severity = RANK[p.severity] > RANK[severity] ? p.severity : severity);
+  if (pieces.length === 1 && pieces[0]!.candidate) return pieces[0]!.candidate;
+  let observed = template.observed;
+  if (kind.observed === 'count' && perMs !== undefined) {
+    observed = Math.round((to - from) * perMs);
+    if (kind.criticalAbove !== undefined) severity = observed > kind.criticalAbove ? 'critical' : 'warning';
+  }
+  return { ...template, periodStart: from, periodEnd: to, observed, severity };
+}
+
+/**
+ * The candidates of one scope with its run candidates joined to the outside parts of the open
+ * run alarms (same rule, object and detail) that overlap or meet the scope's window. An open run
+ * alarm reaching into the window keeps only its outside parts: inside, the candidates say what
+ * is flagged now. Candidates of other rules, and every candidate of an exact scope, pass as they
+ * are. A `stored` run's observed value is the candidate's own until it is measured.
+ */
+export function joinRuns(open: readonly OpenAlarm[], candidates: readonly AlarmCandidate[], scope: AlarmScope): AlarmCandidate[] {
+  if (scope.exact) return [...candidates];
+  const out: AlarmCandidate[] = [];
+  const families = new Map<string, { template: AlarmCandidate; kind: RunKind; pieces: Piece[] }>();
+  const family = (a: AlarmCandidate, kind: RunKind) => {
+    const k = `${a.rule}|${a.objectKind}|${a.objectId}|${a.detail ?? ''}`;
+    const { rule, objectKind, objectId, periodStart, periodEnd, observed, limit, severity, detail } = a;
+    const template: AlarmCandidate = { rule, objectKind, objectId, periodStart, periodEnd, observed, limit, severity, ...(detail !== undefined ? { detail } : {}) };
+    return families.get(k) ?? families.set(k, { template, kind, pieces: [] }).get(k)!;
+  };
+  for (const c of candidates) {
+    const kind = runKind(c);
+    if (!kind) {
+      out.push(c);
+      continue;
+    }
+    const perMs = kind.observed === 'count' && c.periodEnd > c.periodStart ? c.observed / (c.periodEnd - c.periodStart) : undefined;
+    family(c, kind).pieces.push({ from: c.periodStart, to: c.periodEnd, severity: c.severity, candidate: c, ...(perMs !== undefined ? { perMs } : {}) });
+  }
+  for (const a of open) {
+    const kind = runKind(a);
+    if (!kind || !scope.rules.includes(a.rule) || !scope.objects.some((o) => o.kind === a.objectKind && o.id === a.objectId)) continue;
+    if (a.periodEnd < scope.from || a.periodStart > scope.to) continue;
+    const perMs = kind.observed === 'count' && a.periodEnd > a.periodStart ? a.observed / (a.periodEnd - a.periodStart) : undefined;
+    const f = family(a, kind);
+    const piece = (from: number, to: number) => f.pieces.push({ from, to, severity: a.severity, ...(perMs !== undefined ? { perMs } : {}) });
+    if (a.periodStart < scope.from) piece(a.periodStart, Math.min(a.periodEnd, scope.from));
+    if (a.periodEnd > scope.to) piece(Math.max(a.periodStart, scope.to), a.periodEnd);
+  }
+  for (const { template, kind, pieces } of families.values()) {
+    pieces.sort((x, y) => x.from - y.from || x.to - y.to);
+    let run: Piece[] = [];
+    let end = -Infinity;
+    for (const p of pieces) {
+      if (run.length > 0 && p.from > end) {
+        out.push(joined(template, kind, run));
+        run = [];
+      }
+      run.push(p);
+      end = Math.max(end, p.to);
+    }
+    if (run.length > 0) out.push(joined(template, kind, run));
+  }
+  return out;
+}

@@ -1,0 +1,112 @@
+/**
+ * Run alarms (reverse energy, frozen reading, missing data, stuck register) as a worker sees
+ * them: readings arrive a few intervals at a time and each batch is recomputed alone, or a
+ * correction lands in the middle of a run. Whatever the order, the open alarms are the ones a
+ * recomputation from scratch finds: one alarm per run, extended in place (same id, its
+ * acknowledgement kept), split or shortened where the data says so.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
+import { acknowledgeAlarm, drainTasks, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
+import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+
+const archive = `
+substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
+points:
+  - { id: E, substation: S, name: import only, timeZone: Europe/Berlin, importOnly: true }
+  - { id: G, substation: S, name: gappy link, timeZone: Europe/Berlin }
+`;
+const T0 = Date.parse('2026-10-09T22:00:00Z'); // 10 October, 00:00 Berlin
+const STEP = 900_000;
+const iso = (i: number) => new Date(T0 + i * STEP).toISOString();
+
+/**
+ * Snapshots n0..n1 of a point: 1.00 kWh import per interval; export of 0.05 kWh per interval
+ * while `exporting(i)`; snapshots `absent(i)` not collected.
+ */
+function snapshots(n0: number, n1: number, exporting: (i: number) => boolean, point = 'E', absent = (_i: number) => false): ReadingRow[] {
+  const out: ReadingRow[] = [];
+  let exp = 0;
+  for (let i = 0; i <= n1; i++) {
+    if (i > 0 && exporting(i)) exp += 5;
+    if (i < n0 || absent(i)) continue;
+    // every register read; the flat tier carries each direction's energy, reactive stays at 0
+    const v = new Array<number | null>(20).fill(0);
+    v[0] = v[3] = 1_000_000 + i * 100;
+    v[5] = v[8] = 20_000 + exp;
+    out.push({ pointId: point, ts: new Date(T0 + i * STEP), source: 'poll', values: v });
+  }
+  return out;
+}
+
+type Row = { id: string; state: string; period_start: Date; period_end: Date; observed: string; severity: string };
+const alarms = async (h: Database, rule: string, point = 'E') =>
+  (await sql<Row>`SELECT id, state, period_start, period_end, observed, severity FROM alarm
+    WHERE rule = ${rule} AND object_id = ${point} AND state <> 'cleared' ORDER BY period_start`.execute(h.db)).rows
+    .map((r) => ({ id: r.id, state: r.state, from: r.period_start.toISOString(), to: r.period_end.toISOString(), observed: Number(r.observed), severity: r.severity }));
+const never = () => false;
+
+/** The open alarms of a point as a recomputation from scratch finds them: no alarms, the whole span recomputed. */
+async function fromScratch(h: Database, point: string, rule: string, to: number, bulk: boolean) {
+  await sql`DELETE FROM alarm WHERE object_id = ${point}`.execute(h.db);
+  const range = [{ pointId: point, from: new Date(T0), to: new Date(T0 + to * STEP) }];
+  await (bulk ? recomputeBulk(h, range) : recomputeRanges(h, range));
+  return (await alarms(h, rule, point)).map(({ from, to, observed, severity }) => ({ from, to, observed, severity }));
+}
+
+describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
+  let h: Database;
+  beforeAll(async () => {
+    h = await freshDatabase(target);
+    await importArchiveText(h, archive);
+  });
+  afterAll(() => h.close());
+
+  it('a reverse-energy fault that goes on while readings arrive batch by batch is one alarm, extended in place', async () => {
+    // Export in intervals 9..40 (snapshots 9..40 each 5 steps above the last).
+    const exporting = (i: number) => i >= 9 && i <= 40;
+    await writeReadings(h, snapshots(0, 12, exporting));
+    await drainTasks(h);
+    const first = await alarms(h, 'reverse-energy');
+    expect(first.map((a) => [a.from, a.to])).toEqual([[iso(8), iso(12)]]);
+    await acknowledgeAlarm(h, first[0]!.id, 'ops');
+    for (let n = 12; n < 48; n += 3) {
+      await writeReadings(h, snapshots(n + 1, n + 3, exporting));
+      await drainTasks(h);
+    }
+    const after = await alarms(h, 'reverse-energy');
+    // one run, intervals ending 9..40: (8, 40]; the same alarm, still acknowledged; 32 intervals × 5 steps
+    expect(after).toEqual([{ id: first[0]!.id, state: 'acknowledged', from: iso(8), to: iso(40), observed: 1.6, severity: 'warning' }]);
+    const [run] = after.map(({ from, to, observed, severity }) => ({ from, to, observed, severity }));
+    expect(await fromScratch(h, 'E', 'reverse-energy', 51, true)).toEqual([run]);
+    expect(await fromScratch(h, 'E', 'reverse-energy', 51, false)).toEqual([run]);
+  });
+
+  it('a gap is one missing-data alarm; a backfill in its middle splits it, the rest of the backfill closes it', async () => {
+    // Snapshots 10..30 missing: intervals ending 10..31 lack a reading, (9, 31] is one run of 22.
+    await writeReadings(h, snapshots(0, 40, never, 'G', (i) => i >= 10 && i <= 30));
+    await drainTasks(h);
+    const [gap] = await alarms(h, 'missing-data', 'G');
+    expect(gap).toMatchObject({ from: iso(9), to: iso(31), observed: 22, severity: 'warning' });
+    await acknowledgeAlarm(h, gap!.id, 'ops');
+    // Snapshots 19..21 arrive: intervals ending 20 and 21 are whole again; (9, 19] and (21, 31] stay missing.
+    await writeReadings(h, snapshots(19, 21, never, 'G'));
+    await drainTasks(h);
+    const split = await alarms(h, 'missing-data', 'G');
+    expect(split).toEqual([
+      { id: gap!.id, state: 'acknowledged', from: iso(9), to: iso(19), observed: 10, severity: 'warning' },
+      { id: expect.any(String), state: 'open', from: iso(21), to: iso(31), observed: 10, severity: 'warning' },
+    ]);
+    const expected = split.map(({ from, to, observed, severity }) => ({ from, to, observed, severity }));
+    expect(await fromScratch(h, 'G', 'missing-data', 40, true)).toEqual(expected);
+    expect(await fromScratch(h, 'G', 'missing-data', 40, false)).toEqual(expected);
+    // The rest arrives in two batches (each recomputed alone): both runs close, nothing open.
+    await writeReadings(h, snapshots(10, 18, never, 'G'));
+    await drainTasks(h);
+    expect((await alarms(h, 'missing-data', 'G')).map((a) => [a.from, a.to])).toEqual([[iso(21), iso(31)]]);
+    await writeReadings(h, snapshots(22, 30, never, 'G'));
+    await drainTasks(h);
+    expect(await alarms(h, 'missing-data', 'G')).toEqual([]);
+  });
+});
