@@ -15,6 +15,7 @@ export * from './interval.ts';
 export * from './kernel-flags.ts';
 export * from './kernel.ts';
 export * from './kernel-chunk.ts';
+export * from './kernel-carry.ts';
 export * from './kernel-values.ts';
 export * from './monthly.ts';
 export * from './multiplier.ts';

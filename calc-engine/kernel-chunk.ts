@@ -8,6 +8,7 @@
 import { REGISTER_COUNT } from '../schema/registers.ts';
 import type { KernelChunk } from './kernel.ts';
 import { ChunkValues } from './kernel-values.ts';
+import { carriedRuns, carryIntervals, RUN_COUNTERS } from './kernel-carry.ts';
 import { intervalMs, type PointData } from './point.ts';
 import type { Rational } from './rational.ts';
 import { epochRegisterAt } from './readings.ts';
@@ -24,7 +25,8 @@ export interface PointChunk {
 /**
  * Build the chunk for `points` (all with the same interval length) over intervals
  * (from + jΔ, from + (j+1)Δ], j < intervals. A snapshot is present when every register of it
- * could be read without estimation. `carriesLoad` marks points known to carry load.
+ * could be read without estimation. `carriesLoad` marks points known to carry load. Frozen and
+ * stuck runs going on at `from` are carried in from the readings before it.
  */
 export function pointChunk(points: readonly PointData[], from: number, intervals: number, carriesLoad: (p: PointData) => boolean = () => false): PointChunk {
   const rows: { p: PointData; e: PointData['epochs'][number] }[] = [];
@@ -41,6 +43,7 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     capacity: new Float64Array(n), maxSteps: new Float64Array(n),
     importOnly: new Uint8Array(n), carriesLoad: new Uint8Array(n),
     activeFrom: new Int32Array(n), activeTo: new Int32Array(n),
+    runsBefore: new Int32Array(n * RUN_COUNTERS),
   };
   rows.forEach(({ p, e }, row) => {
     const dt = intervalMs(p.config);
@@ -48,6 +51,8 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     chunk.maxSteps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
     chunk.importOnly[row] = p.config.importOnly ? 1 : 0;
     chunk.carriesLoad[row] = carriesLoad(p) ? 1 : 0;
+    // Runs carry in only where the same meter and multiplier read the look-back.
+    if (e.from <= from - carryIntervals() * dt) carriedRuns(p.series, from, dt, chunk.carriesLoad[row] === 1, chunk.runsBefore, row * RUN_COUNTERS);
     chunk.activeFrom[row] = Math.max(0, Math.floor((e.from - from) / dt));
     chunk.activeTo[row] = Math.min(intervals, Math.ceil((e.to - from) / dt));
     for (let s = 0; s < S; s++) {

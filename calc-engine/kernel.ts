@@ -40,6 +40,8 @@ export interface KernelChunk {
   readonly activeFrom?: Int32Array;
   /** Per row: interval index after the last counted (default all). */
   readonly activeTo?: Int32Array;
+  /** rows × `RUN_COUNTERS`: frozen and stuck runs going on at the chunk's start (kernel-carry.ts; default none). */
+  readonly runsBefore?: Int32Array;
 }
 
 /** Kernel output: deltas rows × intervals × 20 (register steps) and flags rows × intervals. */
@@ -84,9 +86,11 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
     const from = chunk.activeFrom ? chunk.activeFrom[row]! : 0;
     const to = chunk.activeTo ? chunk.activeTo[row]! : I;
     const base0 = chunk.base ? chunk.base[row * R]! : 0;
-    let frozen = 0;
+    const rb = chunk.runsBefore;
+    let frozen = rb ? rb[row * 5]! : 0;
     held = false;
-    st0 = st1 = st2 = st3 = 0;
+    if (rb) (st0 = rb[row * 5 + 1]!), (st1 = rb[row * 5 + 2]!), (st2 = rb[row * 5 + 3]!), (st3 = rb[row * 5 + 4]!);
+    else st0 = st1 = st2 = st3 = 0;
     // active import/export deltas of the two previous intervals; -1 = not available (spike, demand jump)
     let imp1 = -1, imp2 = -1, exp1 = -1, exp2 = -1;
     for (let j = 0; j < I; j++) {

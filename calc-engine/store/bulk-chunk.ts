@@ -6,6 +6,7 @@
 import { REGISTER_COUNT } from '../../schema/index.ts';
 import type { KernelChunk } from '../kernel.ts';
 import { ChunkValues } from '../kernel-values.ts';
+import { carriedRuns, RUN_COUNTERS } from '../kernel-carry.ts';
 import { energyContext, pointEnergy } from '../period.ts';
 import { intervalMs, type PointData } from '../point.ts';
 import { rational } from '../rational.ts';
@@ -55,14 +56,20 @@ export function groupByWindow(plans: readonly PointPlan[]): { from: number; inte
   return [...groups.values()];
 }
 
-/** The kernel's chunk straight from loaded rows: a snapshot is present when all 20 registers were read. */
+/**
+ * The kernel's chunk straight from loaded rows: a snapshot is present when all 20 registers were
+ * read; frozen and stuck runs going on at `from` are carried in from the readings before it.
+ */
 export function kernelChunk(points: readonly PointData[], from: number, intervals: number): KernelChunk {
   const S = intervals + 1;
   const n = points.length;
   const values = new ChunkValues(n, S);
   const present = new Uint8Array(n * S);
   const capacity = new Float64Array(n), steps = new Float64Array(n);
+  const loaded = new Uint8Array(n), runsBefore = new Int32Array(n * RUN_COUNTERS);
   points.forEach((p, row) => {
+    loaded[row] = carriesLoad(p) ? 1 : 0;
+    carriedRuns(p.series, from, intervalMs(p.config), loaded[row] === 1, runsBefore, row * RUN_COUNTERS);
     const e = p.epochs.find((x) => x.to > from)!;
     capacity[row] = e.capacity;
     steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
@@ -83,7 +90,7 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
   return {
     rows: n, snapshots: S, ...values.layout(), present, capacity, maxSteps: steps,
     importOnly: new Uint8Array(n).map((_, i) => (points[i]!.config.importOnly ? 1 : 0)),
-    carriesLoad: new Uint8Array(n).map((_, i) => (carriesLoad(points[i]!) ? 1 : 0)),
+    carriesLoad: loaded, runsBefore,
   };
 }
 

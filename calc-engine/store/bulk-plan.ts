@@ -11,6 +11,7 @@ import type { MeterEpoch } from '../epochs.ts';
 import type { EnergyFigure } from '../figure.ts';
 import { objectEnergy, type ObjectFigure, type StatObject } from '../objects.ts';
 import { pointEnergy } from '../period.ts';
+import { carryIntervals } from '../kernel-carry.ts';
 import { intervalMs, maxEstimateGapMs } from '../point.ts';
 import { dayOf, dayPeriod, monthPeriod, type Period, type StatisticalScheme } from '../scheme.ts';
 import { loadContext, loadPointArchive, type PointArchive } from './load.ts';
@@ -85,6 +86,8 @@ function merge<T extends Period>(ps: T[], make: (from: number, to: number, like:
 
 /** Interpolation may look this far either side of any instant a figure needs. */
 const reachOf = (archive: PointArchive) => Math.max(maxEstimateGapMs(archive.config), intervalMs(archive.config));
+/** Before a window, the readings that carry frozen and stuck runs in (kernel-carry.ts) too. */
+const lookBackOf = (archive: PointArchive) => Math.max(reachOf(archive), carryIntervals() * intervalMs(archive.config));
 
 /** Snapshots a load window holds on a point's grid of `dt`: one per interval and one more. */
 export const windowSnapshots = (w: Period, dt: number): number => (w.to - w.from) / dt + 1;
@@ -94,7 +97,7 @@ function planLoad(plan: Omit<PointPlan, 'load'>): Period[] {
   const gap = reachOf(plan.archive);
   const around = (t: number): Period => ({ from: t - gap, to: t + gap });
   return merge([
-    ...plan.windows.map((w) => ({ from: w.from - gap, to: w.to + gap })),
+    ...plan.windows.map((w) => ({ from: w.from - lookBackOf(plan.archive), to: w.to + gap })),
     ...[...plan.days, ...plan.months].flatMap((p) => [around(p.from), around(p.to)]),
   ], (from, to) => ({ from, to }));
 }

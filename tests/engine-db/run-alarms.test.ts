@@ -16,6 +16,7 @@ substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
 points:
   - { id: E, substation: S, name: import only, timeZone: Europe/Berlin, importOnly: true }
   - { id: G, substation: S, name: gappy link, timeZone: Europe/Berlin }
+  - { id: F, substation: S, name: freezing meter, timeZone: Europe/Berlin }
 `;
 const T0 = Date.parse('2026-10-09T22:00:00Z'); // 10 October, 00:00 Berlin
 const STEP = 900_000;
@@ -25,15 +26,16 @@ const iso = (i: number) => new Date(T0 + i * STEP).toISOString();
  * Snapshots n0..n1 of a point: 1.00 kWh import per interval; export of 0.05 kWh per interval
  * while `exporting(i)`; snapshots `absent(i)` not collected.
  */
-function snapshots(n0: number, n1: number, exporting: (i: number) => boolean, point = 'E', absent = (_i: number) => false): ReadingRow[] {
+function snapshots(n0: number, n1: number, exporting: (i: number) => boolean, point = 'E', absent = (_i: number) => false, frozen = (_i: number) => false): ReadingRow[] {
   const out: ReadingRow[] = [];
-  let exp = 0;
+  let exp = 0, imp = 1_000_000;
   for (let i = 0; i <= n1; i++) {
     if (i > 0 && exporting(i)) exp += 5;
+    if (i > 0 && !frozen(i)) imp += 100;
     if (i < n0 || absent(i)) continue;
     // every register read; the flat tier carries each direction's energy, reactive stays at 0
     const v = new Array<number | null>(20).fill(0);
-    v[0] = v[3] = 1_000_000 + i * 100;
+    v[0] = v[3] = imp;
     v[5] = v[8] = 20_000 + exp;
     out.push({ pointId: point, ts: new Date(T0 + i * STEP), source: 'poll', values: v });
   }
@@ -81,6 +83,22 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
     const [run] = after.map(({ from, to, observed, severity }) => ({ from, to, observed, severity }));
     expect(await fromScratch(h, 'E', 'reverse-energy', 51, true)).toEqual([run]);
     expect(await fromScratch(h, 'E', 'reverse-energy', 51, false)).toEqual([run]);
+  });
+
+  it('a meter that freezes while readings arrive batch by batch is one frozen-reading alarm', async () => {
+    // Import stands still from snapshot 21 to 40 (intervals ending 21..40 unchanged); frozen
+    // after 4 such intervals, the alarm's period starts at the first: (20, 40].
+    const frozen = (i: number) => i >= 21 && i <= 40;
+    await writeReadings(h, snapshots(0, 12, never, 'F', never, frozen));
+    await drainTasks(h);
+    for (let n = 12; n < 48; n += 3) {
+      await writeReadings(h, snapshots(n + 1, n + 3, never, 'F', never, frozen));
+      await drainTasks(h);
+    }
+    const got = (await alarms(h, 'frozen-reading', 'F')).map(({ from, to, observed, severity }) => ({ from, to, observed, severity }));
+    expect(got).toEqual([{ from: iso(20), to: iso(40), observed: 20, severity: 'warning' }]);
+    expect(await fromScratch(h, 'F', 'frozen-reading', 51, true)).toEqual(got);
+    expect(await fromScratch(h, 'F', 'frozen-reading', 51, false)).toEqual(got);
   });
 
   it('a gap is one missing-data alarm; a backfill in its middle splits it, the rest of the backfill closes it', async () => {
