@@ -3,6 +3,7 @@
  * per rule, object and period; every (re)computation raises, updates or clears.
  */
 import { joinRuns, runKind, sameRun } from './runs.ts';
+import { moreSevere } from './rules/severity.ts';
 
 /** Rule names: the six checks of DESIGN.md §6 and the VEE checks beside them. */
 export type RuleName =
@@ -63,7 +64,10 @@ export interface AlarmChanges {
   readonly clear: OpenAlarm[];
 }
 
-const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+/** Whether a scope looks at an alarm's rule and object (whatever its period). */
+export function looksAt(scope: AlarmScope, a: Pick<AlarmCandidate, 'rule' | 'objectKind' | 'objectId'>): boolean {
+  return scope.rules.includes(a.rule) && scope.objects.some((o) => o.kind === a.objectKind && o.id === a.objectId);
+}
 
 /** The identity of an alarm: rule, object and period. */
 export function alarmKey(a: Pick<AlarmCandidate, 'rule' | 'objectKind' | 'objectId' | 'periodStart' | 'periodEnd'>): string {
@@ -76,7 +80,7 @@ export function dedupeCandidates(candidates: readonly AlarmCandidate[]): AlarmCa
   for (const c of candidates) {
     const k = alarmKey(c);
     const prev = byKey.get(k);
-    if (!prev || RANK[c.severity] > RANK[prev.severity]) byKey.set(k, c);
+    if (!prev || moreSevere(prev.severity, c.severity) !== prev.severity) byKey.set(k, c);
   }
   return [...byKey.values()];
 }
@@ -124,8 +128,7 @@ export function matchAlarms(open: readonly OpenAlarm[], candidates: readonly Ala
       a.periodStart !== c.periodStart || a.periodEnd !== c.periodEnd) changes.update.push({ alarm: a, candidate: c });
   }
   const inScope = (a: OpenAlarm): boolean =>
-    scope.rules.includes(a.rule) &&
-    scope.objects.some((o) => o.kind === a.objectKind && o.id === a.objectId) &&
+    looksAt(scope, a) &&
     (scope.exact ? a.periodStart === scope.from && a.periodEnd === scope.to : a.periodStart >= scope.from && a.periodEnd <= scope.to);
   for (const a of open) {
     if (kept.has(a)) continue;

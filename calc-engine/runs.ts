@@ -6,32 +6,37 @@
  * readings extends its alarm, a correction inside a run shortens or splits it, a backfill that
  * bridges two runs joins them — the alarms a recomputation from scratch finds.
  */
-import type { AlarmCandidate, AlarmScope, OpenAlarm, Severity } from './alarms.ts';
+import { looksAt, type AlarmCandidate, type AlarmScope, type OpenAlarm, type Severity } from './alarms.ts';
+import { moreSevere } from './rules/severity.ts';
+
+/** Missing data over more than a day of 15-minute intervals is critical. */
+export const MISSING_CRITICAL_INTERVALS = 96;
 
 /** Details of the run alarms (the rules use these, the join recognises them). */
 export const RUN_DETAIL = {
   missing: 'missing intervals',
   frozen: 'unchanged intervals',
   stuck: 'stuck (intervals)',
-  reverse: 'ap_exp on import-only point (kWh)',
+  reverse: 'ap_exp on import-only point (steps)',
 } as const;
 
 /**
  * How a run's observed value adds up: `count` is its number of intervals (its length over the
- * interval), `stored` is measured from the stored interval energy over the whole run after the
- * join (reverse energy: Σ export kWh), so a run joined from parts is measured exactly.
+ * interval); `registers` is measured after the join from the point's register readings at the
+ * run's two ends (reverse energy: the export register's steps), so a run joined from parts is
+ * measured whole, from the meter's own readings.
  */
 export interface RunKind {
-  readonly observed: 'count' | 'stored';
+  readonly observed: 'count' | 'registers';
   /** A count above this is critical (missing data: more than a day of 15-minute intervals). */
   readonly criticalAbove?: number;
 }
 
 const RUNS: ReadonlyMap<string, RunKind> = new Map([
-  [`missing-data|${RUN_DETAIL.missing}`, { observed: 'count', criticalAbove: 96 }],
+  [`missing-data|${RUN_DETAIL.missing}`, { observed: 'count', criticalAbove: MISSING_CRITICAL_INTERVALS }],
   [`frozen-reading|${RUN_DETAIL.frozen}`, { observed: 'count' }],
   [`outlier|${RUN_DETAIL.stuck}`, { observed: 'count' }],
-  [`reverse-energy|${RUN_DETAIL.reverse}`, { observed: 'stored' }],
+  [`reverse-energy|${RUN_DETAIL.reverse}`, { observed: 'registers' }],
 ]);
 
 /** The run kind of an alarm or candidate, or undefined when it does not report a run. */
@@ -39,12 +44,15 @@ export function runKind(a: Pick<AlarmCandidate, 'rule' | 'detail'>): RunKind | u
   return RUNS.get(`${a.rule}|${a.detail ?? ''}`);
 }
 
-/** Whether two alarms are of one run family: rule, object and detail. */
-export function sameRun(a: AlarmCandidate, b: AlarmCandidate): boolean {
-  return a.rule === b.rule && a.objectKind === b.objectKind && a.objectId === b.objectId && a.detail === b.detail;
+/** The run family of an alarm: rule, object and detail. */
+function runKey(a: AlarmCandidate): string {
+  return `${a.rule}|${a.objectKind}|${a.objectId}|${a.detail ?? ''}`;
 }
 
-const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+/** Whether two alarms are of one run family. */
+export function sameRun(a: AlarmCandidate, b: AlarmCandidate): boolean {
+  return runKey(a) === runKey(b);
+}
 
 interface Piece {
   from: number;
@@ -59,7 +67,7 @@ interface Piece {
 function joined(template: AlarmCandidate, kind: RunKind, pieces: Piece[]): AlarmCandidate {
   const from = pieces[0]!.from;
   let to = from, severity: Severity = 'info', perMs: number | undefined;
-  for (const p of pieces) (to = Math.max(to, p.to)), (perMs ??= p.perMs), (severity = RANK[p.severity] > RANK[severity] ? p.severity : severity);
+  for (const p of pieces) (to = Math.max(to, p.to)), (perMs ??= p.perMs), (severity = moreSevere(severity, p.severity));
   if (pieces.length === 1 && pieces[0]!.candidate) return pieces[0]!.candidate;
   let observed = template.observed;
   if (kind.observed === 'count' && perMs !== undefined) {
@@ -74,14 +82,14 @@ function joined(template: AlarmCandidate, kind: RunKind, pieces: Piece[]): Alarm
  * run alarms (same rule, object and detail) that overlap or meet the scope's window. An open run
  * alarm reaching into the window keeps only its outside parts: inside, the candidates say what
  * is flagged now. Candidates of other rules, and every candidate of an exact scope, pass as they
- * are. A `stored` run's observed value is the candidate's own until it is measured.
+ * are. A `registers` run's observed value is the candidate's own until it is measured.
  */
 export function joinRuns(open: readonly OpenAlarm[], candidates: readonly AlarmCandidate[], scope: AlarmScope): AlarmCandidate[] {
   if (scope.exact) return [...candidates];
   const out: AlarmCandidate[] = [];
   const families = new Map<string, { template: AlarmCandidate; kind: RunKind; pieces: Piece[] }>();
   const family = (a: AlarmCandidate, kind: RunKind) => {
-    const k = `${a.rule}|${a.objectKind}|${a.objectId}|${a.detail ?? ''}`;
+    const k = runKey(a);
     const { rule, objectKind, objectId, periodStart, periodEnd, observed, limit, severity, detail } = a;
     const template: AlarmCandidate = { rule, objectKind, objectId, periodStart, periodEnd, observed, limit, severity, ...(detail !== undefined ? { detail } : {}) };
     return families.get(k) ?? families.set(k, { template, kind, pieces: [] }).get(k)!;
@@ -97,7 +105,7 @@ export function joinRuns(open: readonly OpenAlarm[], candidates: readonly AlarmC
   }
   for (const a of open) {
     const kind = runKind(a);
-    if (!kind || !scope.rules.includes(a.rule) || !scope.objects.some((o) => o.kind === a.objectKind && o.id === a.objectId)) continue;
+    if (!kind || !looksAt(scope, a)) continue;
     if (a.periodEnd < scope.from || a.periodStart > scope.to) continue;
     const perMs = kind.observed === 'count' && a.periodEnd > a.periodStart ? a.observed / (a.periodEnd - a.periodStart) : undefined;
     const f = family(a, kind);

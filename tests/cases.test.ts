@@ -1,8 +1,10 @@
 /**
  * Regressions as data: each folder in tests/cases/ holds a `command` (meterflow arguments,
- * `{dir}` standing for the folder), its input files, the expected `exit-code` and, where it
- * matters, `expected-stdout.txt` / `expected-stderr.txt`. Each case runs the real CLI against a
- * fresh database holding the example archive.
+ * `{dir}` standing for the folder; several lines are steps run in order, each but the last
+ * expected to succeed), its input files, the expected `exit-code` of the last step and, where it
+ * matters, `expected-stdout.txt` / `expected-stderr.txt`, in which `{*}` stands for any text
+ * within a line (an id, a time of day). Each case runs the real CLI against a fresh database
+ * holding the example archive.
  */
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -23,15 +25,23 @@ describe('regression cases', () => {
       try {
         await importArchiveFile(h, 'examples/archive.yaml');
         const fill = (s: string) => s.replaceAll('{dir}', dir).trim();
-        const args = fill(readFileSync(join(dir, 'command'), 'utf8')).split(/\s+/);
-        const r = await run('node', ['cli/bin.js', ...args], { env: { ...process.env, DATABASE_URL: h.url } }).then(
+        const step = (line: string) => run('node', ['cli/bin.js', ...line.split(/\s+/)], { env: { ...process.env, DATABASE_URL: h.url } }).then(
           (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
           (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
         );
+        const steps = fill(readFileSync(join(dir, 'command'), 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean);
+        for (const line of steps.slice(0, -1)) {
+          const r = await step(line);
+          expect(r.code, `${line}: ${r.stderr}`).toBe(0);
+        }
+        const r = await step(steps.at(-1)!);
         expect(r.code, r.stderr).toBe(Number(readFileSync(join(dir, 'exit-code'), 'utf8')));
         for (const [file, out] of [['expected-stdout.txt', r.stdout], ['expected-stderr.txt', r.stderr]] as const) {
           const p = join(dir, file);
-          if (existsSync(p)) expect(out.trim()).toBe(fill(readFileSync(p, 'utf8')));
+          if (!existsSync(p)) continue;
+          const want = fill(readFileSync(p, 'utf8'));
+          if (want.includes('{*}')) expect(out.trim()).toMatch(new RegExp(`^${want.split('{*}').map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^\\n]*')}$`));
+          else expect(out.trim()).toBe(want);
         }
         if (r.code !== 0) expect(r.stderr).toMatch(new RegExp(`${dir}/input\\.\\w+:\\d+`));
       } finally {

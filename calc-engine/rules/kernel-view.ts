@@ -3,7 +3,6 @@
  * of intervals carrying a flag.
  */
 import type { KernelChunk, KernelResult } from '../kernel.ts';
-import type { Rational } from '../rational.ts';
 
 /** A kernel chunk with its result and the time and point identity of its rows. */
 export interface KernelView {
@@ -14,8 +13,6 @@ export interface KernelView {
   /** Epoch ms of snapshot 0; interval j is (firstTs + j·Δ, firstTs + (j+1)·Δ]. */
   readonly firstTs: number;
   readonly stepMs: number;
-  /** Multiplier of each row, for rules that report energy (reverse energy in kWh); 1 where absent. */
-  readonly rowMultipliers?: readonly Rational[];
 }
 
 /** A run of flagged intervals [j0, j1) in one row. */

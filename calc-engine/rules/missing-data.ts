@@ -4,7 +4,7 @@
  * run (default 0).
  */
 import type { AlarmCandidate } from '../alarms.ts';
-import { RUN_DETAIL } from '../runs.ts';
+import { MISSING_CRITICAL_INTERVALS, RUN_DETAIL } from '../runs.ts';
 import { MISSING } from '../kernel-flags.ts';
 import { lowerBound, type ReadingSeries } from '../readings.ts';
 import { flagRuns, runPeriod, type KernelView } from './kernel-view.ts';
@@ -19,7 +19,7 @@ export interface MissingDataLimits {
 export const DEFAULT_MISSING_DATA_LIMITS: MissingDataLimits = { allowedIntervals: 0 };
 
 function candidate(pointId: string, periodStart: number, periodEnd: number, n: number, limits: MissingDataLimits): AlarmCandidate {
-  return { rule: 'missing-data', objectKind: 'point', objectId: pointId, periodStart, periodEnd, observed: n, limit: limits.allowedIntervals, severity: n > 96 ? 'critical' : 'warning', detail: RUN_DETAIL.missing };
+  return { rule: 'missing-data', objectKind: 'point', objectId: pointId, periodStart, periodEnd, observed: n, limit: limits.allowedIntervals, severity: n > MISSING_CRITICAL_INTERVALS ? 'critical' : 'warning', detail: RUN_DETAIL.missing };
 }
 
 /** Missing-data candidates from the kernel's MISSING flags. */

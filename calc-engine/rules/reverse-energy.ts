@@ -11,20 +11,12 @@ import { ratCmp, rational, ratToNumber, type Rational, ratMul } from '../rationa
 import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
 import { flagRuns, intervalDelta, runPeriod, type KernelView } from './kernel-view.ts';
 
-/**
- * Reverse-energy candidates from the kernel (runs merged): observed = export energy of the run
- * in kWh (steps × the row's multiplier), limit = the tolerance of one interval in kWh.
- */
+/** Reverse-energy candidates from the kernel (runs merged; observed = export steps in the run, limit = steps per interval). */
 export function reverseEnergyCandidates(view: KernelView, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): AlarmCandidate[] {
   return flagRuns(view, REVERSE, true).map((run) => {
     let steps = 0;
     for (let j = run.j0; j < run.j1; j++) steps += intervalDelta(view, run.row, j, 5);
-    const m = view.rowMultipliers?.[run.row] ?? rational(1);
-    const kwh = (n: number) => ratToNumber(ratMul(rational(n), m)) / 100;
-    return {
-      rule: 'reverse-energy', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, run),
-      observed: kwh(steps), limit: kwh(limits.reverseToleranceSteps), severity: 'warning', detail: RUN_DETAIL.reverse,
-    };
+    return { rule: 'reverse-energy', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, run), observed: steps, limit: limits.reverseToleranceSteps, severity: 'warning', detail: RUN_DETAIL.reverse };
   });
 }
 

@@ -4,6 +4,13 @@
  */
 import type { Severity } from '../alarms.ts';
 
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** The more severe of two severities. */
+export function moreSevere(a: Severity, b: Severity): Severity {
+  return RANK[b] > RANK[a] ? b : a;
+}
+
 /** Severity of `observed` outside [lower, upper]; undefined when inside. */
 export function severityOutside(observed: number, lower: number, upper: number): Severity | undefined {
   if (observed >= lower && observed <= upper) return undefined;

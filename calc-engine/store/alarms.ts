@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../../schema/index.ts';
-import { alarmKey, matchAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
+import { alarmKey, looksAt, matchAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
 import { joinRuns, runKind } from '../runs.ts';
 
 /** Something that hears of raised, updated and cleared alarms (log, MQTT, HTTP). */
@@ -70,25 +70,26 @@ export function openAlarms(handle: Database, scope: AlarmScope): Promise<OpenAla
  * meeting it (a run the window carries on or precedes).
  */
 function seenBy(scope: AlarmScope, a: OpenAlarm): boolean {
-  return scope.rules.includes(a.rule) && a.periodEnd >= scope.from && a.periodStart <= scope.to &&
-    scope.objects.some((o) => o.kind === a.objectKind && o.id === a.objectId);
+  return looksAt(scope, a) && a.periodEnd >= scope.from && a.periodStart <= scope.to;
 }
 
 /**
- * Run candidates whose observed value is measured from the stored interval energy (runs.ts,
- * `stored`: reverse energy, Σ export kWh over the run) get it from the rows the recomputation
- * has committed, one query for all: a run joined from parts outside the window is measured whole.
+ * Run candidates measured from the register readings (runs.ts, `registers`: reverse energy, the
+ * export register's steps from the run's first reading to its last), one query for all: a run
+ * joined from parts outside the window is measured whole. Where a reading is absent or the
+ * register went down (a wrap or a meter change inside the run) the candidate keeps its own sum.
  */
 async function measureRuns(handle: Database, groups: AlarmCandidate[][]): Promise<AlarmCandidate[][]> {
-  const runs = groups.flat().filter((c) => runKind(c)?.observed === 'stored');
+  const runs = groups.flat().filter((c) => runKind(c)?.observed === 'registers');
   if (runs.length === 0) return groups;
-  const rows = await sql<{ i: string; kwh: string | null }>`
-    SELECT c.i, sum(e.ap_exp_total) AS kwh
+  const rows = await sql<{ i: string; steps: string | null }>`
+    SELECT c.i, rb.ap_exp_total - ra.ap_exp_total AS steps
     FROM unnest(${runs.map((c) => c.objectId)}::text[], ${runs.map((c) => new Date(c.periodStart))}::timestamptz[], ${runs.map((c) => new Date(c.periodEnd))}::timestamptz[])
       WITH ORDINALITY AS c(point_id, a, b, i)
-    LEFT JOIN interval_energy e ON e.point_id = c.point_id AND e.ts > c.a AND e.ts <= c.b
-    GROUP BY c.i`.execute(handle.db);
-  const measured = new Map(rows.rows.map((r) => [runs[Number(r.i) - 1]!, Number(r.kwh ?? 0)]));
+    JOIN reading ra ON ra.point_id = c.point_id AND ra.ts = c.a
+    JOIN reading rb ON rb.point_id = c.point_id AND rb.ts = c.b`.execute(handle.db);
+  const measured = new Map<AlarmCandidate, number>();
+  for (const r of rows.rows) if (r.steps !== null && Number(r.steps) >= 0) measured.set(runs[Number(r.i) - 1]!, Number(r.steps));
   return groups.map((g) => g.map((c) => (measured.has(c) ? { ...c, observed: measured.get(c)! } : c)));
 }
 
@@ -129,8 +130,8 @@ export async function applyAlarmGroups(handle: Database, groups: readonly CheckG
   if (changes.raise.length + changes.update.length + changes.clear.length === 0) return changes;
   const raised: AlarmCandidate[] = []; // raised by this call: another worker may have raised one first
   await handle.db.transaction().execute(async (tx) => {
-    // Clears first: an alarm whose period end moved is cleared before its successor, with the
-    // same rule, object and start, is inserted (one open alarm per rule, object and start).
+    // Clears first, then inserts, then updates: an alarm a run took over may move onto the
+    // period of one the same run covers, which clears (one open alarm per rule, object, period).
     if (changes.clear.length > 0) {
       await sql`UPDATE alarm SET state = 'cleared', cleared_at = now(), updated_at = now() WHERE id = ANY(${changes.clear.map((a) => a.id)}::bigint[])`.execute(tx);
       for (const a of changes.clear) events.push(event('cleared', a.id, a));

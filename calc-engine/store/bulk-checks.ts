@@ -63,10 +63,7 @@ export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGrou
   const out: CheckGroup[] = [];
   const where = new Map<string, { g: CheckedGroup; row: number }[]>();
   for (const g of groups) {
-    const view = {
-      chunk: g.chunk, result: g.res, rowPoints: g.rows.map((p) => p.config.id), firstTs: g.from, stepMs: g.dt,
-      rowMultipliers: g.rows.map((p) => p.epochs.find((e) => e.to > g.from)!.multiplier),
-    };
+    const view = { chunk: g.chunk, result: g.res, rowPoints: g.rows.map((p) => p.config.id), firstTs: g.from, stepMs: g.dt };
     out.push(...intervalGroups(view, g.rows, g.from, g.from + g.intervals * g.dt, days));
     g.rows.forEach((p, row) => (where.get(p.config.id) ?? where.set(p.config.id, []).get(p.config.id)!).push({ g, row }));
   }

@@ -153,7 +153,7 @@ export function checkRecomputation(
     const from = Math.floor(r.from.getTime() / dt) * dt - dt;
     const to = Math.ceil(r.to.getTime() / dt) * dt + dt;
     const pc = pointChunk([p], from, Math.round((to - from) / dt), carriesLoad);
-    const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt, rowMultipliers: pc.rowMultipliers };
+    const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt };
     groups.push(...intervalGroups(view, [p], from, to, stats.figures.days));
   }
   groups.push(...dayLimitGroups(stats.figures.days, dailyLimits));

@@ -78,7 +78,31 @@ export async function claimWork(handle: Database, opts: ClaimOptions): Promise<C
       w.taskIds.push(t.id);
     } else out.push({ pointId: t.point_id, from: t.from_ts, to: t.to_ts, taskIds: [t.id] });
   }
-  return out;
+  return widenAcrossGaps(handle, out);
+}
+
+/**
+ * Readings that end an outage change the intervals back to the reading before it: they are no
+ * longer after the newest reading (not yet collected) but a gap (missing). Likewise readings
+ * backfilled before a gap. Each range reaches to the point's nearest stored reading on either
+ * side where more than an interval separates them, so the gap's intervals and its missing-data
+ * alarm are judged whole, as a recomputation from scratch judges them.
+ */
+async function widenAcrossGaps(handle: Database, work: ClaimedWork[]): Promise<ClaimedWork[]> {
+  if (work.length === 0) return work;
+  const r = await sql<{ i: string; dt: number; before: Date | null; after: Date | null }>`
+    SELECT c.i, p.interval_seconds * 1000 AS dt,
+      (SELECT ts FROM reading WHERE point_id = c.p AND ts < c.a ORDER BY ts DESC LIMIT 1) AS before,
+      (SELECT ts FROM reading WHERE point_id = c.p AND ts > c.b ORDER BY ts LIMIT 1) AS after
+    FROM unnest(${work.map((w) => w.pointId)}::text[], ${work.map((w) => w.from)}::timestamptz[], ${work.map((w) => w.to)}::timestamptz[]) WITH ORDINALITY AS c(p, a, b, i)
+    JOIN metering_point p ON p.id = c.p`.execute(handle.db);
+  for (const row of r.rows) {
+    const w = work[Number(row.i) - 1]!;
+    const dt = Number(row.dt);
+    if (row.before && row.before.getTime() < w.from.getTime() - dt) w.from = row.before;
+    if (row.after && row.after.getTime() > w.to.getTime() + dt) w.to = row.after;
+  }
+  return work;
 }
 
 /** Mark claimed tasks done; only this worker's claims are touched. Returns how many. */

@@ -1,7 +1,8 @@
 /**
- * Run alarms (reverse energy, frozen reading, missing data, stuck register) as a worker sees
- * them: readings arrive a few intervals at a time and each batch is recomputed alone, or a
- * correction lands in the middle of a run. Whatever the order, the open alarms are the ones a
+ * Run alarms (reverse energy, frozen reading, missing data) as a worker sees them: readings
+ * arrive a few intervals at a time and each batch is recomputed alone, a link comes back after
+ * an outage, or a backfill lands in the middle of a run (stuck registers share the frozen
+ * reading's carried counters: tests/engine/kernel-carry.test.ts). Whatever the order, the open alarms are the ones a
  * recomputation from scratch finds: one alarm per run, extended in place (same id, its
  * acknowledgement kept), split or shortened where the data says so.
  */
@@ -17,6 +18,7 @@ points:
   - { id: E, substation: S, name: import only, timeZone: Europe/Berlin, importOnly: true }
   - { id: G, substation: S, name: gappy link, timeZone: Europe/Berlin }
   - { id: F, substation: S, name: freezing meter, timeZone: Europe/Berlin }
+  - { id: L, substation: S, name: link down, timeZone: Europe/Berlin }
 `;
 const T0 = Date.parse('2026-10-09T22:00:00Z'); // 10 October, 00:00 Berlin
 const STEP = 900_000;
@@ -78,8 +80,8 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
       await drainTasks(h);
     }
     const after = await alarms(h, 'reverse-energy');
-    // one run, intervals ending 9..40: (8, 40]; the same alarm, still acknowledged; 32 intervals × 5 steps
-    expect(after).toEqual([{ id: first[0]!.id, state: 'acknowledged', from: iso(8), to: iso(40), observed: 1.6, severity: 'warning' }]);
+    // one run, intervals ending 9..40: (8, 40]; the same alarm, still acknowledged; 32 intervals × 5 export steps
+    expect(after).toEqual([{ id: first[0]!.id, state: 'acknowledged', from: iso(8), to: iso(40), observed: 160, severity: 'warning' }]);
     const [run] = after.map(({ from, to, observed, severity }) => ({ from, to, observed, severity }));
     expect(await fromScratch(h, 'E', 'reverse-energy', 51, true)).toEqual([run]);
     expect(await fromScratch(h, 'E', 'reverse-energy', 51, false)).toEqual([run]);
@@ -99,6 +101,26 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
     expect(got).toEqual([{ from: iso(20), to: iso(40), observed: 20, severity: 'warning' }]);
     expect(await fromScratch(h, 'F', 'frozen-reading', 51, true)).toEqual(got);
     expect(await fromScratch(h, 'F', 'frozen-reading', 51, false)).toEqual(got);
+  });
+
+  it('an outage while readings arrive live is one missing-data alarm from the last reading before it, its intervals stored missing', async () => {
+    // Readings 0..12, then the link is down for two days; readings resume at 205 (2 × 96 + 13).
+    // From scratch: intervals ending 13..205 have no reading pair, (12, 205] is one run of 193,
+    // critical (more than a day).
+    await writeReadings(h, snapshots(0, 12, never, 'L'));
+    await drainTasks(h);
+    for (let n = 204; n < 213; n += 3) {
+      await writeReadings(h, snapshots(n + 1, n + 3, never, 'L'));
+      await drainTasks(h);
+    }
+    const got = (await alarms(h, 'missing-data', 'L')).map(({ from, to, observed, severity }) => ({ from, to, observed, severity }));
+    expect(got).toEqual([{ from: iso(12), to: iso(205), observed: 193, severity: 'critical' }]);
+    const stored = async () => (await sql<{ ts: Date; quality: string }>`
+      SELECT ts, quality FROM interval_energy WHERE point_id = 'L' ORDER BY ts`.execute(h.db)).rows;
+    const live = await stored();
+    expect(live.filter((r) => r.ts.getTime() > T0 + 12 * STEP && r.ts.getTime() <= T0 + 205 * STEP).map((r) => r.quality)).toEqual(Array(193).fill('missing'));
+    expect(await fromScratch(h, 'L', 'missing-data', 213, true)).toEqual(got);
+    expect(await stored()).toEqual(live);
   });
 
   it('a gap is one missing-data alarm; a backfill in its middle splits it, the rest of the backfill closes it', async () => {

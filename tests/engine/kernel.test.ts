@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DECREASE, DEMAND_JUMP, FROZEN, MISSING, OVER_MAX, REVERSE, ROLLOVER, SPIKE, TOU_MISMATCH,
-  dedupeCandidates, intervalCandidates, rational, runKernel, type KernelChunk,
+  dedupeCandidates, intervalCandidates, runKernel, type KernelChunk,
 } from '../../calc-engine/index.ts';
 
 // Row 0: import-only point carrying load, max 1500 steps per interval, capacity 1e8.
@@ -63,14 +63,14 @@ describe('runKernel', () => {
     expect(imp(1, 0)).toBe(200);
   });
   it('turns flags into alarm candidates', () => {
-    const view = { chunk: c, result: res, rowPoints: ['P', 'W'], firstTs: 0, stepMs: 900_000, rowMultipliers: [rational(40), rational(1)] };
+    const view = { chunk: c, result: res, rowPoints: ['P', 'W'], firstTs: 0, stepMs: 900_000 };
     const got = dedupeCandidates(intervalCandidates(view)).map((a) => [a.rule, a.objectId, a.periodStart / 900_000, a.periodEnd / 900_000, a.observed]);
     expect(got).toEqual([
       ['outlier', 'P', 4, 5, -100], // register decrease, critical
       ['outlier', 'P', 2, 3, 1800], // above max; the spike on the same interval shares its key and severity: first kept
       ['missing-data', 'P', 5, 7, 2],
       ['tou-mismatch', 'P', 13, 14, 200],
-      ['reverse-energy', 'P', 7, 8, 20], // 50 export steps × M 40 = 2 000 hundredths = 20 kWh
+      ['reverse-energy', 'P', 7, 8, 50],
       ['frozen-reading', 'P', 8, 13, 5],
       ['demand-jump', 'P', 2, 3, 1700],
     ]);
