@@ -69,7 +69,8 @@ function joined(template: AlarmCandidate, kind: RunKind, pieces: Piece[]): Alarm
   let to = from, severity: Severity = 'info', perMs: number | undefined;
   for (const p of pieces) (to = Math.max(to, p.to)), (perMs ??= p.perMs), (severity = moreSevere(severity, p.severity));
   if (pieces.length === 1 && pieces[0]!.candidate) return pieces[0]!.candidate;
-  let observed = template.observed;
+  // A `registers` run is measured whole later; until then (and where it cannot be) its parts in the window add up.
+  let observed = kind.observed === 'registers' ? pieces.reduce((s, p) => s + (p.candidate?.observed ?? 0), 0) : template.observed;
   if (kind.observed === 'count' && perMs !== undefined) {
     observed = Math.round((to - from) * perMs);
     if (kind.criticalAbove !== undefined) severity = observed > kind.criticalAbove ? 'critical' : 'warning';

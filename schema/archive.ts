@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DateTime } from 'luxon';
-import { DIRECTIONS, REGISTER_CODES, parseRegisterValue, type RegisterCode } from './registers.ts';
+import { DEFAULT_REGISTER_CAPACITY, DIRECTIONS, REGISTER_CODES, parseRegisterValue, type RegisterCode } from './registers.ts';
 import { InputError, parseYaml, yamlLineOf, type InputProblem } from './located.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'an id: letters, digits and _ . : - only');
@@ -48,7 +48,7 @@ const meter = z.strictObject({
   profile: z.string().default('sim-terminal-v1').describe('meter profile (register map) id'),
   terminal: id.optional().describe('id of the terminal it sits behind'),
   unitId: z.number().int().min(1).max(247).optional().describe('Modbus unit id behind the terminal'),
-  capacity: registerValue.default(100_000_000).describe('register capacity in kWh: the value at which registers wrap to 0 (default 1 000 000.00)'),
+  capacity: registerValue.default(DEFAULT_REGISTER_CAPACITY).describe('register capacity in kWh: the value at which registers wrap to 0 (default 1 000 000.00)'),
   primaryValues: z.boolean().default(false).describe('the meter already registers primary values (multiplier 1)'),
 });
 const point = z.strictObject({

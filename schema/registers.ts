@@ -36,6 +36,9 @@ export function registerColumn(code: RegisterCode): RegisterColumn {
 /** A register's SQL column name. */
 export type RegisterColumn = `${Direction}_${Tier}`;
 
+/** A meter's register capacity where the archive names none: 1 000 000.00 in 0.01 steps (6 + 2 digits). */
+export const DEFAULT_REGISTER_CAPACITY = 100_000_000;
+
 /** The 20 register columns in register-map order. */
 export const REGISTER_COLUMNS: readonly RegisterColumn[] = REGISTER_CODES.map(registerColumn);
 

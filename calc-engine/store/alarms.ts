@@ -4,7 +4,7 @@
  * published. `meterflow alarms` lists and acknowledges them.
  */
 import { sql } from 'kysely';
-import type { Database } from '../../schema/index.ts';
+import { DEFAULT_REGISTER_CAPACITY, type Database } from '../../schema/index.ts';
 import { alarmKey, looksAt, matchAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
 import { joinRuns, runKind } from '../runs.ts';
 
@@ -75,21 +75,26 @@ function seenBy(scope: AlarmScope, a: OpenAlarm): boolean {
 
 /**
  * Run candidates measured from the register readings (runs.ts, `registers`: reverse energy, the
- * export register's steps from the run's first reading to its last), one query for all: a run
- * joined from parts outside the window is measured whole. Where a reading is absent or the
- * register went down (a wrap or a meter change inside the run) the candidate keeps its own sum.
+ * export register's steps from the run's first reading to its last, a wrap taken at the meter's
+ * capacity), one query for all: a run joined from parts outside the window is measured whole.
+ * Where a reading is absent or another meter was installed during the run, the candidate keeps
+ * the sum of its parts in the window.
  */
 async function measureRuns(handle: Database, groups: AlarmCandidate[][]): Promise<AlarmCandidate[][]> {
   const runs = groups.flat().filter((c) => runKind(c)?.observed === 'registers');
   if (runs.length === 0) return groups;
   const rows = await sql<{ i: string; steps: string | null }>`
-    SELECT c.i, rb.ap_exp_total - ra.ap_exp_total AS steps
+    SELECT c.i, CASE WHEN rb.ap_exp_total >= ra.ap_exp_total THEN rb.ap_exp_total - ra.ap_exp_total
+      ELSE rb.ap_exp_total - ra.ap_exp_total + coalesce(m.capacity, ${DEFAULT_REGISTER_CAPACITY}) END AS steps
     FROM unnest(${runs.map((c) => c.objectId)}::text[], ${runs.map((c) => new Date(c.periodStart))}::timestamptz[], ${runs.map((c) => new Date(c.periodEnd))}::timestamptz[])
       WITH ORDINALITY AS c(point_id, a, b, i)
     JOIN reading ra ON ra.point_id = c.point_id AND ra.ts = c.a
-    JOIN reading rb ON rb.point_id = c.point_id AND rb.ts = c.b`.execute(handle.db);
+    JOIN reading rb ON rb.point_id = c.point_id AND rb.ts = c.b
+    LEFT JOIN LATERAL (SELECT m.capacity FROM installation n JOIN meter m ON m.id = n.meter_id
+      WHERE n.point_id = c.point_id AND n.installed_at <= c.a ORDER BY n.installed_at DESC LIMIT 1) m ON true
+    WHERE NOT EXISTS (SELECT 1 FROM installation n WHERE n.point_id = c.point_id AND n.installed_at > c.a AND n.installed_at < c.b)`.execute(handle.db);
   const measured = new Map<AlarmCandidate, number>();
-  for (const r of rows.rows) if (r.steps !== null && Number(r.steps) >= 0) measured.set(runs[Number(r.i) - 1]!, Number(r.steps));
+  for (const r of rows.rows) if (r.steps !== null) measured.set(runs[Number(r.i) - 1]!, Number(r.steps));
   return groups.map((g) => g.map((c) => (measured.has(c) ? { ...c, observed: measured.get(c)! } : c)));
 }
 

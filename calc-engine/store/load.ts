@@ -4,7 +4,7 @@
  * objects. The only place the engine reads tables.
  */
 import { sql } from 'kysely';
-import { REGISTER_COLUMNS, REGISTER_COUNT, type Database, type RegisterCode } from '../../schema/index.ts';
+import { DEFAULT_REGISTER_CAPACITY, REGISTER_COLUMNS, REGISTER_COUNT, type Database, type RegisterCode } from '../../schema/index.ts';
 import { meterEpochs, type Installation, type RatioPeriod } from '../epochs.ts';
 import type { TransformerRatios } from '../multiplier.ts';
 import type { PointConfig, PointData } from '../point.ts';
@@ -60,7 +60,7 @@ export async function loadPointArchive(handle: Database, ids?: readonly string[]
   const out = new Map<string, PointArchive>();
   for (const p of points) {
     const mine = inst.filter((i) => i.point_id === p.id);
-    const capacity = Number(mine[0]?.capacity ?? 100_000_000);
+    const capacity = Number(mine[0]?.capacity ?? DEFAULT_REGISTER_CAPACITY);
     const m = storedRatios(p.ct_ratio, p.pt_ratio);
     const mult = (m.ctPrimary * m.ptPrimary) / (m.ctSecondary * m.ptSecondary);
     const config: PointConfig = {

@@ -67,40 +67,64 @@ export async function claimWork(handle: Database, opts: ClaimOptions): Promise<C
     UPDATE calc_task t SET state = 'running', claimed_by = ${opts.worker}, claimed_at = now(), attempts = t.attempts + 1
     FROM picked WHERE t.id = picked.id
     RETURNING t.id, t.point_id, t.from_ts, t.to_ts`.execute(handle.db);
-  // A point's ranges merge where they overlap or lie within a day of each other; far-apart
-  // ranges (an installation in January, readings in October) stay separate pieces of work.
-  const rows = [...r.rows].sort((a, b) => (a.point_id < b.point_id ? -1 : a.point_id > b.point_id ? 1 : a.from_ts.getTime() - b.from_ts.getTime()));
-  const out: ClaimedWork[] = [];
-  for (const t of rows) {
-    const w = out.at(-1);
-    if (w && w.pointId === t.point_id && t.from_ts.getTime() <= w.to.getTime() + MERGE_GAP_MS) {
-      if (t.to_ts > w.to) w.to = t.to_ts;
-      w.taskIds.push(t.id);
-    } else out.push({ pointId: t.point_id, from: t.from_ts, to: t.to_ts, taskIds: [t.id] });
-  }
-  return widenAcrossGaps(handle, out);
+  const work = mergeWork(r.rows.map((t) => ({ pointId: t.point_id, from: t.from_ts, to: t.to_ts, taskIds: [t.id] })));
+  // Widened ranges of one point may meet now: merged again, each interval recomputed once.
+  return mergeWork(await widenAcrossGaps(handle, work));
 }
+
+/**
+ * A point's ranges merged where they overlap or lie within a day of each other; far-apart
+ * ranges (an installation in January, readings in October) stay separate pieces of work.
+ */
+function mergeWork(work: readonly ClaimedWork[]): ClaimedWork[] {
+  const sorted = [...work].sort((a, b) => (a.pointId < b.pointId ? -1 : a.pointId > b.pointId ? 1 : a.from.getTime() - b.from.getTime()));
+  const out: ClaimedWork[] = [];
+  for (const t of sorted) {
+    const w = out.at(-1);
+    if (w && w.pointId === t.pointId && t.from.getTime() <= w.to.getTime() + MERGE_GAP_MS) {
+      if (t.to > w.to) w.to = t.to;
+      w.taskIds.push(...t.taskIds);
+    } else out.push({ ...t, taskIds: [...t.taskIds] });
+  }
+  return out;
+}
+
+/** How far a range reaches across a gap: longer outages are judged where a recomputation reaches. */
+const GAP_REACH = '92 days';
 
 /**
  * Readings that end an outage change the intervals back to the reading before it: they are no
  * longer after the newest reading (not yet collected) but a gap (missing). Likewise readings
  * backfilled before a gap. Each range reaches to the point's nearest stored reading on either
  * side where more than an interval separates them, so the gap's intervals and its missing-data
- * alarm are judged whole, as a recomputation from scratch judges them.
+ * alarm are judged whole, as a recomputation from scratch judges them — up to `GAP_REACH` (a
+ * reading with a clock years off must not make a claim of years), and never into a month a
+ * settlement has locked for the point (its figures stay as settled).
  */
 async function widenAcrossGaps(handle: Database, work: ClaimedWork[]): Promise<ClaimedWork[]> {
   if (work.length === 0) return work;
-  const r = await sql<{ i: string; dt: number; before: Date | null; after: Date | null }>`
+  type Row = { i: string; dt: number; before: Date | null; after: Date | null; locked_to: Date | null; locked_from: Date | null };
+  const r = await sql<Row>`
     SELECT c.i, p.interval_seconds * 1000 AS dt,
-      (SELECT ts FROM reading WHERE point_id = c.p AND ts < c.a ORDER BY ts DESC LIMIT 1) AS before,
-      (SELECT ts FROM reading WHERE point_id = c.p AND ts > c.b ORDER BY ts LIMIT 1) AS after
+      (SELECT ts FROM reading WHERE point_id = c.p AND ts < c.a AND ts >= c.a - ${GAP_REACH}::interval ORDER BY ts DESC LIMIT 1) AS before,
+      (SELECT ts FROM reading WHERE point_id = c.p AND ts > c.b AND ts <= c.b + ${GAP_REACH}::interval ORDER BY ts LIMIT 1) AS after,
+      (SELECT max(period_end) FROM month_lock WHERE point_id = c.p AND period_end <= c.a) AS locked_to,
+      (SELECT min(period_start) FROM month_lock WHERE point_id = c.p AND period_start >= c.b) AS locked_from
     FROM unnest(${work.map((w) => w.pointId)}::text[], ${work.map((w) => w.from)}::timestamptz[], ${work.map((w) => w.to)}::timestamptz[]) WITH ORDINALITY AS c(p, a, b, i)
     JOIN metering_point p ON p.id = c.p`.execute(handle.db);
   for (const row of r.rows) {
     const w = work[Number(row.i) - 1]!;
     const dt = Number(row.dt);
-    if (row.before && row.before.getTime() < w.from.getTime() - dt) w.from = row.before;
-    if (row.after && row.after.getTime() > w.to.getTime() + dt) w.to = row.after;
+    // Only across a gap (the reading an interval away is in the window already); a range from
+    // the first interval after a locked month recomputes nothing inside it.
+    if (row.before && row.before.getTime() < w.from.getTime() - dt) {
+      const from = Math.max(row.before.getTime(), row.locked_to ? row.locked_to.getTime() + dt : -Infinity);
+      if (from < w.from.getTime()) w.from = new Date(from);
+    }
+    if (row.after && row.after.getTime() > w.to.getTime() + dt) {
+      const to = Math.min(row.after.getTime(), row.locked_from ? row.locked_from.getTime() - dt : Infinity);
+      if (to > w.to.getTime()) w.to = new Date(to);
+    }
   }
   return work;
 }

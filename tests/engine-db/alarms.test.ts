@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { drainTasks, exportRows } from '../../calc-engine/store/index.ts';
 import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { risingReadings } from '../support/readings.ts';
 
 const archive = `
 substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
@@ -105,20 +106,11 @@ objects:
   - { id: BUS, kind: bus, name: 10 kV bus, voltageKv: 10, members: [{ point: A, role: in }, { point: B, role: out }] }
 `;
   const from = Date.parse('2026-09-30T22:00:00Z'), to = Date.parse('2026-10-31T23:00:00Z'); // October in Berlin (25 hours on the 25th)
-  const month = (point: string, step: number): ReadingRow[] => {
-    const out: ReadingRow[] = [];
-    for (let t = from, i = 0; t <= to; t += 900_000, i++) {
-      const v = new Array<number | null>(20).fill(null);
-      v[0] = 1_000_000 + i * step;
-      out.push({ pointId: point, ts: new Date(t), source: 'poll', values: v });
-    }
-    return out;
-  };
   let h: Database;
   beforeAll(async () => {
     h = await freshDatabase(target);
     await importArchiveText(h, archive2);
-    await writeReadings(h, [...month('A', 100), ...month('B', 95)]);
+    await writeReadings(h, [...risingReadings('A', from, to, 100), ...risingReadings('B', from, to, 95)]);
     await drainTasks(h);
   });
   afterAll(() => h.close());

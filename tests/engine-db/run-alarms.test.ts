@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { acknowledgeAlarm, drainTasks, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
+import { claimWork } from '../../calc-engine/tasks/index.ts';
+import { risingReadings } from '../support/readings.ts';
 import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 
 const archive = `
@@ -19,6 +21,11 @@ points:
   - { id: G, substation: S, name: gappy link, timeZone: Europe/Berlin }
   - { id: F, substation: S, name: freezing meter, timeZone: Europe/Berlin }
   - { id: L, substation: S, name: link down, timeZone: Europe/Berlin }
+  - { id: W, substation: S, name: small export register, timeZone: Europe/Berlin, importOnly: true }
+meters:
+  - { id: M-W, serial: "1", capacity: 1000.00 }
+installations:
+  - { point: W, meter: M-W, installedAt: "2026-10-01T00:00:00+02:00", initial: { ap_imp.total: 0 } }
 `;
 const T0 = Date.parse('2026-10-09T22:00:00Z'); // 10 October, 00:00 Berlin
 const STEP = 900_000;
@@ -28,9 +35,9 @@ const iso = (i: number) => new Date(T0 + i * STEP).toISOString();
  * Snapshots n0..n1 of a point: 1.00 kWh import per interval; export of 0.05 kWh per interval
  * while `exporting(i)`; snapshots `absent(i)` not collected.
  */
-function snapshots(n0: number, n1: number, exporting: (i: number) => boolean, point = 'E', absent = (_i: number) => false, frozen = (_i: number) => false): ReadingRow[] {
+function snapshots(n0: number, n1: number, exporting: (i: number) => boolean, point = 'E', absent = (_i: number) => false, frozen = (_i: number) => false, exp0 = 20_000): ReadingRow[] {
   const out: ReadingRow[] = [];
-  let exp = 0, imp = 1_000_000;
+  let exp = exp0 - 20_000, imp = 10_000;
   for (let i = 0; i <= n1; i++) {
     if (i > 0 && exporting(i)) exp += 5;
     if (i > 0 && !frozen(i)) imp += 100;
@@ -38,7 +45,7 @@ function snapshots(n0: number, n1: number, exporting: (i: number) => boolean, po
     // every register read; the flat tier carries each direction's energy, reactive stays at 0
     const v = new Array<number | null>(20).fill(0);
     v[0] = v[3] = imp;
-    v[5] = v[8] = 20_000 + exp;
+    v[5] = v[8] = (20_000 + exp) % 100_000; // W's meter wraps at 1 000.00 kWh
     out.push({ pointId: point, ts: new Date(T0 + i * STEP), source: 'poll', values: v });
   }
   return out;
@@ -85,6 +92,20 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
     const [run] = after.map(({ from, to, observed, severity }) => ({ from, to, observed, severity }));
     expect(await fromScratch(h, 'E', 'reverse-energy', 51, true)).toEqual([run]);
     expect(await fromScratch(h, 'E', 'reverse-energy', 51, false)).toEqual([run]);
+  });
+
+  it('a reverse-energy run across a wrap of the export register is measured in its steps', async () => {
+    // W exports 5 steps per interval in intervals 9..40 from 999.00 kWh (99 900 steps): the
+    // register wraps at 1 000.00 after 20 intervals. Still 32 × 5 = 160 steps.
+    const exporting = (i: number) => i >= 9 && i <= 40;
+    await writeReadings(h, snapshots(0, 12, exporting, 'W', never, never, 99_900));
+    await drainTasks(h);
+    for (let n = 12; n < 48; n += 3) {
+      await writeReadings(h, snapshots(n + 1, n + 3, exporting, 'W', never, never, 99_900));
+      await drainTasks(h);
+    }
+    const got = (await alarms(h, 'reverse-energy', 'W')).map(({ from, to, observed }) => ({ from, to, observed }));
+    expect(got).toEqual([{ from: iso(8), to: iso(40), observed: 160 }]);
   });
 
   it('a meter that freezes while readings arrive batch by batch is one frozen-reading alarm', async () => {
@@ -150,3 +171,52 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
     expect(await alarms(h, 'missing-data', 'G')).toEqual([]);
   });
 });
+
+describe.each(dbTargets())('how far an outage reaches on $name PostgreSQL', (target) => {
+  const archive2 = `
+substations: [{ id: S, name: S, timeZone: UTC }]
+points:
+  - { id: P, substation: S, name: settled, timeZone: UTC }
+  - { id: Q, substation: S, name: clock once wrong, timeZone: UTC }
+`;
+  const rows = (point: string, from: string, to: string): ReadingRow[] =>
+    risingReadings(point, Date.parse(from), Date.parse(to), 100, { start: 1_000_000 + (Date.parse(from) - Date.parse('2026-08-31T00:00Z')) / 9_000, allRegisters: true });
+  let h: Database;
+  beforeAll(async () => {
+    h = await freshDatabase(target);
+    await importArchiveText(h, archive2);
+  });
+  afterAll(() => h.close());
+
+  it('not into a month a settlement has locked: its figures stay as settled', async () => {
+    // September collected up to the 30th, 23:00, then the link is down; September is settled
+    // with the gap (its last hour missing). The readings that come back on 1 October reach
+    // back to the gap only as far as October.
+    await writeReadings(h, rows('P', '2026-08-31T00:00Z', '2026-09-30T23:00Z'));
+    await drainTasks(h);
+    const figures = async () => ({
+      month: (await sql`SELECT quality, ap_imp_total::text AS e FROM monthly_energy WHERE point_id = 'P' AND month = '2026-09-01'`.execute(h.db)).rows,
+      day: (await sql`SELECT quality, ap_imp_total::text AS e FROM daily_energy WHERE point_id = 'P' AND day = '2026-09-30'`.execute(h.db)).rows,
+      intervals: (await sql`SELECT ts, quality FROM interval_energy WHERE point_id = 'P' AND ts > '2026-09-30T23:00Z' AND ts <= '2026-10-01T00:00Z' ORDER BY ts`.execute(h.db)).rows,
+    });
+    const settled = await figures();
+    await sql`INSERT INTO settlement_run (month, version, state, actor) VALUES ('2026-09-01', 1, 'locked', 'test')`.execute(h.db);
+    await sql`INSERT INTO month_lock (month, point_id, run_id, period_start, period_end)
+      SELECT '2026-09-01', 'P', id, '2026-09-01T00:00Z', '2026-10-01T00:00Z' FROM settlement_run`.execute(h.db);
+    await writeReadings(h, rows('P', '2026-10-01T00:15Z', '2026-10-01T06:00Z'));
+    await drainTasks(h);
+    expect(await figures()).toEqual(settled);
+  });
+
+  it('not years back for one reading with a wrong clock: at most 92 days', async () => {
+    // One reading stamped 2020 (a terminal whose clock was reset), then readings from October 2026.
+    await writeReadings(h, rows('Q', '2020-03-01T00:00Z', '2020-03-01T00:00Z'));
+    await writeReadings(h, rows('Q', '2026-10-01T00:00Z', '2026-10-01T01:00Z'));
+    const work = await claimWork(h, { worker: 'test', limit: 100 });
+    expect(work.filter((w) => w.pointId === 'Q').map((w) => [w.from.toISOString(), w.to.toISOString()])).toEqual([
+      ['2020-03-01T00:00:00.000Z', '2020-03-01T00:00:00.000Z'],
+      ['2026-10-01T00:00:00.000Z', '2026-10-01T01:00:00.000Z'],
+    ]);
+  });
+});
+
