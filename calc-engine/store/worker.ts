@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Database } from '../../schema/index.ts';
-import { claimWork, completeWork, failWork, type DirtyRange } from '../tasks/index.ts';
+import { claimWork, completeWork, failWork, renewClaims, type DirtyRange } from '../tasks/index.ts';
 import type { RecomputeOptions } from './recompute.ts';
 import { recomputeBulk, type BulkStats } from './bulk.ts';
 
@@ -13,6 +13,8 @@ export interface WorkerOptions extends RecomputeOptions {
   worker?: string;
   /** Tasks per claim (default 200). */
   batch?: number;
+  /** A claim not renewed for this long is taken for a dead worker's (ms, default 5 min); renewed every third of it while working. */
+  leaseMs?: number;
   /** Called after each recomputed batch (figures and alarms), e.g. to publish alarms. */
   onBatch?: (stats: BulkStats, work: DirtyRange[]) => Promise<void> | void;
   log?: (line: Record<string, unknown>) => void;
@@ -29,10 +31,12 @@ export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Pr
   const worker = opts.worker ?? workerId();
   let done = 0;
   for (;;) {
-    const work = await claimWork(handle, { worker, limit: opts.batch ?? 200 });
+    const leaseMs = opts.leaseMs ?? 300_000;
+    const work = await claimWork(handle, { worker, limit: opts.batch ?? 200, leaseMs });
     if (work.length === 0) return done;
     const ids = work.flatMap((w) => w.taskIds);
     const started = Date.now();
+    const renewing = setInterval(() => void renewClaims(handle, worker, ids).catch(() => undefined), leaseMs / 3);
     try {
       const { log: _, ...recompute } = opts; // the worker logs its own structured lines
       const stats = await recomputeBulk(handle, work, recompute);
@@ -42,6 +46,8 @@ export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Pr
     } catch (e) {
       await failWork(handle, worker, ids, (e as Error).message);
       opts.log?.({ msg: 'recompute failed', level: 'error', worker, tasks: ids.length, error: (e as Error).message });
+    } finally {
+      clearInterval(renewing);
     }
   }
 }

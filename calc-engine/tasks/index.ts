@@ -48,7 +48,7 @@ export async function markDirty(handle: Database, ranges: readonly DirtyRange[],
  */
 export async function claimWork(handle: Database, opts: ClaimOptions): Promise<ClaimedWork[]> {
   const limit = opts.limit ?? 500;
-  const lease = `${Math.round((opts.leaseMs ?? 300_000) / 1000)} seconds`;
+  const lease = `${Math.round(opts.leaseMs ?? 300_000)} milliseconds`;
   const r = await sql<{ id: string; point_id: string; from_ts: Date; to_ts: Date }>`
     WITH first AS (
       SELECT id, point_id FROM calc_task c
@@ -127,6 +127,16 @@ async function widenAcrossGaps(handle: Database, work: ClaimedWork[]): Promise<C
     }
   }
   return work;
+}
+
+/**
+ * Renew this worker's claims on tasks it is still working on, so a recomputation that outlasts
+ * the lease is not taken for a dead worker's and claimed again. Returns how many.
+ */
+export async function renewClaims(handle: Database, worker: string, taskIds: readonly string[]): Promise<number> {
+  if (taskIds.length === 0) return 0;
+  const r = await sql`UPDATE calc_task SET claimed_at = now() WHERE id = ANY(${[...taskIds]}::bigint[]) AND claimed_by = ${worker} AND state = 'running'`.execute(handle.db);
+  return Number(r.numAffectedRows ?? 0);
 }
 
 /** Mark claimed tasks done; only this worker's claims are touched. Returns how many. */

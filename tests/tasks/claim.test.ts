@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import type { Database } from '../../schema/index.ts';
 import { claimWork, completeWork, failWork, markDirty, taskCounts } from '../../calc-engine/tasks/index.ts';
 import { dbTargets, freshDatabase } from '../support/db.ts';
+import { drainTasks } from '../../calc-engine/store/index.ts';
 
 const run = promisify(execFile);
 
@@ -41,6 +42,24 @@ describe.each(dbTargets())('calculation tasks on $name PostgreSQL', (target) => 
     expect(again.map((w) => w.taskIds)).toEqual(lost.map((w) => w.taskIds));
     await failWork(h, 'alive', again[0]!.taskIds, 'boom', 2);
     expect((await taskCounts(h)).failed).toBe(1);
+  });
+
+  it('keeps a claim a worker is still working on past its lease: nobody takes it again', async () => {
+    await markDirty(h, [{ pointId: 'D', from: new Date('2026-10-01Z'), to: new Date('2026-10-02Z') }], 'test');
+    let stolen: unknown[] = ['not asked'];
+    // The batch takes 1.2 s, four leases of 0.3 s; another worker asks after 0.9 s.
+    const done = await drainTasks(h, {
+      worker: 'slow', leaseMs: 300,
+      onBatch: async () => {
+        await new Promise((r) => setTimeout(r, 900));
+        stolen = await claimWork(h, { worker: 'thief', leaseMs: 300 });
+        await new Promise((r) => setTimeout(r, 300));
+      },
+    });
+    expect(stolen).toEqual([]);
+    expect(done).toBe(1);
+    const task = await h.db.selectFrom('calc_task').select(['state', 'claimed_by', 'attempts']).where('point_id', '=', 'D').executeTakeFirstOrThrow();
+    expect(task).toEqual({ state: 'done', claimed_by: 'slow', attempts: 1 });
   });
 
   it('splits the work of two worker processes with no task done twice and none lost', async () => {
