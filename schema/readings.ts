@@ -151,10 +151,22 @@ async function applyCorrections(client: pg.PoolClient, conflicts: ReadingConflic
   }
   if (conflicts.length > 0) {
     await client.query(
-      `INSERT INTO calc_task (point_id, from_ts, to_ts, reason) SELECT point_id, min(ts), max(ts), 'correction' FROM unnest($1::text[], $2::timestamptz[]) AS t(point_id, ts) GROUP BY point_id`,
+      `INSERT INTO calc_task (point_id, from_ts, to_ts, reason) ${dirtyIslands('unnest($1::text[], $2::timestamptz[]) AS t(point_id, ts)', 'correction')}`,
       [conflicts.map((c) => c.pointId), conflicts.map((c) => c.ts)],
     );
   }
+}
+
+/**
+ * The dirty ranges of written readings `(point_id, ts)` from `source`: one per point and island
+ * of readings no more than a day apart, so one reading stamped far off (a reset clock) does not
+ * make a task of the years in between.
+ */
+function dirtyIslands(source: string, reason: string): string {
+  return `SELECT point_id, min(ts), max(ts), '${reason}' FROM (
+      SELECT point_id, ts, count(*) FILTER (WHERE gap) OVER (PARTITION BY point_id ORDER BY ts) AS island FROM (
+        SELECT point_id, ts, ts - lag(ts) OVER (PARTITION BY point_id ORDER BY ts) > interval '1 day' AS gap FROM ${source}) g) i
+    GROUP BY point_id, island`;
 }
 
 /** Write register snapshots in one transaction through the bulk path. */
@@ -188,7 +200,7 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
         INSERT INTO reading (${COLS.join(', ')}) SELECT ${COLS.join(', ')} FROM mf_stage ORDER BY point_id, ts
         ON CONFLICT (point_id, ts) ${onConflict}
         RETURNING point_id, ts)${opts.markDirty === false ? '' : `, dirty AS (INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
-        SELECT point_id, min(ts), max(ts), 'readings' FROM up GROUP BY point_id)`}
+        ${dirtyIslands('up', 'readings')})`}
       SELECT count(*)::int AS n FROM up`).then((r) => r.rows[0].n as number);
     // New rows, the common case, go in with one index probe each; only when some keys were
     // already stored do we look for conflicts and merge missing registers.
