@@ -20,9 +20,10 @@ export function carryIntervals(limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS)
  * Write into `out` at `at` the counters the kernel would hold at `from` had it started earlier:
  * consecutive intervals ending at `from` on the grid of `dt`, read from `series`, up to
  * `carryIntervals`. Frozen intervals count only on a point that carries load and shows a
- * non-zero reading (the kernel's own conditions). A missing snapshot ends every run.
+ * non-zero reading (the kernel's own conditions). A missing snapshot ends every run. With
+ * `direction` 1, the intervals starting at `from` instead: how long runs go on after a window.
  */
-export function carriedRuns(series: ReadingSeries, from: number, dt: number, loaded: boolean, out: Int32Array, at: number, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): void {
+export function carriedRuns(series: ReadingSeries, from: number, dt: number, loaded: boolean, out: Int32Array, at: number, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS, direction: -1 | 1 = -1): void {
   out.fill(0, at, at + RUN_COUNTERS);
   const { ts, values: v } = series;
   const open = [loaded, true, true, true, true];
@@ -32,10 +33,12 @@ export function carriedRuns(series: ReadingSeries, from: number, dt: number, loa
     for (let r = 0; r < REGISTER_COUNT; r++) if (Number.isNaN(v[i * REGISTER_COUNT + r]!)) return -1;
     return i * REGISTER_COUNT;
   };
-  let cur = row(from);
-  for (let k = 1; k <= carryIntervals(limits) && cur >= 0 && open.includes(true); k++) {
-    const prev = row(from - k * dt);
-    if (prev < 0) break;
+  let edge = row(from);
+  for (let k = 1; k <= carryIntervals(limits) && edge >= 0 && open.includes(true); k++) {
+    const next = row(from + direction * k * dt);
+    if (next < 0) break;
+    // The interval between the two snapshots: `cur` its end, `prev` its start.
+    const [prev, cur] = direction < 0 ? [next, edge] : [edge, next];
     let moved = 0;
     for (let r = 0; r < REGISTER_COUNT; r++) moved += Math.abs(v[cur + r]! - v[prev + r]!);
     if (open[0] && moved === 0 && v[cur]! > 0) out[at]!++;
@@ -46,6 +49,6 @@ export function carriedRuns(series: ReadingSeries, from: number, dt: number, loa
       if (open[d + 1] && v[c] === v[p] && tiers > 0) out[at + d + 1]!++;
       else open[d + 1] = false;
     }
-    cur = prev;
+    edge = next;
   }
 }

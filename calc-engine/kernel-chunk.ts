@@ -44,6 +44,7 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     importOnly: new Uint8Array(n), carriesLoad: new Uint8Array(n),
     activeFrom: new Int32Array(n), activeTo: new Int32Array(n),
     runsBefore: new Int32Array(n * RUN_COUNTERS),
+    runsAfter: new Int32Array(n * RUN_COUNTERS),
   };
   rows.forEach(({ p, e }, row) => {
     const dt = intervalMs(p.config);
@@ -52,7 +53,9 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     chunk.importOnly[row] = p.config.importOnly ? 1 : 0;
     chunk.carriesLoad[row] = carriesLoad(p) ? 1 : 0;
     // Runs carry in only where the same meter and multiplier read the look-back.
+    const end = from + intervals * dt;
     if (e.from <= from - carryIntervals() * dt) carriedRuns(p.series, from, dt, chunk.carriesLoad[row] === 1, chunk.runsBefore, row * RUN_COUNTERS);
+    if (e.to >= end + carryIntervals() * dt) carriedRuns(p.series, end, dt, chunk.carriesLoad[row] === 1, chunk.runsAfter, row * RUN_COUNTERS, undefined, 1);
     chunk.activeFrom[row] = Math.max(0, Math.floor((e.from - from) / dt));
     chunk.activeTo[row] = Math.min(intervals, Math.ceil((e.to - from) / dt));
     for (let s = 0; s < S; s++) {

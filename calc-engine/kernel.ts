@@ -42,6 +42,8 @@ export interface KernelChunk {
   readonly activeTo?: Int32Array;
   /** rows × `RUN_COUNTERS`: frozen and stuck runs going on at the chunk's start (kernel-carry.ts; default none). */
   readonly runsBefore?: Int32Array;
+  /** rows × `RUN_COUNTERS`: the same runs going on after the chunk's end; read by the rules, not the kernel. */
+  readonly runsAfter?: Int32Array;
 }
 
 /** Kernel output: deltas rows × intervals × 20 (register steps) and flags rows × intervals. */

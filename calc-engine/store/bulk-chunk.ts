@@ -66,15 +66,16 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
   const values = new ChunkValues(n, S);
   const present = new Uint8Array(n * S);
   const capacity = new Float64Array(n), steps = new Float64Array(n);
-  const loaded = new Uint8Array(n), runsBefore = new Int32Array(n * RUN_COUNTERS);
+  const loaded = new Uint8Array(n), runsBefore = new Int32Array(n * RUN_COUNTERS), runsAfter = new Int32Array(n * RUN_COUNTERS);
   points.forEach((p, row) => {
     loaded[row] = carriesLoad(p) ? 1 : 0;
-    carriedRuns(p.series, from, intervalMs(p.config), loaded[row] === 1, runsBefore, row * RUN_COUNTERS);
+    const dt = intervalMs(p.config);
+    carriedRuns(p.series, from, dt, loaded[row] === 1, runsBefore, row * RUN_COUNTERS);
+    carriedRuns(p.series, from + intervals * dt, dt, loaded[row] === 1, runsAfter, row * RUN_COUNTERS, undefined, 1);
     const e = p.epochs.find((x) => x.to > from)!;
     capacity[row] = e.capacity;
     steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
     const { ts, values: v } = p.series;
-    const dt = intervalMs(p.config);
     // Copied value by value: a subarray per snapshot would be millions of short-lived objects. A
     // snapshot not read in full stays absent, like the snapshots in between.
     next: for (let i = lowerBound(ts, from); i < ts.length; i++) {
@@ -90,7 +91,7 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
   return {
     rows: n, snapshots: S, ...values.layout(), present, capacity, maxSteps: steps,
     importOnly: new Uint8Array(n).map((_, i) => (points[i]!.config.importOnly ? 1 : 0)),
-    carriesLoad: loaded, runsBefore,
+    carriesLoad: loaded, runsBefore, runsAfter,
   };
 }
 

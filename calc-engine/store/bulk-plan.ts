@@ -86,7 +86,7 @@ function merge<T extends Period>(ps: T[], make: (from: number, to: number, like:
 
 /** Interpolation may look this far either side of any instant a figure needs. */
 const reachOf = (archive: PointArchive) => Math.max(maxEstimateGapMs(archive.config), intervalMs(archive.config));
-/** Before a window, the readings that carry frozen and stuck runs in (kernel-carry.ts) too. */
+/** Either side of a window, the readings that carry frozen and stuck runs in and out (kernel-carry.ts) too. */
 const lookBackOf = (archive: PointArchive) => Math.max(reachOf(archive), carryIntervals() * intervalMs(archive.config));
 
 /** Snapshots a load window holds on a point's grid of `dt`: one per interval and one more. */
@@ -97,7 +97,7 @@ function planLoad(plan: Omit<PointPlan, 'load'>): Period[] {
   const gap = reachOf(plan.archive);
   const around = (t: number): Period => ({ from: t - gap, to: t + gap });
   return merge([
-    ...plan.windows.map((w) => ({ from: w.from - lookBackOf(plan.archive), to: w.to + gap })),
+    ...plan.windows.map((w) => ({ from: w.from - lookBackOf(plan.archive), to: w.to + lookBackOf(plan.archive) })),
     ...[...plan.days, ...plan.months].flatMap((p) => [around(p.from), around(p.to)]),
   ], (from, to) => ({ from, to }));
 }
