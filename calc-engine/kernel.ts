@@ -12,6 +12,7 @@
 import { REGISTER_COUNT } from '../schema/registers.ts';
 import { DECREASE, DEMAND_JUMP, FROZEN, INACTIVE, MISSING, OVER_MAX, REVERSE, ROLLOVER, SPIKE, STUCK, TOU_MISMATCH, WIDE } from './kernel-flags.ts';
 import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './rules/interval-limits.ts';
+import { RUN_COUNTERS } from './kernel-carry.ts';
 
 /** A chunk of snapshots. `snapshots` per row, so `snapshots − 1` intervals per row. */
 export interface KernelChunk {
@@ -51,6 +52,8 @@ export interface KernelResult {
   readonly intervals: number;
   readonly deltas: Uint32Array;
   readonly flags: Uint16Array;
+  /** rows × `RUN_COUNTERS`: the frozen and stuck counters at each row's end — how long a run going on there has lasted, carried-in intervals included. */
+  readonly runsAtEnd: Int32Array;
 }
 
 /**
@@ -61,9 +64,9 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
   const S = chunk.snapshots;
   const I = Math.max(0, S - 1);
   const R = REGISTER_COUNT;
-  const res = out ?? { intervals: I, deltas: new Uint32Array(chunk.rows * I * R), flags: new Uint16Array(chunk.rows * I) };
+  const res = out ?? { intervals: I, deltas: new Uint32Array(chunk.rows * I * R), flags: new Uint16Array(chunk.rows * I), runsAtEnd: new Int32Array(chunk.rows * RUN_COUNTERS) };
   const { values: v, present } = chunk;
-  const { deltas, flags } = res;
+  const { deltas, flags, runsAtEnd } = res;
   const touTol = limits.touToleranceSteps;
   const revTol = limits.reverseToleranceSteps;
   const frozenN = limits.frozenIntervals;
@@ -89,9 +92,10 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
     const to = chunk.activeTo ? chunk.activeTo[row]! : I;
     const base0 = chunk.base ? chunk.base[row * R]! : 0;
     const rb = chunk.runsBefore;
-    let frozen = rb ? rb[row * 5]! : 0;
+    const rc = row * RUN_COUNTERS;
+    let frozen = rb ? rb[rc]! : 0;
     held = false;
-    if (rb) (st0 = rb[row * 5 + 1]!), (st1 = rb[row * 5 + 2]!), (st2 = rb[row * 5 + 3]!), (st3 = rb[row * 5 + 4]!);
+    if (rb) (st0 = rb[rc + 1]!), (st1 = rb[rc + 2]!), (st2 = rb[rc + 3]!), (st3 = rb[rc + 4]!);
     else st0 = st1 = st2 = st3 = 0;
     // active import/export deltas of the two previous intervals; -1 = not available (spike, demand jump)
     let imp1 = -1, imp2 = -1, exp1 = -1, exp2 = -1;
@@ -186,6 +190,7 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       p30 = c30; p31 = c31; p32 = c32; p33 = c33; p34 = c34;
       if (f & DECREASE) { imp1 = imp2 = exp1 = exp2 = -1; } else { imp2 = imp1; imp1 = imp; exp2 = exp1; exp1 = exp; }
     }
+    runsAtEnd[rc] = frozen; runsAtEnd[rc + 1] = st0; runsAtEnd[rc + 2] = st1; runsAtEnd[rc + 3] = st2; runsAtEnd[rc + 4] = st3;
   }
   return res;
 }

@@ -57,7 +57,7 @@ export function sameRun(a: AlarmCandidate, b: AlarmCandidate): boolean {
 interface Piece {
   from: number;
   to: number;
-  /** Intervals per ms of a count piece (observed / length), to count the joined run. */
+  /** Intervals per ms of a count piece, to count the joined run. */
   perMs?: number;
   severity: Severity;
   candidate?: AlarmCandidate;
@@ -89,28 +89,34 @@ export function joinRuns(open: readonly OpenAlarm[], candidates: readonly AlarmC
   if (scope.exact) return [...candidates];
   const out: AlarmCandidate[] = [];
   const families = new Map<string, { template: AlarmCandidate; kind: RunKind; pieces: Piece[] }>();
+  // Candidates come first, so a family's template is a candidate (today's limit) where it has one.
   const family = (a: AlarmCandidate, kind: RunKind) => {
     const k = runKey(a);
-    const { rule, objectKind, objectId, periodStart, periodEnd, observed, limit, severity, detail } = a;
-    const template: AlarmCandidate = { rule, objectKind, objectId, periodStart, periodEnd, observed, limit, severity, ...(detail !== undefined ? { detail } : {}) };
-    return families.get(k) ?? families.set(k, { template, kind, pieces: [] }).get(k)!;
+    let f = families.get(k);
+    if (!f) {
+      const { rule, objectKind, objectId, periodStart, periodEnd, observed, limit, severity, detail } = a;
+      const template: AlarmCandidate = { rule, objectKind, objectId, periodStart, periodEnd, observed, limit, severity, ...(detail !== undefined ? { detail } : {}) };
+      families.set(k, (f = { template, kind, pieces: [] }));
+    }
+    return f;
   };
+  // A count run's intervals per ms (observed / length), to count a joined run by its length.
+  const rate = (a: AlarmCandidate, kind: RunKind) =>
+    kind.observed === 'count' && a.periodEnd > a.periodStart ? { perMs: a.observed / (a.periodEnd - a.periodStart) } : {};
   for (const c of candidates) {
     const kind = runKind(c);
     if (!kind) {
       out.push(c);
       continue;
     }
-    const perMs = kind.observed === 'count' && c.periodEnd > c.periodStart ? c.observed / (c.periodEnd - c.periodStart) : undefined;
-    family(c, kind).pieces.push({ from: c.periodStart, to: c.periodEnd, severity: c.severity, candidate: c, ...(perMs !== undefined ? { perMs } : {}) });
+    family(c, kind).pieces.push({ from: c.periodStart, to: c.periodEnd, severity: c.severity, candidate: c, ...rate(c, kind) });
   }
   for (const a of open) {
     const kind = runKind(a);
     if (!kind || !looksAt(scope, a)) continue;
     if (a.periodEnd < scope.from || a.periodStart > scope.to) continue;
-    const perMs = kind.observed === 'count' && a.periodEnd > a.periodStart ? a.observed / (a.periodEnd - a.periodStart) : undefined;
     const f = family(a, kind);
-    const piece = (from: number, to: number) => f.pieces.push({ from, to, severity: a.severity, ...(perMs !== undefined ? { perMs } : {}) });
+    const piece = (from: number, to: number) => f.pieces.push({ from, to, severity: a.severity, ...rate(a, kind) });
     if (a.periodStart < scope.from) piece(a.periodStart, Math.min(a.periodEnd, scope.from));
     if (a.periodEnd > scope.to) piece(Math.max(a.periodStart, scope.to), a.periodEnd);
   }

@@ -157,6 +157,9 @@ async function applyCorrections(client: pg.PoolClient, conflicts: ReadingConflic
   }
 }
 
+/** Changes of one point further apart than this are separate pieces of work (dirty ranges, claims). */
+export const DIRTY_GAP_MS = 86_400_000;
+
 /**
  * The dirty ranges of written readings `(point_id, ts)` from `source`: one per point and island
  * of readings no more than a day apart, so one reading stamped far off (a reset clock) does not
@@ -165,7 +168,7 @@ async function applyCorrections(client: pg.PoolClient, conflicts: ReadingConflic
 function dirtyIslands(source: string, reason: string): string {
   return `SELECT point_id, min(ts), max(ts), '${reason}' FROM (
       SELECT point_id, ts, count(*) FILTER (WHERE gap) OVER (PARTITION BY point_id ORDER BY ts) AS island FROM (
-        SELECT point_id, ts, ts - lag(ts) OVER (PARTITION BY point_id ORDER BY ts) > interval '1 day' AS gap FROM ${source}) g) i
+        SELECT point_id, ts, ts - lag(ts) OVER (PARTITION BY point_id ORDER BY ts) > interval '${DIRTY_GAP_MS} milliseconds' AS gap FROM ${source}) g) i
     GROUP BY point_id, island`;
 }
 

@@ -5,17 +5,10 @@
  */
 import type { AlarmCandidate } from '../alarms.ts';
 import { RUN_COUNTERS } from '../kernel-carry.ts';
-import { FROZEN, INACTIVE, MISSING } from '../kernel-flags.ts';
+import { FROZEN } from '../kernel-flags.ts';
 import { RUN_DETAIL } from '../runs.ts';
 import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
-import { flagRuns, intervalDelta, runPeriod, snapshotValue, type FlagRun, type KernelView } from './kernel-view.ts';
-
-/** Whether interval j of a row is one the kernel counts as frozen: read, nothing moved, reading non-zero, the point loaded. */
-function unchanged(view: KernelView, row: number, j: number): boolean {
-  if (view.chunk.carriesLoad[row] !== 1 || (view.result.flags[row * view.result.intervals + j]! & (MISSING | INACTIVE)) !== 0) return false;
-  for (let r = 0; r < 20; r++) if (intervalDelta(view, row, j, r) !== 0) return false;
-  return snapshotValue(view, row, j + 1, 0) > 0;
-}
+import { flagRuns, runPeriod, type FlagRun, type KernelView } from './kernel-view.ts';
 
 /**
  * Frozen-reading candidates from the kernel; one per run, its period from the first unchanged
@@ -27,17 +20,14 @@ export function frozenReadingCandidates(view: KernelView, limits: IntervalLimits
   const N = limits.frozenIntervals;
   const I = view.result.intervals;
   const runs: FlagRun[] = flagRuns(view, FROZEN, true).map((run) => ({ ...run, j0: run.j0 - N + 1 }));
-  const { runsAfter, runsBefore } = view.chunk;
-  for (let row = 0; runsAfter && row < view.chunk.rows; row++) {
-    const more = runsAfter[row * RUN_COUNTERS]!;
-    if (more === 0) continue;
-    let tail = 0;
-    while (tail < I && unchanged(view, row, I - 1 - tail)) tail++;
-    const carried = tail === I ? (runsBefore?.[row * RUN_COUNTERS] ?? 0) : 0;
-    if (tail === 0 || tail + carried + more < N) continue;
+  const after = view.chunk.runsAfter;
+  for (let row = 0; after && row < view.chunk.rows; row++) {
+    // The kernel's count at the row's end and the count after it make one run.
+    const atEnd = view.result.runsAtEnd[row * RUN_COUNTERS]!, more = after[row * RUN_COUNTERS]!;
+    if (atEnd === 0 || more === 0 || atEnd + more < N) continue;
     const last = runs.findIndex((r) => r.row === row && r.j1 === I);
     if (last >= 0) runs[last] = { ...runs[last]!, j1: I + more };
-    else runs.push({ row, j0: I - tail - carried, j1: I + more });
+    else runs.push({ row, j0: I - atEnd, j1: I + more });
   }
   return runs.map((run) => ({
     rule: 'frozen-reading', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, run),

@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Database } from '../../schema/index.ts';
-import { claimWork, completeWork, failWork, renewClaims, type DirtyRange } from '../tasks/index.ts';
+import { claimWork, completeWork, DEFAULT_LEASE_MS, failWork, renewClaims, type DirtyRange } from '../tasks/index.ts';
 import type { RecomputeOptions } from './recompute.ts';
 import { recomputeBulk, type BulkStats } from './bulk.ts';
 
@@ -13,7 +13,7 @@ export interface WorkerOptions extends RecomputeOptions {
   worker?: string;
   /** Tasks per claim (default 200). */
   batch?: number;
-  /** A claim not renewed for this long is taken for a dead worker's (ms, default 5 min); renewed every third of it while working. */
+  /** A claim not renewed for this long is taken for a dead worker's (ms, default `DEFAULT_LEASE_MS`); renewed every third of it while working. */
   leaseMs?: number;
   /** Called after each recomputed batch (figures and alarms), e.g. to publish alarms. */
   onBatch?: (stats: BulkStats, work: DirtyRange[]) => Promise<void> | void;
@@ -29,9 +29,9 @@ export function workerId(): string {
 /** Claim and recompute until no task is pending; returns the number of tasks done. */
 export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Promise<number> {
   const worker = opts.worker ?? workerId();
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   let done = 0;
   for (;;) {
-    const leaseMs = opts.leaseMs ?? 300_000;
     const work = await claimWork(handle, { worker, limit: opts.batch ?? 200, leaseMs });
     if (work.length === 0) return done;
     const ids = work.flatMap((w) => w.taskIds);

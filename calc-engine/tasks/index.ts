@@ -5,7 +5,7 @@
  * none is lost.
  */
 import { sql } from 'kysely';
-import type { Database } from '../../schema/index.ts';
+import { DIRTY_GAP_MS, type Database } from '../../schema/index.ts';
 
 /** A dirty range of one metering point. */
 export interface DirtyRange {
@@ -25,11 +25,13 @@ export interface ClaimOptions {
   worker: string;
   /** At most this many tasks per claim. */
   limit?: number;
-  /** A running task older than this is taken to belong to a dead worker (ms, default 5 min). */
+  /** A running task not renewed for this long is taken to belong to a dead worker (ms, default `DEFAULT_LEASE_MS`). */
   leaseMs?: number;
 }
 
-const MERGE_GAP_MS = 86_400_000;
+
+/** How long a claim holds without renewal: five minutes. */
+export const DEFAULT_LEASE_MS = 300_000;
 
 /** Mark ranges dirty (the write path does this for readings itself). */
 export async function markDirty(handle: Database, ranges: readonly DirtyRange[], reason: string): Promise<void> {
@@ -48,7 +50,7 @@ export async function markDirty(handle: Database, ranges: readonly DirtyRange[],
  */
 export async function claimWork(handle: Database, opts: ClaimOptions): Promise<ClaimedWork[]> {
   const limit = opts.limit ?? 500;
-  const lease = `${Math.round(opts.leaseMs ?? 300_000)} milliseconds`;
+  const lease = `${Math.round(opts.leaseMs ?? DEFAULT_LEASE_MS)} milliseconds`;
   const r = await sql<{ id: string; point_id: string; from_ts: Date; to_ts: Date }>`
     WITH first AS (
       SELECT id, point_id FROM calc_task c
@@ -67,21 +69,20 @@ export async function claimWork(handle: Database, opts: ClaimOptions): Promise<C
     UPDATE calc_task t SET state = 'running', claimed_by = ${opts.worker}, claimed_at = now(), attempts = t.attempts + 1
     FROM picked WHERE t.id = picked.id
     RETURNING t.id, t.point_id, t.from_ts, t.to_ts`.execute(handle.db);
-  const work = mergeWork(r.rows.map((t) => ({ pointId: t.point_id, from: t.from_ts, to: t.to_ts, taskIds: [t.id] })));
-  // Widened ranges of one point may meet now: merged again, each interval recomputed once.
-  return mergeWork(await widenAcrossGaps(handle, work));
+  return mergeWork(await widenAcrossGaps(handle, r.rows.map((t) => ({ pointId: t.point_id, from: t.from_ts, to: t.to_ts, taskIds: [t.id] }))));
 }
 
 /**
  * A point's ranges merged where they overlap or lie within a day of each other; far-apart
  * ranges (an installation in January, readings in October) stay separate pieces of work.
+ * Merged after each task is widened, so ranges that meet once widened recompute each interval once.
  */
 function mergeWork(work: readonly ClaimedWork[]): ClaimedWork[] {
   const sorted = [...work].sort((a, b) => (a.pointId < b.pointId ? -1 : a.pointId > b.pointId ? 1 : a.from.getTime() - b.from.getTime()));
   const out: ClaimedWork[] = [];
   for (const t of sorted) {
     const w = out.at(-1);
-    if (w && w.pointId === t.pointId && t.from.getTime() <= w.to.getTime() + MERGE_GAP_MS) {
+    if (w && w.pointId === t.pointId && t.from.getTime() <= w.to.getTime() + DIRTY_GAP_MS) {
       if (t.to > w.to) w.to = t.to;
       w.taskIds.push(...t.taskIds);
     } else out.push({ ...t, taskIds: [...t.taskIds] });

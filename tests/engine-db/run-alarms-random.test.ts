@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { drainTasks, recomputeBulk } from '../../calc-engine/store/index.ts';
 import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { meterSnapshots } from '../support/readings.ts';
 
 const RUNS = Number(process.env.MF_RUNS ?? 12);
 const POINTS = 200; // one fresh point per run, shrinking included
@@ -32,21 +33,8 @@ const timeline = fc.record({
   sizes: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: N + 1, maxLength: N + 1 }),
 });
 
-function snapshots(point: string, kinds: number[], absent: boolean[]): ReadingRow[] {
-  const out: ReadingRow[] = [];
-  let imp = 500_000, exp = 1_000;
-  for (let i = 0; i <= N; i++) {
-    const k = i === 0 ? 0 : kinds[i - 1]!;
-    if (k !== 2) imp += 100;
-    if (k === 1) exp += 7;
-    if (absent[i]) continue;
-    const v = new Array<number | null>(20).fill(0);
-    v[0] = v[3] = imp;
-    v[5] = v[8] = exp;
-    out.push({ pointId: point, ts: new Date(T0 + i * STEP), source: 'poll', values: v });
-  }
-  return out;
-}
+const snapshots = (point: string, kinds: number[], absent: boolean[]): ReadingRow[] =>
+  meterSnapshots(point, T0, N, (i) => ({ export: kinds[i - 1] === 1 ? 7 : 0, frozen: kinds[i - 1] === 2 }), { absent: (i) => absent[i]!, importStart: 500_000, exportStart: 1_000 });
 
 const RULES = ['missing-data', 'reverse-energy', 'frozen-reading'];
 type Row = { rule: string; period_start: Date; period_end: Date; observed: string; severity: string };

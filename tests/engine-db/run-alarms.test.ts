@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { acknowledgeAlarm, drainTasks, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
 import { claimWork } from '../../calc-engine/tasks/index.ts';
-import { risingReadings } from '../support/readings.ts';
+import { meterSnapshots, risingReadings } from '../support/readings.ts';
 import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 
 const archive = `
@@ -33,23 +33,11 @@ const iso = (i: number) => new Date(T0 + i * STEP).toISOString();
 
 /**
  * Snapshots n0..n1 of a point: 1.00 kWh import per interval; export of 0.05 kWh per interval
- * while `exporting(i)`; snapshots `absent(i)` not collected.
+ * while `exporting(i)`; snapshots `absent(i)` not collected; the export register wraps at
+ * 1 000.00 kWh (W's meter).
  */
-function snapshots(n0: number, n1: number, exporting: (i: number) => boolean, point = 'E', absent = (_i: number) => false, frozen = (_i: number) => false, exp0 = 20_000): ReadingRow[] {
-  const out: ReadingRow[] = [];
-  let exp = exp0 - 20_000, imp = 10_000;
-  for (let i = 0; i <= n1; i++) {
-    if (i > 0 && exporting(i)) exp += 5;
-    if (i > 0 && !frozen(i)) imp += 100;
-    if (i < n0 || absent(i)) continue;
-    // every register read; the flat tier carries each direction's energy, reactive stays at 0
-    const v = new Array<number | null>(20).fill(0);
-    v[0] = v[3] = imp;
-    v[5] = v[8] = (20_000 + exp) % 100_000; // W's meter wraps at 1 000.00 kWh
-    out.push({ pointId: point, ts: new Date(T0 + i * STEP), source: 'poll', values: v });
-  }
-  return out;
-}
+const snapshots = (n0: number, n1: number, exporting: (i: number) => boolean, point = 'E', absent = (_i: number) => false, frozen = (_i: number) => false, exp0 = 20_000): ReadingRow[] =>
+  meterSnapshots(point, T0, n1, (i) => ({ export: exporting(i) ? 5 : 0, frozen: frozen(i) }), { from: n0, absent, exportStart: exp0, capacity: 100_000 });
 
 type Row = { id: string; state: string; period_start: Date; period_end: Date; observed: string; severity: string };
 const alarms = async (h: Database, rule: string, point = 'E') =>
