@@ -8,7 +8,7 @@
 import { REGISTER_COUNT } from '../schema/registers.ts';
 import type { KernelChunk } from './kernel.ts';
 import { ChunkValues } from './kernel-values.ts';
-import { carriedRuns, carryIntervals, RUN_COUNTERS } from './kernel-carry.ts';
+import { carriedRuns, carryReach, NEIGHBOURS_AFTER, NEIGHBOURS_BEFORE, neighboursAfter, neighboursBefore, RUN_COUNTERS } from './kernel-carry.ts';
 import { intervalMs, type PointData } from './point.ts';
 import type { Rational } from './rational.ts';
 import { epochRegisterAt } from './readings.ts';
@@ -45,6 +45,8 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     activeFrom: new Int32Array(n), activeTo: new Int32Array(n),
     runsBefore: new Int32Array(n * RUN_COUNTERS),
     runsAfter: new Int32Array(n * RUN_COUNTERS),
+    neighboursBefore: new Float64Array(n * NEIGHBOURS_BEFORE).fill(-1),
+    neighboursAfter: new Float64Array(n * NEIGHBOURS_AFTER).fill(-1),
   };
   rows.forEach(({ p, e }, row) => {
     const dt = intervalMs(p.config);
@@ -52,10 +54,18 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     chunk.maxSteps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
     chunk.importOnly[row] = p.config.importOnly ? 1 : 0;
     chunk.carriesLoad[row] = carriesLoad(p) ? 1 : 0;
-    // Runs carry in only where the same meter and multiplier read the look-back.
+    // Runs and neighbours carry only where the same meter and multiplier read the look-back (and -ahead).
     const end = from + intervals * dt;
-    if (e.from <= from - carryIntervals() * dt) carriedRuns(p.series, from, dt, chunk.carriesLoad[row] === 1, chunk.runsBefore, row * RUN_COUNTERS);
-    if (e.to >= end + carryIntervals() * dt) carriedRuns(p.series, end, dt, chunk.carriesLoad[row] === 1, chunk.runsAfter, row * RUN_COUNTERS, undefined, 1);
+    const reach = carryReach() * dt;
+    const meter = { capacity: e.capacity, maxSteps: chunk.maxSteps[row]! };
+    if (e.from <= from - reach) {
+      carriedRuns(p.series, from, dt, meter, chunk.carriesLoad[row] === 1, chunk.runsBefore, row * RUN_COUNTERS);
+      neighboursBefore(p.series, from, dt, meter, chunk.neighboursBefore, row * NEIGHBOURS_BEFORE);
+    }
+    if (e.to >= end + reach) {
+      carriedRuns(p.series, end, dt, meter, chunk.carriesLoad[row] === 1, chunk.runsAfter, row * RUN_COUNTERS, undefined, 1);
+      neighboursAfter(p.series, end, dt, meter, chunk.neighboursAfter, row * NEIGHBOURS_AFTER);
+    }
     chunk.activeFrom[row] = Math.max(0, Math.floor((e.from - from) / dt));
     chunk.activeTo[row] = Math.min(intervals, Math.ceil((e.to - from) / dt));
     for (let s = 0; s < S; s++) {

@@ -12,7 +12,7 @@
 import { REGISTER_COUNT } from '../schema/registers.ts';
 import { DECREASE, DEMAND_JUMP, FROZEN, INACTIVE, MISSING, OVER_MAX, REVERSE, ROLLOVER, SPIKE, STUCK, TOU_MISMATCH, WIDE } from './kernel-flags.ts';
 import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './rules/interval-limits.ts';
-import { RUN_COUNTERS } from './kernel-carry.ts';
+import { NEIGHBOURS_AFTER, NEIGHBOURS_BEFORE, RUN_COUNTERS } from './kernel-carry.ts';
 
 /** A chunk of snapshots. `snapshots` per row, so `snapshots − 1` intervals per row. */
 export interface KernelChunk {
@@ -45,6 +45,10 @@ export interface KernelChunk {
   readonly runsBefore?: Int32Array;
   /** rows × `RUN_COUNTERS`: the same runs going on after the chunk's end; read by the rules, not the kernel. */
   readonly runsAfter?: Int32Array;
+  /** rows × `NEIGHBOURS_BEFORE`: active import and export of the two intervals before the chunk (kernel-carry.ts; default none, -1). */
+  readonly neighboursBefore?: Float64Array;
+  /** rows × `NEIGHBOURS_AFTER`: active import and export of the interval after the chunk, for a spike on its last interval (default none, -1). */
+  readonly neighboursAfter?: Float64Array;
 }
 
 /** Kernel output: deltas rows × intervals × 20 (register steps) and flags rows × intervals. */
@@ -99,6 +103,11 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
     else st0 = st1 = st2 = st3 = 0;
     // active import/export deltas of the two previous intervals; -1 = not available (spike, demand jump)
     let imp1 = -1, imp2 = -1, exp1 = -1, exp2 = -1;
+    const nb = chunk.neighboursBefore;
+    if (nb && from === 0) {
+      const k = row * NEIGHBOURS_BEFORE;
+      (imp1 = nb[k]!), (imp2 = nb[k + 1]!), (exp1 = nb[k + 2]!), (exp2 = nb[k + 3]!);
+    }
     for (let j = 0; j < I; j++) {
       const fi = row * I + j;
       const d0 = fi * R;
@@ -178,11 +187,12 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       const imp = t00;
       const exp = t10;
       if (importOnly && exp > revTol) f |= REVERSE;
-      if (moved === 0 && loaded && c00 + base0 > 0) { if (++frozen >= frozenN) f |= FROZEN; } else frozen = 0;
+      // a register going down is not a reading standing still
+      if (moved === 0 && loaded && (f & DECREASE) === 0 && c00 + base0 > 0) { if (++frozen >= frozenN) f |= FROZEN; } else frozen = 0;
       // demand jump against the previous interval, per active direction
       if ((imp1 >= jumpMin && Math.abs(imp - imp1) * 100 > jumpPct * imp1) || (exp1 >= jumpMin && Math.abs(exp - exp1) * 100 > jumpPct * exp1)) f |= DEMAND_JUMP;
-      // the previous interval is a spike when far above both of its neighbours
-      if ((imp1 >= spikeMin && imp2 >= 0 && imp1 > spikeF * imp2 && imp1 > spikeF * imp) || (exp1 >= spikeMin && exp2 >= 0 && exp1 > spikeF * exp2 && exp1 > spikeF * exp)) flags[fi - 1]! |= SPIKE;
+      // the previous interval is a spike when far above both of its neighbours (before the chunk: not its to judge)
+      if (j > 0 && spike(imp2, imp1, imp, exp2, exp1, exp, spikeF, spikeMin)) flags[fi - 1]! |= SPIKE;
       flags[fi] = f;
       p00 = c00; p01 = c01; p02 = c02; p03 = c03; p04 = c04;
       p10 = c10; p11 = c11; p12 = c12; p13 = c13; p14 = c14;
@@ -190,9 +200,19 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       p30 = c30; p31 = c31; p32 = c32; p33 = c33; p34 = c34;
       if (f & DECREASE) { imp1 = imp2 = exp1 = exp2 = -1; } else { imp2 = imp1; imp1 = imp; exp2 = exp1; exp1 = exp; }
     }
+    const na = chunk.neighboursAfter;
+    if (na && to === I && I > 0) {
+      const k = row * NEIGHBOURS_AFTER;
+      if (na[k]! >= 0 && spike(imp2, imp1, na[k]!, exp2, exp1, na[k + 1]!, spikeF, spikeMin)) flags[row * I + I - 1]! |= SPIKE;
+    }
     runsAtEnd[rc] = frozen; runsAtEnd[rc + 1] = st0; runsAtEnd[rc + 2] = st1; runsAtEnd[rc + 3] = st2; runsAtEnd[rc + 4] = st3;
   }
   return res;
+}
+
+/** Whether the middle of three intervals (active import, then export, deltas; -1 = not available) is a spike. */
+function spike(imp2: number, imp1: number, imp: number, exp2: number, exp1: number, exp: number, factor: number, min: number): boolean {
+  return (imp1 >= min && imp2 >= 0 && imp1 > factor * imp2 && imp1 > factor * imp) || (exp1 >= min && exp2 >= 0 && exp1 > factor * exp2 && exp1 > factor * exp);
 }
 
 /**

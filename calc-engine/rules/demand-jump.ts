@@ -5,6 +5,7 @@
  */
 import type { AlarmCandidate } from '../alarms.ts';
 import { DEMAND_JUMP } from '../kernel-flags.ts';
+import { NEIGHBOURS_BEFORE } from '../kernel-carry.ts';
 import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
 import { flagRuns, intervalDelta, runPeriod, type KernelView } from './kernel-view.ts';
 
@@ -12,8 +13,9 @@ import { flagRuns, intervalDelta, runPeriod, type KernelView } from './kernel-vi
 export function demandJumpCandidates(view: KernelView, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): AlarmCandidate[] {
   return flagRuns(view, DEMAND_JUMP, false).map((run) => {
     let pct = 0;
-    for (const r of [0, 5]) {
-      const prev = run.j0 > 0 ? intervalDelta(view, run.row, run.j0 - 1, r) : 0;
+    for (const [r, k] of [[0, 0], [5, 2]] as const) {
+      // Before the chunk's first interval, the neighbour carried in (kernel-carry.ts).
+      const prev = run.j0 > 0 ? intervalDelta(view, run.row, run.j0 - 1, r) : (view.chunk.neighboursBefore?.[run.row * NEIGHBOURS_BEFORE + k] ?? 0);
       if (prev > 0) pct = Math.max(pct, (Math.abs(intervalDelta(view, run.row, run.j0, r) - prev) * 100) / prev);
     }
     return { rule: 'demand-jump', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, run), observed: pct, limit: limits.demandJumpPercent, severity: 'info', detail: 'change from previous interval (%)' };

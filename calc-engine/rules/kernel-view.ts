@@ -3,6 +3,7 @@
  * of intervals carrying a flag.
  */
 import type { KernelChunk, KernelResult } from '../kernel.ts';
+import { RUN_COUNTERS } from '../kernel-carry.ts';
 
 /** A kernel chunk with its result and the time and point identity of its rows. */
 export interface KernelView {
@@ -39,6 +40,32 @@ export function flagRuns(view: KernelView, flag: number, merge: boolean): FlagRu
     }
   }
   return out;
+}
+
+/**
+ * Runs of a counted flag (frozen, stuck: set once a counter of `counters` reaches `n`), each from
+ * its first counted interval, `n − 1` before its first flagged one, and counted on past the
+ * chunk's end where the readings after it go on (`KernelChunk.runsAfter` added to the kernel's
+ * `runsAtEnd`): a run that only the readings after the chunk make long enough, as after a
+ * backfill just before it, is found too. A run that starts after the chunk is not its to report.
+ */
+export function countedRuns(view: KernelView, flag: number, counters: readonly number[], n: number): FlagRun[] {
+  const I = view.result.intervals;
+  const runs = flagRuns(view, flag, true);
+  const after = view.chunk.runsAfter;
+  for (let row = 0; after && row < view.chunk.rows; row++) {
+    const at = (c: number) => view.result.runsAtEnd[row * RUN_COUNTERS + c]!;
+    const more = (c: number) => after[row * RUN_COUNTERS + c]!;
+    const reach = Math.max(...counters.map(more));
+    let open = runs.findIndex((r) => r.row === row && r.j1 === I);
+    for (let k = 0; k < reach; k++) {
+      // The kernel, counting on, flags interval I + k where a counter reaches n there.
+      if (!counters.some((c) => more(c) > k && at(c) + k + 1 >= n)) continue;
+      if (open >= 0 && runs[open]!.j1 === I + k) runs[open] = { ...runs[open]!, j1: I + k + 1 };
+      else open = runs.push({ row, j0: I + k, j1: I + k + 1 }) - 1;
+    }
+  }
+  return runs.map((r) => ({ ...r, j0: r.j0 - n + 1 })).filter((r) => r.j0 < I);
 }
 
 /** The period (start, end] covered by intervals [j0, j1). */

@@ -10,7 +10,7 @@ import { RUN_DETAIL } from '../runs.ts';
 import type { EnergyEvent } from '../figure.ts';
 import { DECREASE, OVER_MAX, SPIKE, STUCK } from '../kernel-flags.ts';
 import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
-import { flagRuns, intervalDelta, runPeriod, snapshotValue, type KernelView } from './kernel-view.ts';
+import { countedRuns, flagRuns, intervalDelta, runPeriod, snapshotValue, type KernelView } from './kernel-view.ts';
 
 /** Outlier candidates from the kernel's flags; observed values in register steps. */
 export function outlierCandidates(view: KernelView, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): AlarmCandidate[] {
@@ -40,9 +40,9 @@ export function outlierCandidates(view: KernelView, limits: IntervalLimits = DEF
     const v = Math.max(intervalDelta(view, run.row, run.j0, 0), intervalDelta(view, run.row, run.j0, 5));
     out.push({ ...base(run.row, run.j0, run.j1), observed: v, limit: limits.spikeFactor, severity: 'warning', detail: 'spike (steps; limit is the factor over neighbours)' });
   }
-  for (const run of flagRuns(view, STUCK, true)) {
-    const n = run.j1 - run.j0 + limits.stuckIntervals - 1;
-    out.push({ ...base(run.row, run.j0 - limits.stuckIntervals + 1, run.j1), observed: n, limit: limits.stuckIntervals, severity: 'warning', detail: RUN_DETAIL.stuck });
+  // Stuck runs count per direction (counters 1–4), carried on past the chunk's end like frozen ones.
+  for (const run of countedRuns(view, STUCK, [1, 2, 3, 4], limits.stuckIntervals)) {
+    out.push({ ...base(run.row, run.j0, run.j1), observed: run.j1 - run.j0, limit: limits.stuckIntervals, severity: 'warning', detail: RUN_DETAIL.stuck });
   }
   return out;
 }

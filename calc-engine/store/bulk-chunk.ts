@@ -6,7 +6,7 @@
 import { REGISTER_COUNT } from '../../schema/index.ts';
 import type { KernelChunk } from '../kernel.ts';
 import { ChunkValues } from '../kernel-values.ts';
-import { carriedRuns, RUN_COUNTERS } from '../kernel-carry.ts';
+import { carriedRuns, NEIGHBOURS_AFTER, NEIGHBOURS_BEFORE, neighboursAfter, neighboursBefore, RUN_COUNTERS } from '../kernel-carry.ts';
 import { energyContext, pointEnergy } from '../period.ts';
 import { intervalMs, type PointData } from '../point.ts';
 import { rational } from '../rational.ts';
@@ -58,7 +58,8 @@ export function groupByWindow(plans: readonly PointPlan[]): { from: number; inte
 
 /**
  * The kernel's chunk straight from loaded rows: a snapshot is present when all 20 registers were
- * read; frozen and stuck runs going on at `from` are carried in from the readings before it.
+ * read; frozen and stuck runs and the neighbours of the first and last interval are carried
+ * across the window's edges from the readings beyond them.
  */
 export function kernelChunk(points: readonly PointData[], from: number, intervals: number): KernelChunk {
   const S = intervals + 1;
@@ -67,14 +68,19 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
   const present = new Uint8Array(n * S);
   const capacity = new Float64Array(n), steps = new Float64Array(n);
   const loaded = new Uint8Array(n), runsBefore = new Int32Array(n * RUN_COUNTERS), runsAfter = new Int32Array(n * RUN_COUNTERS);
+  const before = new Float64Array(n * NEIGHBOURS_BEFORE), after = new Float64Array(n * NEIGHBOURS_AFTER);
   points.forEach((p, row) => {
     loaded[row] = carriesLoad(p) ? 1 : 0;
-    const dt = intervalMs(p.config);
-    carriedRuns(p.series, from, dt, loaded[row] === 1, runsBefore, row * RUN_COUNTERS);
-    carriedRuns(p.series, from + intervals * dt, dt, loaded[row] === 1, runsAfter, row * RUN_COUNTERS, undefined, 1);
+    const dt = intervalMs(p.config), to = from + intervals * dt;
     const e = p.epochs.find((x) => x.to > from)!;
     capacity[row] = e.capacity;
     steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
+    // One meter epoch covers every reading a columnar point loaded, the look-back and -ahead included.
+    const meter = { capacity: e.capacity, maxSteps: steps[row]! };
+    carriedRuns(p.series, from, dt, meter, loaded[row] === 1, runsBefore, row * RUN_COUNTERS);
+    carriedRuns(p.series, to, dt, meter, loaded[row] === 1, runsAfter, row * RUN_COUNTERS, undefined, 1);
+    neighboursBefore(p.series, from, dt, meter, before, row * NEIGHBOURS_BEFORE);
+    neighboursAfter(p.series, to, dt, meter, after, row * NEIGHBOURS_AFTER);
     const { ts, values: v } = p.series;
     // Copied value by value: a subarray per snapshot would be millions of short-lived objects. A
     // snapshot not read in full stays absent, like the snapshots in between.
@@ -91,7 +97,7 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
   return {
     rows: n, snapshots: S, ...values.layout(), present, capacity, maxSteps: steps,
     importOnly: new Uint8Array(n).map((_, i) => (points[i]!.config.importOnly ? 1 : 0)),
-    carriesLoad: loaded, runsBefore, runsAfter,
+    carriesLoad: loaded, runsBefore, runsAfter, neighboursBefore: before, neighboursAfter: after,
   };
 }
 

@@ -6,12 +6,12 @@
  */
 import { sql } from 'kysely';
 import { withTransaction, type Database } from '../../schema/index.ts';
-import type { DirtyRange } from '../tasks/index.ts';
+import { dirtyWindow, type DirtyRange } from '../tasks/index.ts';
 import type { MeterEpoch } from '../epochs.ts';
 import type { EnergyFigure } from '../figure.ts';
 import { objectEnergy, type ObjectFigure, type StatObject } from '../objects.ts';
 import { pointEnergy } from '../period.ts';
-import { carryIntervals } from '../kernel-carry.ts';
+import { carryReach } from '../kernel-carry.ts';
 import { intervalMs, maxEstimateGapMs } from '../point.ts';
 import { dayOf, dayPeriod, monthPeriod, type Period, type StatisticalScheme } from '../scheme.ts';
 import { loadContext, loadPointArchive, type PointArchive } from './load.ts';
@@ -86,8 +86,8 @@ function merge<T extends Period>(ps: T[], make: (from: number, to: number, like:
 
 /** Interpolation may look this far either side of any instant a figure needs. */
 const reachOf = (archive: PointArchive) => Math.max(maxEstimateGapMs(archive.config), intervalMs(archive.config));
-/** Either side of a window, the readings that carry frozen and stuck runs in and out (kernel-carry.ts) too. */
-const lookBackOf = (archive: PointArchive) => Math.max(reachOf(archive), carryIntervals() * intervalMs(archive.config));
+/** Either side of a window, the readings that carry runs and neighbours in and out (kernel-carry.ts) too. */
+const lookBackOf = (archive: PointArchive) => Math.max(reachOf(archive), carryReach() * intervalMs(archive.config));
 
 /** Snapshots a load window holds on a point's grid of `dt`: one per interval and one more. */
 export const windowSnapshots = (w: Period, dt: number): number => (w.to - w.from) / dt + 1;
@@ -115,7 +115,7 @@ export function pointPlan(archive: PointArchive, epochs: readonly MeterEpoch[], 
       days.add(d);
       touched.add(cal.monthOf(d));
     }
-    windows.push({ from: Math.floor(r.from.getTime() / dt) * dt - dt, to: Math.ceil(r.to.getTime() / dt) * dt + dt, dt });
+    windows.push({ ...dirtyWindow(r, dt), dt });
   }
   const reaches = (t: number) => ranges.some((r) => r.from.getTime() <= t + gap && r.to.getTime() >= t - gap);
   const months: LabelledPeriod[] = [], quietMonths: LabelledPeriod[] = [];

@@ -28,7 +28,7 @@ import { transformerLossCandidates, DEFAULT_TRANSFORMER_LIMITS } from '../rules/
 import { lineLossCandidates, DEFAULT_LINE_LIMITS } from '../rules/line-loss.ts';
 import type { LossRateLimits } from '../rules/loss-rate.ts';
 import type { RecomputeStats } from './recompute.ts';
-import type { DirtyRange } from '../tasks/index.ts';
+import { dirtyWindow, type DirtyRange } from '../tasks/index.ts';
 import type { StatObject } from '../objects.ts';
 import type { CheckGroup } from './alarms.ts';
 
@@ -150,8 +150,7 @@ export function checkRecomputation(
     const p = ctx.points.get(r.pointId);
     if (!p) continue;
     const dt = intervalMs(p.config);
-    const from = Math.floor(r.from.getTime() / dt) * dt - dt;
-    const to = Math.ceil(r.to.getTime() / dt) * dt + dt;
+    const { from, to } = dirtyWindow(r, dt);
     const pc = pointChunk([p], from, Math.round((to - from) / dt), carriesLoad);
     const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt };
     groups.push(...intervalGroups(view, [p], from, to, stats.figures.days));

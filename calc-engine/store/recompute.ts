@@ -5,12 +5,13 @@
  */
 import { DateTime } from 'luxon';
 import { ensurePartitions, withTransaction, type Database } from '../../schema/index.ts';
-import type { DirtyRange } from '../tasks/index.ts';
+import { dirtyWindow, type DirtyRange } from '../tasks/index.ts';
 import { intervalEnergies } from '../interval.ts';
 import { dailyEnergy } from '../daily.ts';
 import { monthlyEnergy } from '../monthly.ts';
 import { objectEnergy, type ObjectFigure } from '../objects.ts';
 import { pointEnergy } from '../period.ts';
+import { intervalMs } from '../point.ts';
 import { dayOf, dayPeriod, monthPeriod, DEFAULT_SCHEME, type StatisticalScheme } from '../scheme.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
@@ -109,10 +110,9 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
   // Ranges of one point that meet share their edge intervals: each is written once.
   const seen = new Map<string, Set<number>>();
   for (const r of known) {
-    const step = ctx.points.get(r.pointId)!.config.intervalMinutes * 60_000;
-    const from = Math.floor(r.from.getTime() / step) * step - step;
+    const w = dirtyWindow(r, intervalMs(ctx.points.get(r.pointId)!.config));
     const ends = seen.get(r.pointId) ?? seen.set(r.pointId, new Set()).get(r.pointId)!;
-    for (const x of intervalEnergies(ctx, r.pointId, from, Math.ceil(r.to.getTime() / step) * step + step)) {
+    for (const x of intervalEnergies(ctx, r.pointId, w.from, w.to)) {
       if (ends.has(x.to)) continue;
       ends.add(x.to);
       f.intervals.push(x);

@@ -12,6 +12,25 @@ export interface DirtyRange {
   pointId: string;
   from: Date;
   to: Date;
+  /** End of a month a settlement locked for the point before the range: no interval up to it is recomputed. */
+  lockedTo?: Date;
+  /** Start of such a month after the range: no interval after it is recomputed. */
+  lockedFrom?: Date;
+}
+
+/**
+ * Intervals a reading can change on either side of it: the energy of the interval it ends and of
+ * the one it starts, and the spike verdict of the interval beyond each of those, which is judged
+ * against both of its neighbours.
+ */
+export const WINDOW_REACH_INTERVALS = 2;
+
+/** The intervals (from, to] on a grid of `dt` ms that a dirty range recomputes, short of a locked month's. */
+export function dirtyWindow(range: Omit<DirtyRange, 'pointId'>, dt: number): { from: number; to: number } {
+  return {
+    from: Math.max((Math.floor(range.from.getTime() / dt) - WINDOW_REACH_INTERVALS) * dt, range.lockedTo?.getTime() ?? -Infinity),
+    to: Math.min((Math.ceil(range.to.getTime() / dt) + WINDOW_REACH_INTERVALS) * dt, range.lockedFrom?.getTime() ?? Infinity),
+  };
 }
 
 /** Claimed tasks of one point whose ranges overlap or nearly touch, merged into one range. */
@@ -83,7 +102,7 @@ function mergeWork(work: readonly ClaimedWork[]): ClaimedWork[] {
   for (const t of sorted) {
     const w = out.at(-1);
     if (w && w.pointId === t.pointId && t.from.getTime() <= w.to.getTime() + DIRTY_GAP_MS) {
-      if (t.to > w.to) w.to = t.to;
+      if (t.to > w.to) (w.to = t.to), (w.lockedFrom = t.lockedFrom);
       w.taskIds.push(...t.taskIds);
     } else out.push({ ...t, taskIds: [...t.taskIds] });
   }
@@ -116,6 +135,8 @@ async function widenAcrossGaps(handle: Database, work: ClaimedWork[]): Promise<C
   for (const row of r.rows) {
     const w = work[Number(row.i) - 1]!;
     const dt = Number(row.dt);
+    if (row.locked_to) w.lockedTo = row.locked_to;
+    if (row.locked_from) w.lockedFrom = row.locked_from;
     // Only across a gap (the reading an interval away is in the window already); a range from
     // the first interval after a locked month recomputes nothing inside it.
     if (row.before && row.before.getTime() < w.from.getTime() - dt) {

@@ -78,7 +78,7 @@ describe.each(dbTargets())('engine recompute on $name PostgreSQL', (target) => {
     const before = dump();
     const mid = start + Math.floor((end - start) / 2 / 900_000) * 900_000;
     const stats = await recomputeRanges(h, [{ pointId: 'A', from: new Date(start), to: new Date(mid) }, { pointId: 'A', from: new Date(mid), to: new Date(end) }, { pointId: 'A', from: new Date(mid - 3_600_000), to: new Date(mid + 3_600_000) }]);
-    expect(stats.intervals).toBe(Math.round((end - start) / 900_000) + 2); // the grid and one either side
+    expect(stats.intervals).toBe(Math.round((end - start) / 900_000) + 4); // the grid and two either side (WINDOW_REACH_INTERVALS)
     expect(dump()).toBe(before);
   });
 
@@ -87,9 +87,9 @@ describe.each(dbTargets())('engine recompute on $name PostgreSQL', (target) => {
     execFileSync('psql', [h.url, '-c', 'TRUNCATE interval_energy, daily_energy, monthly_energy, object_result']);
     const r = spawnSync('node', ['cli/bin.js', 'engine', 'recompute', '--from', '2026-10-24T00:00:00+02:00', '--to', '2026-10-27T00:00:00+01:00'], { env: { ...process.env, DATABASE_URL: h.url }, encoding: 'utf8' });
     expect(r.status).toBe(0);
-    // 3 points × (292 intervals of 24 + 25 + 24 hours, and one either side); 5 days each, as
+    // 3 points × (292 intervals of 24 + 25 + 24 hours, and two either side); 5 days each, as
     // the edge intervals touch 23 and 27 October; one month each; the bus for 5 days and 1 month.
-    expect(r.stderr).toMatch(/recompute: 3 points: 882 intervals, 15 days, 3 months, 6 object results; alarms 0 raised/);
+    expect(r.stderr).toMatch(/recompute: 3 points: 888 intervals, 15 days, 3 months, 6 object results; alarms 0 raised/);
     expect(dump()).toBe(before);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Property (fast-check) on a real database: whatever order readings arrive in — live batches,
  * backfills of older intervals, a link coming back after an outage — the open run alarms
- * (missing data, reverse energy, frozen reading) and the interval and daily figures after each
+ * (missing data, reverse energy, frozen reading, stuck register) and the verdicts judged against
+ * an interval's neighbours (spike, demand jump), and the interval and daily figures after each
  * batch is recomputed alone are those a recomputation from scratch finds, by the worker's own
  * path and claims.
  */
@@ -24,9 +25,9 @@ points:
 ${Array.from({ length: POINTS }, (_, k) => `  - { id: R${k}, substation: S, name: r${k}, timeZone: Europe/Berlin, importOnly: true }`).join('\n')}
 `;
 
-/** Per interval: 0 normal load, 1 load and export, 2 frozen (nothing moves); per snapshot: absent. */
+/** Per interval: 0 normal load, 1 load and export, 2 frozen (nothing moves), 3 import total stuck, 4 a spike of load; per snapshot: absent. */
 const timeline = fc.record({
-  kinds: fc.array(fc.constantFrom(0, 0, 1, 2), { minLength: N, maxLength: N }),
+  kinds: fc.array(fc.constantFrom(0, 0, 1, 2, 3, 4), { minLength: N, maxLength: N }),
   absent: fc.array(fc.constantFrom(false, false, false, true), { minLength: N + 1, maxLength: N + 1 }),
   // The snapshots in the order they arrive: batches of 1 to 6, shuffled by a key.
   keys: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: N + 1, maxLength: N + 1 }),
@@ -34,9 +35,9 @@ const timeline = fc.record({
 });
 
 const snapshots = (point: string, kinds: number[], absent: boolean[]): ReadingRow[] =>
-  meterSnapshots(point, T0, N, (i) => ({ export: kinds[i - 1] === 1 ? 7 : 0, frozen: kinds[i - 1] === 2 }), { absent: (i) => absent[i]!, importStart: 500_000, exportStart: 1_000 });
+  meterSnapshots(point, T0, N, (i) => ({ export: kinds[i - 1] === 1 ? 7 : 0, frozen: kinds[i - 1] === 2, stuck: kinds[i - 1] === 3, import: kinds[i - 1] === 4 ? 2_400 : 100 }), { absent: (i) => absent[i]!, importStart: 500_000, exportStart: 1_000 });
 
-const RULES = ['missing-data', 'reverse-energy', 'frozen-reading'];
+const RULES = ['missing-data', 'reverse-energy', 'frozen-reading', 'outlier', 'demand-jump'];
 type Row = { rule: string; period_start: Date; period_end: Date; observed: string; severity: string };
 const open = async (h: Database, point: string) =>
   (await sql<Row>`SELECT rule, period_start, period_end, observed, severity FROM alarm

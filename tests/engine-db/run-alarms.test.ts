@@ -1,8 +1,8 @@
 /**
- * Run alarms (reverse energy, frozen reading, missing data) as a worker sees them: readings
+ * Run alarms (reverse energy, frozen reading, stuck register, missing data) and the verdicts
+ * judged against an interval's neighbours (spike, demand jump) as a worker sees them: readings
  * arrive a few intervals at a time and each batch is recomputed alone, a link comes back after
- * an outage, or a backfill lands in the middle of a run (stuck registers share the frozen
- * reading's carried counters: tests/engine/kernel-carry.test.ts). Whatever the order, the open alarms are the ones a
+ * an outage, or a backfill lands in the middle of a run. Whatever the order, the open alarms are the ones a
  * recomputation from scratch finds: one alarm per run, extended in place (same id, its
  * acknowledgement kept), split or shortened where the data says so.
  */
@@ -21,6 +21,8 @@ points:
   - { id: G, substation: S, name: gappy link, timeZone: Europe/Berlin }
   - { id: F, substation: S, name: freezing meter, timeZone: Europe/Berlin }
   - { id: L, substation: S, name: link down, timeZone: Europe/Berlin }
+  - { id: K, substation: S, name: spiking load, timeZone: Europe/Berlin }
+  - { id: T, substation: S, name: sticking total, timeZone: Europe/Berlin }
   - { id: W, substation: S, name: small export register, timeZone: Europe/Berlin, importOnly: true }
 meters:
   - { id: M-W, serial: "1", capacity: 1000.00 }
@@ -110,6 +112,39 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
     expect(got).toEqual([{ from: iso(20), to: iso(40), observed: 20, severity: 'warning' }]);
     expect(await fromScratch(h, 'F', 'frozen-reading', 51, true)).toEqual(got);
     expect(await fromScratch(h, 'F', 'frozen-reading', 51, false)).toEqual(got);
+  });
+
+  it('a spike read live, one reading at a time, is raised when the reading after it arrives', async () => {
+    // 100 import steps an interval but 2 400 in the interval ending at snapshot 6. It is a spike
+    // (≥ 100 steps and more than 10× both neighbours: 2 400 > 1 000) only once snapshot 7 shows
+    // the interval after it: that reading's window must judge the interval before its own.
+    // The jump into it is 2 300 % of 100 (> 200 %); the fall after it, 95.8 %, is not a jump.
+    const rows = meterSnapshots('K', T0, 12, (i) => ({ import: i === 6 ? 2_400 : 100 }));
+    for (const r of rows) {
+      await writeReadings(h, [r]);
+      await drainTasks(h);
+    }
+    const spike = (await alarms(h, 'outlier', 'K')).map(({ from, to, observed }) => ({ from, to, observed }));
+    expect(spike).toEqual([{ from: iso(5), to: iso(6), observed: 2_400 }]);
+    const jump = (await alarms(h, 'demand-jump', 'K')).map(({ from, to, observed }) => ({ from, to, observed }));
+    expect(jump).toEqual([{ from: iso(5), to: iso(6), observed: 2_300 }]);
+    for (const bulk of [true, false]) expect((await fromScratch(h, 'K', 'outlier', 12, bulk)).map(({ from, to, observed }) => ({ from, to, observed }))).toEqual(spike);
+  });
+
+  it('a backfill just before a stuck total register completes its run', async () => {
+    // The import total stands still while its flat tier moves in the intervals ending 10..13:
+    // stuck after 4 such intervals. Snapshots 10..20 arrive first and show three (11..13); the
+    // backfill of 0..9 shows the fourth, so the run (9, 13] is stuck, as from scratch.
+    const rows = meterSnapshots('T', T0, 20, (i) => ({ stuck: i >= 10 && i <= 13 }));
+    await writeReadings(h, rows.slice(10));
+    await drainTasks(h);
+    expect(await alarms(h, 'outlier', 'T')).toEqual([]);
+    await writeReadings(h, rows.slice(0, 10));
+    await drainTasks(h);
+    const got = (await alarms(h, 'outlier', 'T')).map(({ from, to, observed, severity }) => ({ from, to, observed, severity }));
+    expect(got).toEqual([{ from: iso(9), to: iso(13), observed: 4, severity: 'warning' }]);
+    expect(await fromScratch(h, 'T', 'outlier', 20, true)).toEqual(got);
+    expect(await fromScratch(h, 'T', 'outlier', 20, false)).toEqual(got);
   });
 
   it('an outage while readings arrive live is one missing-data alarm from the last reading before it, its intervals stored missing', async () => {

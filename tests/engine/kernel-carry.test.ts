@@ -1,20 +1,24 @@
 /**
- * Property (fast-check): a window's frozen and stuck flags do not depend on where the window
- * starts. The kernel over the intervals from k on, with the runs carried in from the readings
- * before k (kernel-carry.ts), flags FROZEN and STUCK exactly where the kernel over the whole span
- * does — so readings recomputed a few intervals at a time find the runs a full recompute finds.
+ * Property (fast-check): a window's flags do not depend on where the window starts or ends. The
+ * kernel over intervals [k, m), with the runs and neighbours carried across its edges from the
+ * readings beyond them (kernel-carry.ts), flags FROZEN, STUCK, SPIKE and DEMAND_JUMP exactly
+ * where the kernel over the whole span does — so readings recomputed a few intervals at a time
+ * find the runs and spikes a full recompute finds.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FROZEN, pointChunk, runKernel, STUCK } from '../../calc-engine/index.ts';
+import { DEMAND_JUMP, FROZEN, pointChunk, runKernel, SPIKE, STUCK } from '../../calc-engine/index.ts';
 import { at, pointData } from './fixtures.ts';
 
 const T0 = at('2024-05-06T00:00');
 const STEP = 900_000;
 const N = 48;
 
-/** Per interval: 0 moves everything, 1 stands still (frozen), 2 moves the flat tier but not the total (stuck), 3 reading missing. */
-const steps = fc.array(fc.constantFrom(0, 1, 1, 2, 2, 3), { minLength: N, maxLength: N });
+/**
+ * Per interval: 0 moves everything, 1 stands still (frozen), 2 moves the flat tier but not the
+ * total (stuck), 3 reading missing, 4 a spike (twenty times the load), 5 the register going down.
+ */
+const steps = fc.array(fc.constantFrom(0, 0, 1, 1, 2, 2, 3, 4, 4, 5), { minLength: N, maxLength: N });
 
 function point(kinds: number[]) {
   const snaps = [];
@@ -23,6 +27,8 @@ function point(kinds: number[]) {
     const k = i === 0 ? 0 : kinds[i - 1]!;
     if (k === 0) (total += 120), (flat += 120);
     if (k === 2) flat += 120;
+    if (k === 4) (total += 2400), (flat += 2400);
+    if (k === 5) (total -= 500), (flat -= 500);
     if (k === 3) continue;
     const v = new Array<number>(20).fill(0);
     v[0] = total;
@@ -32,18 +38,19 @@ function point(kinds: number[]) {
   return pointData({ id: 'P' }, [{ meterId: 'm', from: at('2024-01-01T00:00'), capacity: 1e8 }], [], snaps);
 }
 
-describe('frozen and stuck runs carried into a window', () => {
+describe("runs and neighbours carried across a window's edges", () => {
   it('flag the same intervals as the kernel over the whole span', () => {
     fc.assert(
-      fc.property(steps, fc.integer({ min: 1, max: N - 1 }), (kinds, k) => {
+      fc.property(steps, fc.integer({ min: 0, max: N - 1 }), fc.integer({ min: 1, max: N }), (kinds, a, b) => {
+        const [k, m] = a < b ? [a, b] : [b - 1, a + 1];
         const p = point(kinds);
-        const whole = runKernel(pointChunk([p], T0, N, () => true).chunk);
-        const part = runKernel(pointChunk([p], T0 + k * STEP, N - k, () => true).chunk);
-        const mask = FROZEN | STUCK;
-        const expected = Array.from(whole.flags.subarray(k), (f) => f & mask);
+        const whole = runKernel(pointChunk([p], T0 - 2 * STEP, N + 4, () => true).chunk);
+        const part = runKernel(pointChunk([p], T0 + k * STEP, m - k, () => true).chunk);
+        const mask = FROZEN | STUCK | SPIKE | DEMAND_JUMP;
+        const expected = Array.from(whole.flags.subarray(k + 2, m + 2), (f) => f & mask);
         expect(Array.from(part.flags, (f) => f & mask)).toEqual(expected);
       }),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
   });
 });

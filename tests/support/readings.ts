@@ -23,27 +23,34 @@ export interface MeterInterval {
   export?: number;
   /** Nothing moves: import stands still too (default false: 100 import steps). */
   frozen?: boolean;
+  /** The import total stands still while its flat tier takes the import (a stuck register). */
+  stuck?: boolean;
+  /** Import steps in the interval (default 100). */
+  import?: number;
 }
 
 /**
  * Snapshots `from`..n of a point every 15 minutes from t0, every register read (the flat tier
  * carries each direction's energy, reactive stays 0): import from `importStart` rising 100 steps
- * an interval unless frozen, export from `exportStart` by what each interval exports, wrapping at
+ * an interval (or `import`) unless frozen (its total unless stuck), export from `exportStart` by what each interval exports, wrapping at
  * `capacity`. Snapshots `absent(i)` were not collected.
  */
 export function meterSnapshots(point: string, t0: number, n: number, interval: (i: number) => MeterInterval,
   opts: { from?: number; absent?: (i: number) => boolean; importStart?: number; exportStart?: number; capacity?: number } = {}): ReadingRow[] {
   const out: ReadingRow[] = [];
-  let imp = opts.importStart ?? 10_000, exp = opts.exportStart ?? 20_000;
+  let imp = opts.importStart ?? 10_000, flat = imp, exp = opts.exportStart ?? 20_000;
   for (let i = 0; i <= n; i++) {
     if (i > 0) {
       const d = interval(i);
-      if (!d.frozen) imp += 100;
+      const steps = d.frozen ? 0 : (d.import ?? 100);
+      flat += steps;
+      if (!d.stuck) imp += steps;
       exp = (exp + (d.export ?? 0)) % (opts.capacity ?? DEFAULT_REGISTER_CAPACITY);
     }
     if (i < (opts.from ?? 0) || opts.absent?.(i)) continue;
     const v = new Array<number | null>(20).fill(0);
-    v[0] = v[3] = imp;
+    v[0] = imp;
+    v[3] = flat;
     v[5] = v[8] = exp;
     out.push({ pointId: point, ts: new Date(t0 + i * 900_000), source: 'poll', values: v });
   }
