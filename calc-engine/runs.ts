@@ -44,6 +44,12 @@ export function runKind(a: Pick<AlarmCandidate, 'rule' | 'detail'>): RunKind | u
   return RUNS.get(`${a.rule}|${a.detail ?? ''}`);
 }
 
+/** Whether a rule reports runs (for some of its details). */
+export function isRunRule(rule: string): boolean {
+  for (const key of RUNS.keys()) if (key.startsWith(`${rule}|`)) return true;
+  return false;
+}
+
 /** The run family of an alarm: rule, object and detail. */
 function runKey(a: AlarmCandidate): string {
   return `${a.rule}|${a.objectKind}|${a.objectId}|${a.detail ?? ''}`;

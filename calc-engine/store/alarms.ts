@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { DEFAULT_REGISTER_CAPACITY, type Database } from '../../schema/index.ts';
 import { alarmKey, looksAt, matchAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
-import { joinRuns, runKind } from '../runs.ts';
+import { isRunRule, joinRuns, runKind } from '../runs.ts';
 
 /** Something that hears of raised, updated and cleared alarms (log, MQTT, HTTP). */
 export type AlarmListener = (event: AlarmEvent) => void | Promise<void>;
@@ -101,11 +101,46 @@ async function measureRuns(handle: Database, groups: AlarmCandidate[][]): Promis
 const INSERT_ROWS = 1_000; // per statement, well under the protocol's 65 535 parameters
 
 /**
- * Reconcile every group and write all changes in one transaction: one read of the open alarms,
- * inserts many rows at a time, one statement for the clears. A recomputation of many points
- * costs a few round trips, not a few per point. Returns the changes and tells the listeners.
+ * Groups in rounds: a scope that joins runs (runs.ts) goes into a later round than another such
+ * scope of the same object and rules — two windows of one point recomputed in one pass, days
+ * apart. Each window joins its runs with the parts of the open alarms outside it, so the later
+ * window must see the alarms as the earlier one left them, not as stored before the pass: a run
+ * both windows change would otherwise come out as overlapping parts. Everything else goes into
+ * the first round; most recomputations have one window per point, so one round.
+ */
+function runRounds(groups: readonly CheckGroup[]): CheckGroup[][] {
+  const rounds: CheckGroup[][] = [[]];
+  const seen = new Map<string, number>();
+  for (const g of groups) {
+    let k = 0;
+    if (!g.scope.exact && g.scope.rules.some((rule) => isRunRule(rule))) {
+      const key = `${g.scope.rules.join(',')}|${g.scope.objects.map((o) => `${o.kind}|${o.id}`).join(',')}`;
+      k = seen.get(key) ?? 0;
+      seen.set(key, k + 1);
+    }
+    (rounds[k] ??= []).push(g);
+  }
+  return rounds;
+}
+
+/**
+ * Reconcile every group and write all changes, a transaction per round (`runRounds`, mostly
+ * one): one read of the open alarms, inserts many rows at a time, one statement for the clears.
+ * A recomputation of many points costs a few round trips, not a few per point. Returns the
+ * changes and tells the listeners.
  */
 export async function applyAlarmGroups(handle: Database, groups: readonly CheckGroup[], listeners: readonly AlarmListener[] = []): Promise<AlarmChanges> {
+  const all: AlarmChanges = { raise: [], update: [], clear: [] };
+  for (const round of runRounds(groups)) {
+    const c = await applyRound(handle, round, listeners);
+    all.raise.push(...c.raise);
+    all.update.push(...c.update);
+    all.clear.push(...c.clear);
+  }
+  return all;
+}
+
+async function applyRound(handle: Database, groups: readonly CheckGroup[], listeners: readonly AlarmListener[]): Promise<AlarmChanges> {
   const open = await openAlarmsOf(handle, groups.map((g) => g.scope));
   const openAlarmsOfObject = new Map<string, OpenAlarm[]>();
   for (const a of open) {

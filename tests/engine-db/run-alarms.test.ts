@@ -23,6 +23,7 @@ points:
   - { id: L, substation: S, name: link down, timeZone: Europe/Berlin }
   - { id: K, substation: S, name: spiking load, timeZone: Europe/Berlin }
   - { id: T, substation: S, name: sticking total, timeZone: Europe/Berlin }
+  - { id: C, substation: S, name: corrected twice, timeZone: Europe/Berlin, importOnly: true }
   - { id: W, substation: S, name: small export register, timeZone: Europe/Berlin, importOnly: true }
 meters:
   - { id: M-W, serial: "1", capacity: 1000.00 }
@@ -145,6 +146,27 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
     expect(got).toEqual([{ from: iso(9), to: iso(13), observed: 4, severity: 'warning' }]);
     expect(await fromScratch(h, 'T', 'outlier', 20, true)).toEqual(got);
     expect(await fromScratch(h, 'T', 'outlier', 20, false)).toEqual(got);
+  });
+
+  it('corrections in two places of one run, days apart, in one pass split it as from scratch', async () => {
+    // The import-only point exports 5 steps an interval from snapshot 21 to 400 (four days): one
+    // reverse-energy run (20, 400]. Then the export of snapshots 120 and 300 is corrected down to
+    // the reading before it: the intervals ending 120 and 300 export nothing, the ones after them
+    // 10 steps. The run splits into (20, 119], (120, 299] and (300, 400], measured on the export
+    // register: 99 × 5, 180 × 5 and 101 × 5 steps. The corrections lie days apart: one claim, two
+    // windows, recomputed in one pass; each window's join must see the other's result, not the
+    // alarm as it was stored before the pass.
+    const rows = meterSnapshots('C', T0, 420, (i) => ({ export: i >= 21 && i <= 400 ? 5 : 0 }));
+    await writeReadings(h, rows);
+    await drainTasks(h);
+    expect((await alarms(h, 'reverse-energy', 'C')).map(({ from, to }) => [from, to])).toEqual([[iso(20), iso(400)]]);
+    const corrected = [120, 300].map((i) => ({ ...rows[i]!, values: rows[i]!.values.map((v, r) => (r === 5 || r === 8 ? rows[i - 1]!.values[r]! : v)) }));
+    const w = await writeReadings(h, corrected, { onConflict: 'correct', actor: 'test', reason: 'test' });
+    expect(w.corrected).toBe(4); // two registers of two snapshots
+    await drainTasks(h);
+    const got = (await alarms(h, 'reverse-energy', 'C')).map(({ from, to, observed }) => ({ from, to, observed }));
+    expect(got).toEqual([{ from: iso(20), to: iso(119), observed: 495 }, { from: iso(120), to: iso(299), observed: 900 }, { from: iso(300), to: iso(400), observed: 505 }]);
+    for (const bulk of [true, false]) expect((await fromScratch(h, 'C', 'reverse-energy', 420, bulk)).map(({ from, to, observed }) => ({ from, to, observed }))).toEqual(got);
   });
 
   it('an outage while readings arrive live is one missing-data alarm from the last reading before it, its intervals stored missing', async () => {
