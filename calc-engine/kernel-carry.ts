@@ -7,11 +7,53 @@
  * - neighbours: a spike is judged against the intervals either side of it and a demand jump
  *   against the one before, so the window's first and last intervals need the deltas beyond it.
  *   Without this, a reading arriving live never made the interval before it a spike.
+ * Both are read through a `RowSource`: the readings as the kernel's row holds them, inside its
+ * meter epoch, so a carried value is the one the kernel over the longer span would have seen.
  */
 import { REGISTER_COUNT } from '../schema/registers.ts';
-import { lowerBound, type ReadingSeries } from './readings.ts';
+import type { MeterEpoch } from './epochs.ts';
+import { epochRegisterAt, lowerBound, type ReadingSeries } from './readings.ts';
 import { registerDelta } from './rollover.ts';
 import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './rules/interval-limits.ts';
+
+/** One kernel row's readings beyond its window, as the row holds them. */
+export interface RowSource {
+  /** Register capacity (wrap point) in steps. */
+  readonly capacity: number;
+  /** One interval's maximum in steps. */
+  readonly maxSteps: number;
+  /** Whether (a, b] is an interval of the row: inside its meter epoch. */
+  active(a: number, b: number): boolean;
+  /** Fill `out` with the row's 20 values at grid instant `t`; false where it holds none read in full. */
+  snapshot(t: number, out: Float64Array): boolean;
+}
+
+/** A row of one meter over all of `series` (the bulk path's columnar points: one epoch covers every loaded reading). */
+export function seriesSource(series: ReadingSeries, capacity: number, maxSteps: number): RowSource {
+  return {
+    capacity, maxSteps,
+    active: () => true,
+    snapshot: (t, out) => {
+      const i = lowerBound(series.ts, t);
+      if (series.ts[i] !== t) return false;
+      for (let r = 0; r < REGISTER_COUNT; r++) if (Number.isNaN((out[r] = series.values[i * REGISTER_COUNT + r]!))) return false;
+      return true;
+    },
+  };
+}
+
+/** A row of one meter epoch, read as `pointChunk` lays it out: instants clamped into the epoch, its recorded edge readings preferred. */
+export function epochSource(series: ReadingSeries, e: MeterEpoch, maxSteps: number): RowSource {
+  return {
+    capacity: e.capacity, maxSteps,
+    active: (a, b) => b > e.from && a < e.to,
+    snapshot: (t, out) => {
+      const at = Math.min(Math.max(t, e.from), e.to);
+      for (let r = 0; r < REGISTER_COUNT; r++) if (Number.isNaN((out[r] = epochRegisterAt(series, e, at, r, 0).value))) return false;
+      return true;
+    },
+  };
+}
 
 /** Counters per row: unchanged intervals (frozen reading), then per direction a total standing still while its tiers move (stuck). */
 export const RUN_COUNTERS = 5;
@@ -21,107 +63,70 @@ export function carryIntervals(limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS)
   return Math.max(limits.frozenIntervals, limits.stuckIntervals) - 1;
 }
 
-/** The meter a row reads: register capacity and one interval's maximum, in register steps. */
-export interface CarryMeter {
-  readonly capacity: number;
-  readonly maxSteps: number;
+/**
+ * The kernel's 20 deltas of the interval (a, b] of a row into `out` (a wrap taken up to the
+ * interval's maximum, a decrease counted 0), with its end's total active import and whether a
+ * register went down; null where the kernel holds no interval (outside the epoch, a snapshot
+ * not read in full), which ends runs and forgets neighbours.
+ */
+function kernelInterval(src: RowSource, a: number, b: number, out: Float64Array): { end: number; decrease: boolean } | null {
+  const x = new Float64Array(REGISTER_COUNT), y = new Float64Array(REGISTER_COUNT);
+  if (!src.active(a, b) || !src.snapshot(a, x) || !src.snapshot(b, y)) return null;
+  let decrease = false;
+  for (let r = 0; r < REGISTER_COUNT; r++) {
+    const d = registerDelta(x[r]!, y[r]!, src.capacity, src.maxSteps);
+    if (d.kind === 'decrease') decrease = true;
+    out[r] = d.delta;
+  }
+  return { end: y[0]!, decrease };
 }
 
 /**
  * Write into `out` at `at` the counters the kernel would hold at `from` had it started earlier:
- * consecutive intervals ending at `from` on the grid of `dt`, read from `series`, up to
- * `carryIntervals`, judged on the kernel's deltas (wraps taken, a decrease counted 0) by the
- * kernel's conditions: frozen only on a point that carries load, with a non-zero reading and no
- * register going down. A missing snapshot ends every run. With `direction` 1, the intervals
- * starting at `from` instead: how long runs go on after a window.
+ * consecutive intervals ending at `from` on the grid of `dt`, up to `carryIntervals`, judged by
+ * the kernel's conditions on its deltas: frozen only on a point that carries load, with a
+ * non-zero reading and no register going down. With `direction` 1, the intervals starting at
+ * `from` instead: how long runs go on after a window.
  */
-export function carriedRuns(series: ReadingSeries, from: number, dt: number, meter: CarryMeter, loaded: boolean, out: Int32Array, at: number,
+export function carriedRuns(src: RowSource, from: number, dt: number, loaded: boolean, out: Int32Array, at: number,
   limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS, direction: -1 | 1 = -1): void {
   out.fill(0, at, at + RUN_COUNTERS);
-  const v = series.values;
   const open = [loaded, true, true, true, true];
   const t = new Float64Array(REGISTER_COUNT);
-  let edge = fullSnapshot(series, from);
-  for (let k = 1; k <= carryIntervals(limits) && edge >= 0 && open.includes(true); k++) {
-    const next = fullSnapshot(series, from + direction * k * dt);
-    if (next < 0) break;
-    // The interval between the two snapshots: `cur` its end, `prev` its start.
-    const [prev, cur] = direction < 0 ? [next, edge] : [edge, next];
-    const decrease = kernelDeltas(v, prev, cur, meter, t);
-    const moved = t.reduce((a, b) => a + b, 0);
-    if (open[0] && moved === 0 && !decrease && v[cur]! > 0) out[at]!++;
+  for (let k = 0; k < carryIntervals(limits) && open.includes(true); k++) {
+    const a = direction < 0 ? from - (k + 1) * dt : from + k * dt;
+    const iv = kernelInterval(src, a, a + dt, t);
+    if (!iv) break;
+    const moved = t.reduce((x, y) => x + y, 0);
+    if (open[0] && moved === 0 && !iv.decrease && iv.end > 0) out[at]!++;
     else open[0] = false;
     for (let d = 0; d < 4; d++) {
       if (open[d + 1] && t[d * 5] === 0 && t[d * 5 + 1]! + t[d * 5 + 2]! + t[d * 5 + 3]! + t[d * 5 + 4]! > 0) out[at + d + 1]!++;
       else open[d + 1] = false;
     }
-    edge = next;
   }
 }
 
-/**
- * The kernel's 20 deltas between the snapshots at `a` and `b` of `v` into `out`: a wrap taken up
- * to the interval's maximum, a decrease counted 0. True when a register went down.
- */
-function kernelDeltas(v: Float64Array, a: number, b: number, meter: CarryMeter, out: Float64Array): boolean {
-  let decrease = false;
-  for (let r = 0; r < REGISTER_COUNT; r++) {
-    const x = registerDelta(v[a + r]!, v[b + r]!, meter.capacity, meter.maxSteps);
-    if (x.kind === 'decrease') decrease = true;
-    out[r] = x.delta;
-  }
-  return decrease;
-}
-
-/** Where the snapshot at `t` starts in `series.values`, or -1 when there is none read in full (the kernel's "present"). */
-function fullSnapshot(series: ReadingSeries, t: number): number {
-  const { ts, values: v } = series;
-  const i = lowerBound(ts, t);
-  if (ts[i] !== t) return -1;
-  for (let r = 0; r < REGISTER_COUNT; r++) if (Number.isNaN(v[i * REGISTER_COUNT + r]!)) return -1;
-  return i * REGISTER_COUNT;
-}
-
-/** Neighbour deltas per row before a window: active import of the interval before it and the one before that, then the same for export. */
-export const NEIGHBOURS_BEFORE = 4;
+/** Neighbour deltas per row before a window: active import, then export, of the interval before it. */
+export const NEIGHBOURS_BEFORE = 2;
 /** Neighbour deltas per row after a window: active import, then export, of the interval after it. */
 export const NEIGHBOURS_AFTER = 2;
 
 /** Intervals a window's look-back and look-ahead reach for the carried runs and neighbours. */
 export function carryReach(limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): number {
-  return Math.max(carryIntervals(limits), 2);
+  return Math.max(carryIntervals(limits), 1);
 }
 
 /**
- * The kernel's active import and export deltas of (t0, t1]: null when a snapshot was not read in
- * full; `decrease` when a register went down (the kernel then forgets its neighbours).
+ * Write into `out` at `at` the active import and export of the interval (t, t + dt] — with
+ * `direction` -1, (t − dt, t] — as the kernel holds them for its neighbour checks: -1 where it
+ * holds none, and before a window also where a register went down (the kernel forgets its
+ * neighbours there; after a window, the kernel judges the spike against the decreased interval).
  */
-function intervalSteps(series: ReadingSeries, t0: number, t1: number, meter: CarryMeter): { imp: number; exp: number; decrease: boolean } | null {
-  const a = fullSnapshot(series, t0), b = fullSnapshot(series, t1);
-  if (a < 0 || b < 0) return null;
-  const t = new Float64Array(REGISTER_COUNT);
-  const decrease = kernelDeltas(series.values, a, b, meter, t);
-  return { imp: t[0]!, exp: t[5]!, decrease };
-}
-
-/**
- * Write into `out` at `at` the neighbours the kernel would hold at `from` had it started earlier:
- * [imp1, imp2, exp1, exp2] of the interval ending at `from` and the one before it, -1 where it
- * holds none. Asked only where one meter under one multiplier reads the look-back.
- */
-export function neighboursBefore(series: ReadingSeries, from: number, dt: number, meter: CarryMeter, out: Float64Array, at: number): void {
-  out.fill(-1, at, at + NEIGHBOURS_BEFORE);
-  const last = intervalSteps(series, from - dt, from, meter);
-  if (!last || last.decrease) return;
-  out[at] = last.imp;
-  out[at + 2] = last.exp;
-  const first = intervalSteps(series, from - 2 * dt, from - dt, meter);
-  if (first && !first.decrease) (out[at + 1] = first.imp), (out[at + 3] = first.exp);
-}
-
-/** Write into `out` at `at` the active import and export of the interval after `to` (-1 when it was not read in full). */
-export function neighboursAfter(series: ReadingSeries, to: number, dt: number, meter: CarryMeter, out: Float64Array, at: number): void {
-  const next = intervalSteps(series, to, to + dt, meter);
-  out[at] = next ? next.imp : -1;
-  out[at + 1] = next ? next.exp : -1;
+export function carriedNeighbours(src: RowSource, t: number, dt: number, out: Float64Array, at: number, direction: -1 | 1): void {
+  const d = new Float64Array(REGISTER_COUNT);
+  const iv = direction < 0 ? kernelInterval(src, t - dt, t, d) : kernelInterval(src, t, t + dt, d);
+  const known = iv !== null && !(direction < 0 && iv.decrease);
+  out[at] = known ? d[0]! : -1;
+  out[at + 1] = known ? d[5]! : -1;
 }

@@ -8,7 +8,7 @@
 import { REGISTER_COUNT } from '../schema/registers.ts';
 import type { KernelChunk } from './kernel.ts';
 import { ChunkValues } from './kernel-values.ts';
-import { carriedRuns, carryReach, NEIGHBOURS_AFTER, NEIGHBOURS_BEFORE, neighboursAfter, neighboursBefore, RUN_COUNTERS } from './kernel-carry.ts';
+import { carriedNeighbours, carriedRuns, epochSource, NEIGHBOURS_AFTER, NEIGHBOURS_BEFORE, RUN_COUNTERS } from './kernel-carry.ts';
 import { intervalMs, type PointData } from './point.ts';
 import type { Rational } from './rational.ts';
 import { epochRegisterAt } from './readings.ts';
@@ -26,7 +26,8 @@ export interface PointChunk {
  * Build the chunk for `points` (all with the same interval length) over intervals
  * (from + jΔ, from + (j+1)Δ], j < intervals. A snapshot is present when every register of it
  * could be read without estimation. `carriesLoad` marks points known to carry load. Frozen and
- * stuck runs going on at `from` are carried in from the readings before it.
+ * stuck runs and the neighbours of the first and last interval are carried across the window's
+ * edges (kernel-carry.ts).
  */
 export function pointChunk(points: readonly PointData[], from: number, intervals: number, carriesLoad: (p: PointData) => boolean = () => false): PointChunk {
   const rows: { p: PointData; e: PointData['epochs'][number] }[] = [];
@@ -54,18 +55,14 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     chunk.maxSteps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
     chunk.importOnly[row] = p.config.importOnly ? 1 : 0;
     chunk.carriesLoad[row] = carriesLoad(p) ? 1 : 0;
-    // Runs and neighbours carry only where the same meter and multiplier read the look-back (and -ahead).
+    // Runs and neighbours carried across the window's edges, read as this row holds its epoch.
     const end = from + intervals * dt;
-    const reach = carryReach() * dt;
-    const meter = { capacity: e.capacity, maxSteps: chunk.maxSteps[row]! };
-    if (e.from <= from - reach) {
-      carriedRuns(p.series, from, dt, meter, chunk.carriesLoad[row] === 1, chunk.runsBefore, row * RUN_COUNTERS);
-      neighboursBefore(p.series, from, dt, meter, chunk.neighboursBefore, row * NEIGHBOURS_BEFORE);
-    }
-    if (e.to >= end + reach) {
-      carriedRuns(p.series, end, dt, meter, chunk.carriesLoad[row] === 1, chunk.runsAfter, row * RUN_COUNTERS, undefined, 1);
-      neighboursAfter(p.series, end, dt, meter, chunk.neighboursAfter, row * NEIGHBOURS_AFTER);
-    }
+    const src = epochSource(p.series, e, chunk.maxSteps[row]!);
+    const loaded = chunk.carriesLoad[row] === 1;
+    carriedRuns(src, from, dt, loaded, chunk.runsBefore, row * RUN_COUNTERS);
+    carriedRuns(src, end, dt, loaded, chunk.runsAfter, row * RUN_COUNTERS, undefined, 1);
+    carriedNeighbours(src, from, dt, chunk.neighboursBefore, row * NEIGHBOURS_BEFORE, -1);
+    carriedNeighbours(src, end, dt, chunk.neighboursAfter, row * NEIGHBOURS_AFTER, 1);
     chunk.activeFrom[row] = Math.max(0, Math.floor((e.from - from) / dt));
     chunk.activeTo[row] = Math.min(intervals, Math.ceil((e.to - from) / dt));
     for (let s = 0; s < S; s++) {

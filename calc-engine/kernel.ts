@@ -45,7 +45,7 @@ export interface KernelChunk {
   readonly runsBefore?: Int32Array;
   /** rows × `RUN_COUNTERS`: the same runs going on after the chunk's end; read by the rules, not the kernel. */
   readonly runsAfter?: Int32Array;
-  /** rows × `NEIGHBOURS_BEFORE`: active import and export of the two intervals before the chunk (kernel-carry.ts; default none, -1). */
+  /** rows × `NEIGHBOURS_BEFORE`: active import and export of the interval before the chunk (kernel-carry.ts; default none, -1). */
   readonly neighboursBefore?: Float64Array;
   /** rows × `NEIGHBOURS_AFTER`: active import and export of the interval after the chunk, for a spike on its last interval (default none, -1). */
   readonly neighboursAfter?: Float64Array;
@@ -103,11 +103,10 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
     else st0 = st1 = st2 = st3 = 0;
     // active import/export deltas of the two previous intervals; -1 = not available (spike, demand jump)
     let imp1 = -1, imp2 = -1, exp1 = -1, exp2 = -1;
+    // the interval before the chunk, carried in: the first interval's demand jump and, once
+    // shifted, its spike are judged as in a longer span
     const nb = chunk.neighboursBefore;
-    if (nb && from === 0) {
-      const k = row * NEIGHBOURS_BEFORE;
-      (imp1 = nb[k]!), (imp2 = nb[k + 1]!), (exp1 = nb[k + 2]!), (exp2 = nb[k + 3]!);
-    }
+    if (nb && from === 0) (imp1 = nb[row * NEIGHBOURS_BEFORE]!), (exp1 = nb[row * NEIGHBOURS_BEFORE + 1]!);
     for (let j = 0; j < I; j++) {
       const fi = row * I + j;
       const d0 = fi * R;

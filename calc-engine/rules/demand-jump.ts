@@ -13,7 +13,7 @@ import { flagRuns, intervalDelta, runPeriod, type KernelView } from './kernel-vi
 export function demandJumpCandidates(view: KernelView, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): AlarmCandidate[] {
   return flagRuns(view, DEMAND_JUMP, false).map((run) => {
     let pct = 0;
-    for (const [r, k] of [[0, 0], [5, 2]] as const) {
+    for (const [r, k] of [[0, 0], [5, 1]] as const) {
       // Before the chunk's first interval, the neighbour carried in (kernel-carry.ts).
       const prev = run.j0 > 0 ? intervalDelta(view, run.row, run.j0 - 1, r) : (view.chunk.neighboursBefore?.[run.row * NEIGHBOURS_BEFORE + k] ?? 0);
       if (prev > 0) pct = Math.max(pct, (Math.abs(intervalDelta(view, run.row, run.j0, r) - prev) * 100) / prev);

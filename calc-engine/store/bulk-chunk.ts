@@ -6,7 +6,7 @@
 import { REGISTER_COUNT } from '../../schema/index.ts';
 import type { KernelChunk } from '../kernel.ts';
 import { ChunkValues } from '../kernel-values.ts';
-import { carriedRuns, NEIGHBOURS_AFTER, NEIGHBOURS_BEFORE, neighboursAfter, neighboursBefore, RUN_COUNTERS } from '../kernel-carry.ts';
+import { carriedNeighbours, carriedRuns, NEIGHBOURS_AFTER, NEIGHBOURS_BEFORE, RUN_COUNTERS, seriesSource } from '../kernel-carry.ts';
 import { energyContext, pointEnergy } from '../period.ts';
 import { intervalMs, type PointData } from '../point.ts';
 import { rational } from '../rational.ts';
@@ -76,11 +76,11 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
     capacity[row] = e.capacity;
     steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
     // One meter epoch covers every reading a columnar point loaded, the look-back and -ahead included.
-    const meter = { capacity: e.capacity, maxSteps: steps[row]! };
-    carriedRuns(p.series, from, dt, meter, loaded[row] === 1, runsBefore, row * RUN_COUNTERS);
-    carriedRuns(p.series, to, dt, meter, loaded[row] === 1, runsAfter, row * RUN_COUNTERS, undefined, 1);
-    neighboursBefore(p.series, from, dt, meter, before, row * NEIGHBOURS_BEFORE);
-    neighboursAfter(p.series, to, dt, meter, after, row * NEIGHBOURS_AFTER);
+    const src = seriesSource(p.series, e.capacity, steps[row]!);
+    carriedRuns(src, from, dt, loaded[row] === 1, runsBefore, row * RUN_COUNTERS);
+    carriedRuns(src, to, dt, loaded[row] === 1, runsAfter, row * RUN_COUNTERS, undefined, 1);
+    carriedNeighbours(src, from, dt, before, row * NEIGHBOURS_BEFORE, -1);
+    carriedNeighbours(src, to, dt, after, row * NEIGHBOURS_AFTER, 1);
     const { ts, values: v } = p.series;
     // Copied value by value: a subarray per snapshot would be millions of short-lived objects. A
     // snapshot not read in full stays absent, like the snapshots in between.

@@ -25,11 +25,16 @@ export interface DirtyRange {
  */
 export const WINDOW_REACH_INTERVALS = 2;
 
-/** The intervals (from, to] on a grid of `dt` ms that a dirty range recomputes, short of a locked month's. */
+/**
+ * The intervals (from, to] on a grid of `dt` ms that a dirty range recomputes, short of a locked
+ * month's intervals (an interval the month's edge cuts, in a zone off the hour, is recomputed).
+ */
 export function dirtyWindow(range: Omit<DirtyRange, 'pointId'>, dt: number): { from: number; to: number } {
+  const lockedTo = range.lockedTo ? Math.floor(range.lockedTo.getTime() / dt) * dt : -Infinity;
+  const lockedFrom = range.lockedFrom ? Math.ceil(range.lockedFrom.getTime() / dt) * dt : Infinity;
   return {
-    from: Math.max((Math.floor(range.from.getTime() / dt) - WINDOW_REACH_INTERVALS) * dt, range.lockedTo?.getTime() ?? -Infinity),
-    to: Math.min((Math.ceil(range.to.getTime() / dt) + WINDOW_REACH_INTERVALS) * dt, range.lockedFrom?.getTime() ?? Infinity),
+    from: Math.max((Math.floor(range.from.getTime() / dt) - WINDOW_REACH_INTERVALS) * dt, lockedTo),
+    to: Math.min((Math.ceil(range.to.getTime() / dt) + WINDOW_REACH_INTERVALS) * dt, lockedFrom),
   };
 }
 
