@@ -16,7 +16,7 @@ import pg from 'pg';
 import { createDatabase, ensureEmbedded, ensurePartitions, openDatabase, writeReadings, type Database, type ReadingRow } from '../schema/index.ts';
 import { fixturePoint, groundTruth, writeGroundTruth } from '../simulators/index.ts';
 import { recomputeBulk, recomputeRanges } from '../calc-engine/store/index.ts';
-import { claimWork, completeWork } from '../calc-engine/tasks/index.ts';
+import { claimWork, completeWork, dirtyWindow } from '../calc-engine/tasks/index.ts';
 import { DEFAULT_SCHEME, dayOf, dayPeriod, monthPeriod, runKernel, type KernelChunk, type KernelResult } from '../calc-engine/index.ts';
 import { monthOfDay } from '../calc-engine/store/index.ts';
 import { disagreements, runBaseline, type BaselineJob } from './engine-baseline.ts';
@@ -153,9 +153,10 @@ async function run(name: string, adminUrl: string): Promise<Record<string, strin
     const days: string[] = [];
     for (let d = dayOf(DEFAULT_SCHEME, ZONE, FROM - 1); d <= dayOf(DEFAULT_SCHEME, ZONE, TO); d = new Date(Date.parse(d) + 86_400_000).toISOString().slice(0, 10)) days.push(d);
     const months = [...new Set(days.map((d) => monthOfDay(DEFAULT_SCHEME, d)))];
+    const window = dirtyWindow(ranges[0]!, STEP); // the intervals the engine recomputes for [FROM, TO]
     const job: BaselineJob = {
       points: fx.pointIds, stepMs: STEP,
-      intervalFrom: Math.floor(FROM / STEP) * STEP - STEP, intervalTo: Math.ceil(TO / STEP) * STEP + STEP,
+      intervalFrom: window.from, intervalTo: window.to,
       days: days.map((label) => ({ label, ...dayPeriod(DEFAULT_SCHEME, ZONE, label) })),
       months: months.map((m) => ({ label: `${m}-01`, ...monthPeriod(DEFAULT_SCHEME, ZONE, m) })),
     };

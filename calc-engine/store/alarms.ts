@@ -60,6 +60,23 @@ async function openAlarmsOf(handle: Database, scopes: readonly AlarmScope[]): Pr
   }));
 }
 
+/** A period (start, end] in epoch ms. */
+export interface AlarmPeriod {
+  from: number;
+  to: number;
+}
+
+/** The periods of the points' open frozen-reading alarms, by point (`knownLoaded`). */
+export async function openFrozenRuns(handle: Database, pointIds: readonly string[]): Promise<Map<string, AlarmPeriod[]>> {
+  const out = new Map<string, AlarmPeriod[]>();
+  if (pointIds.length === 0) return out;
+  const rows = await sql<{ object_id: string; period_start: Date; period_end: Date }>`
+    SELECT object_id, period_start, period_end FROM alarm
+    WHERE rule = 'frozen-reading' AND object_kind = 'point' AND state <> 'cleared' AND object_id = ANY(${[...pointIds]}::text[])`.execute(handle.db);
+  for (const r of rows.rows) (out.get(r.object_id) ?? out.set(r.object_id, []).get(r.object_id)!).push({ from: r.period_start.getTime(), to: r.period_end.getTime() });
+  return out;
+}
+
 /** Open or acknowledged alarms of the scope's rules and objects overlapping or meeting its window. */
 export function openAlarms(handle: Database, scope: AlarmScope): Promise<OpenAlarm[]> {
   return openAlarmsOf(handle, [scope]);

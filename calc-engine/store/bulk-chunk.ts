@@ -59,9 +59,10 @@ export function groupByWindow(plans: readonly PointPlan[]): { from: number; inte
 /**
  * The kernel's chunk straight from loaded rows: a snapshot is present when all 20 registers were
  * read; frozen and stuck runs and the neighbours of the first and last interval are carried
- * across the window's edges from the readings beyond them.
+ * across the window's edges from the readings beyond them; `loadedOf` says which points are
+ * known to carry load (default: their loaded readings show it).
  */
-export function kernelChunk(points: readonly PointData[], from: number, intervals: number): KernelChunk {
+export function kernelChunk(points: readonly PointData[], from: number, intervals: number, loadedOf: (p: PointData) => boolean = carriesLoad): KernelChunk {
   const S = intervals + 1;
   const n = points.length;
   const values = new ChunkValues(n, S);
@@ -70,7 +71,7 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
   const loaded = new Uint8Array(n), runsBefore = new Int32Array(n * RUN_COUNTERS), runsAfter = new Int32Array(n * RUN_COUNTERS);
   const before = new Float64Array(n * NEIGHBOURS_BEFORE), after = new Float64Array(n * NEIGHBOURS_AFTER);
   points.forEach((p, row) => {
-    loaded[row] = carriesLoad(p) ? 1 : 0;
+    loaded[row] = loadedOf(p) ? 1 : 0;
     const dt = intervalMs(p.config), to = from + intervals * dt;
     const e = p.epochs.find((x) => x.to > from)!;
     capacity[row] = e.capacity;

@@ -31,9 +31,9 @@ import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
 import { loadAdjustments, loadBypasses, loadObjects, loadPointArchive, type PointArchive } from './load.ts';
 import { recomputeRanges, type RecomputeOptions } from './recompute.ts';
-import { applyAlarmGroups } from './alarms.ts';
+import { applyAlarmGroups, openFrozenRuns } from './alarms.ts';
 import type { AlarmChanges } from '../alarms.ts';
-import { objectGroups } from './checks.ts';
+import { knownLoaded, objectGroups } from './checks.ts';
 import { chunkChecks } from './bulk-checks.ts';
 import { readWindows, type ReadWindow } from './bulk-io.ts';
 import { boundaryFigure, chunkPlans, groupByWindow, kernelChunk } from './bulk-chunk.ts';
@@ -131,6 +131,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
     await ensurePartitions(handle.db, 'interval_energy', new Date(lo), new Date(hi));
   }
 
+  const frozen = checks ? await openFrozenRuns(handle, plans.map((p) => p.archive.config.id)) : new Map();
   // Member figures of statistical objects, kept (only for members) to build object results.
   const kept = new Map<string, EnergyFigure>();
   const outputs: KernelResult[][] = [];
@@ -161,7 +162,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
     const months: PeriodFigure[] = [];
     const groups = groupByWindow(part).map((group, g) => {
       const rows = group.plans.map((p) => points[part.indexOf(p)]!);
-      const chunk = kernelChunk(rows, group.from, group.intervals);
+      const chunk = kernelChunk(rows, group.from, group.intervals, (p) => knownLoaded(p, group.from, group.from + group.intervals * group.dt, frozen));
       const t0 = performance.now();
       // Output buffers are reused from chunk to chunk, so memory follows the chunk size; a ring
       // one longer than the writes in flight, whose COPY data is still made from theirs.

@@ -30,7 +30,7 @@ import type { LossRateLimits } from '../rules/loss-rate.ts';
 import type { RecomputeStats } from './recompute.ts';
 import { dirtyWindow, type DirtyRange } from '../tasks/index.ts';
 import type { StatObject } from '../objects.ts';
-import type { CheckGroup } from './alarms.ts';
+import type { AlarmPeriod, CheckGroup } from './alarms.ts';
 
 /** Rules judged on intervals of the dirty ranges, from the kernel's flags. */
 const INTERVAL_RULES: readonly RuleName[] = ['outlier', 'tou-mismatch', 'reverse-energy', 'frozen-reading', 'demand-jump'];
@@ -54,6 +54,16 @@ export function carriesLoad(p: PointData): boolean {
   const first = values[0]!, last = values[(n - 1) * 20]!;
   const intervals = (ts[n - 1]! - ts[0]!) / intervalMs(p.config);
   return Number.isFinite(first) && Number.isFinite(last) && last - first >= intervals;
+}
+
+/**
+ * Whether a point is known to carry load over the window (from, to], for the frozen-reading
+ * rule: its loaded readings show load (`carriesLoad`), or one of its open frozen-reading alarms
+ * meets the window — the point carried load when that run began. A window inside a freeze of
+ * days sees no load in its own readings, and would otherwise cut the run's alarm short.
+ */
+export function knownLoaded(p: PointData, from: number, to: number, frozen: ReadonlyMap<string, readonly AlarmPeriod[]>): boolean {
+  return carriesLoad(p) || (frozen.get(p.config.id) ?? []).some((a) => a.to >= from && a.from <= to);
 }
 
 /** Energy limits of a point's days (kWh), from the archive. */
@@ -144,6 +154,7 @@ export function checkRecomputation(
   stats: RecomputeStats,
   objects: readonly (StatObject & { limits: Record<string, number> })[],
   dailyLimits: DailyLimits,
+  frozen: ReadonlyMap<string, readonly AlarmPeriod[]> = new Map(),
 ): CheckGroup[] {
   const groups: CheckGroup[] = [];
   for (const r of ranges) {
@@ -151,7 +162,7 @@ export function checkRecomputation(
     if (!p) continue;
     const dt = intervalMs(p.config);
     const { from, to } = dirtyWindow(r, dt);
-    const pc = pointChunk([p], from, Math.round((to - from) / dt), carriesLoad);
+    const pc = pointChunk([p], from, Math.round((to - from) / dt), (q) => knownLoaded(q, from, to, frozen));
     const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt };
     groups.push(...intervalGroups(view, [p], from, to, stats.figures.days));
   }

@@ -18,7 +18,7 @@ import type { PeriodFigure } from '../daily.ts';
 import { loadBypasses, loadContext, loadObjects, loadPointArchive } from './load.ts';
 import { lockIntervals, saveIntervals, saveObjects, savePeriods } from './save.ts';
 import { checkRecomputation } from './checks.ts';
-import { applyAlarmGroups, type AlarmListener } from './alarms.ts';
+import { applyAlarmGroups, openFrozenRuns, type AlarmListener } from './alarms.ts';
 
 const DAY = 86_400_000;
 
@@ -155,7 +155,8 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
   });
   if (opts.checks !== false) {
     const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
-    const c = await applyAlarmGroups(handle, checkRecomputation(ctx, known, stats, objects, limits), opts.alarmListeners);
+    const frozen = await openFrozenRuns(handle, known.map((r) => r.pointId));
+    const c = await applyAlarmGroups(handle, checkRecomputation(ctx, known, stats, objects, limits, frozen), opts.alarmListeners);
     stats.alarms = { raised: c.raise.length, updated: c.update.length, cleared: c.clear.length };
   }
   return stats;

@@ -24,6 +24,7 @@ points:
   - { id: K, substation: S, name: spiking load, timeZone: Europe/Berlin }
   - { id: T, substation: S, name: sticking total, timeZone: Europe/Berlin }
   - { id: C, substation: S, name: corrected twice, timeZone: Europe/Berlin, importOnly: true }
+  - { id: D, substation: S, name: dead for days, timeZone: Europe/Berlin }
   - { id: W, substation: S, name: small export register, timeZone: Europe/Berlin, importOnly: true }
 meters:
   - { id: M-W, serial: "1", capacity: 1000.00 }
@@ -167,6 +168,21 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
     const got = (await alarms(h, 'reverse-energy', 'C')).map(({ from, to, observed }) => ({ from, to, observed }));
     expect(got).toEqual([{ from: iso(20), to: iso(119), observed: 495 }, { from: iso(120), to: iso(299), observed: 900 }, { from: iso(300), to: iso(400), observed: 505 }]);
     for (const bulk of [true, false]) expect((await fromScratch(h, 'C', 'reverse-energy', 420, bulk)).map(({ from, to, observed }) => ({ from, to, observed }))).toEqual(got);
+  });
+
+  it('a meter dead for days while readings arrive hourly is one frozen-reading alarm, as long as the freeze', async () => {
+    // Import stands still from snapshot 21 to 300 (three days) while the terminal keeps
+    // answering. A window on the second day sees no load in the readings it loaded; the open
+    // alarm says the point carried load when it froze, so the run goes on: (20, 300], 280.
+    const frozen = (i: number) => i >= 21 && i <= 300;
+    const rows = meterSnapshots('D', T0, 320, (i) => ({ frozen: frozen(i) }));
+    for (let i = 0; i < rows.length; i += 4) {
+      await writeReadings(h, rows.slice(i, i + 4));
+      await drainTasks(h);
+    }
+    const got = (await alarms(h, 'frozen-reading', 'D')).map(({ from, to, observed }) => ({ from, to, observed }));
+    expect(got).toEqual([{ from: iso(20), to: iso(300), observed: 280 }]);
+    for (const bulk of [true, false]) expect((await fromScratch(h, 'D', 'frozen-reading', 320, bulk)).map(({ from, to, observed }) => ({ from, to, observed }))).toEqual(got);
   });
 
   it('an outage while readings arrive live is one missing-data alarm from the last reading before it, its intervals stored missing', async () => {
