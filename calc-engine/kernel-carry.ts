@@ -63,6 +63,9 @@ export function carryIntervals(limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS)
   return Math.max(limits.frozenIntervals, limits.stuckIntervals) - 1;
 }
 
+// Snapshots of the interval being read (single-threaded, never re-entered).
+const SCRATCH_A = new Float64Array(REGISTER_COUNT), SCRATCH_B = new Float64Array(REGISTER_COUNT), SCRATCH_D = new Float64Array(REGISTER_COUNT);
+
 /**
  * The kernel's 20 deltas of the interval (a, b] of a row into `out` (a wrap taken up to the
  * interval's maximum, a decrease counted 0), with its end's total active import and whether a
@@ -70,7 +73,7 @@ export function carryIntervals(limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS)
  * not read in full), which ends runs and forgets neighbours.
  */
 function kernelInterval(src: RowSource, a: number, b: number, out: Float64Array): { end: number; decrease: boolean } | null {
-  const x = new Float64Array(REGISTER_COUNT), y = new Float64Array(REGISTER_COUNT);
+  const x = SCRATCH_A, y = SCRATCH_B;
   if (!src.active(a, b) || !src.snapshot(a, x) || !src.snapshot(b, y)) return null;
   let decrease = false;
   for (let r = 0; r < REGISTER_COUNT; r++) {
@@ -92,7 +95,7 @@ export function carriedRuns(src: RowSource, from: number, dt: number, loaded: bo
   limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS, direction: -1 | 1 = -1): void {
   out.fill(0, at, at + RUN_COUNTERS);
   const open = [loaded, true, true, true, true];
-  const t = new Float64Array(REGISTER_COUNT);
+  const t = SCRATCH_D;
   for (let k = 0; k < carryIntervals(limits) && open.includes(true); k++) {
     const a = direction < 0 ? from - (k + 1) * dt : from + k * dt;
     const iv = kernelInterval(src, a, a + dt, t);
@@ -124,7 +127,7 @@ export function carryReach(limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): nu
  * neighbours there; after a window, the kernel judges the spike against the decreased interval).
  */
 export function carriedNeighbours(src: RowSource, t: number, dt: number, out: Float64Array, at: number, direction: -1 | 1): void {
-  const d = new Float64Array(REGISTER_COUNT);
+  const d = SCRATCH_D;
   const iv = direction < 0 ? kernelInterval(src, t - dt, t, d) : kernelInterval(src, t, t + dt, d);
   const known = iv !== null && !(direction < 0 && iv.decrease);
   out[at] = known ? d[0]! : -1;

@@ -14,7 +14,7 @@ import { ratAdd, rational, type Rational } from '../rational.ts';
 import { ACTUAL } from '../quality.ts';
 import { DEFAULT_INTERVAL_SUM_LIMITS } from '../rules/interval-sum.ts';
 import type { CheckGroup } from './alarms.ts';
-import { dayLimitGroups, intervalGroups, intervalSumGroup, type DailyLimits } from './checks.ts';
+import { dayLimitGroups, intervalGroups, intervalSumGroup, type DailyLimits, type FrozenRuns } from './checks.ts';
 
 /** One kernel group of a chunk: points (one row each) over intervals (from + jΔ, from + (j+1)Δ]. */
 export interface CheckedGroup {
@@ -59,12 +59,12 @@ function daySum(figure: IntervalFigure, g: CheckedGroup, row: number, j0: number
 }
 
 /** Check groups of one chunk: its kernel groups, its points' days and their daily limits. */
-export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGroup[], days: readonly PeriodFigure[], limits: DailyLimits): CheckGroup[] {
+export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGroup[], days: readonly PeriodFigure[], limits: DailyLimits, frozen: FrozenRuns = new Map()): CheckGroup[] {
   const out: CheckGroup[] = [];
   const where = new Map<string, { g: CheckedGroup; row: number }[]>();
   for (const g of groups) {
     const view = { chunk: g.chunk, result: g.res, rowPoints: g.rows.map((p) => p.config.id), firstTs: g.from, stepMs: g.dt };
-    out.push(...intervalGroups(view, g.rows, g.from, g.from + g.intervals * g.dt, days));
+    out.push(...intervalGroups(view, g.rows, g.from, g.from + g.intervals * g.dt, days, frozen));
     g.rows.forEach((p, row) => (where.get(p.config.id) ?? where.set(p.config.id, []).get(p.config.id)!).push({ g, row }));
   }
   out.push(...dayLimitGroups(days, limits));

@@ -187,7 +187,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
       const key = `${id}|${a}|${b}`;
       return figures.get(key) ?? (figures.set(key, pointEnergy(ctx, id, a, b)), figures.get(key)!);
     };
-    const found = checks ? chunkChecks(figureOf, groups, days, limits) : [];
+    const found = checks ? chunkChecks(figureOf, groups, days, limits, frozen) : [];
     // COPY data is made point by point while the server takes the previous point in.
     function* tuples(): Generator<Buffer> {
       const out = new CopyBinary();

@@ -56,14 +56,27 @@ export function carriesLoad(p: PointData): boolean {
   return Number.isFinite(first) && Number.isFinite(last) && last - first >= intervals;
 }
 
+/** Open frozen-reading alarms of points, by point (`openFrozenRuns`). */
+export type FrozenRuns = ReadonlyMap<string, readonly AlarmPeriod[]>;
+
+/**
+ * The open frozen-reading runs of a point that a window (from, to] continues: meeting it and
+ * reaching outside it. Only the part outside is evidence the window does not judge again, so an
+ * alarm inside the window never keeps itself alive.
+ */
+function continuedRuns(id: string, from: number, to: number, frozen: FrozenRuns): readonly AlarmPeriod[] {
+  return (frozen.get(id) ?? []).filter((a) => a.to >= from && a.from <= to && (a.from < from || a.to > to));
+}
+
 /**
  * Whether a point is known to carry load over the window (from, to], for the frozen-reading
- * rule: its loaded readings show load (`carriesLoad`), or one of its open frozen-reading alarms
- * meets the window — the point carried load when that run began. A window inside a freeze of
- * days sees no load in its own readings, and would otherwise cut the run's alarm short.
+ * rule: its loaded readings show load (`carriesLoad`), or the window continues a frozen run
+ * alarmed when it began (`continuedRuns`). A window inside a freeze of days sees no load in its
+ * own readings, and would otherwise cut the run's alarm short. Only that run is judged on such
+ * evidence (`intervalGroups`), not other flat stretches of a low-load point.
  */
-export function knownLoaded(p: PointData, from: number, to: number, frozen: ReadonlyMap<string, readonly AlarmPeriod[]>): boolean {
-  return carriesLoad(p) || (frozen.get(p.config.id) ?? []).some((a) => a.to >= from && a.from <= to);
+export function knownLoaded(p: PointData, from: number, to: number, frozen: FrozenRuns): boolean {
+  return carriesLoad(p) || continuedRuns(p.config.id, from, to, frozen).length > 0;
 }
 
 /** Energy limits of a point's days (kWh), from the archive. */
@@ -82,10 +95,16 @@ function objectLimits(o: StatObject & { limits: Record<string, number> }, fallba
  * alarms in the window that nothing confirms clear; and missing readings, in a scope of their own
  * between the window's first and newest reading.
  */
-export function intervalGroups(view: KernelView, points: readonly PointData[], from: number, to: number, days: readonly PeriodFigure[]): CheckGroup[] {
+export function intervalGroups(view: KernelView, points: readonly PointData[], from: number, to: number, days: readonly PeriodFigure[], frozen: FrozenRuns = new Map()): CheckGroup[] {
+  const byId = new Map(points.map((p) => [p.config.id, p]));
+  // A frozen run on a point whose own readings show no load stands only as the continuation of an alarmed run.
+  const continues = (c: AlarmCandidate) => {
+    const p = byId.get(c.objectId);
+    return !p || carriesLoad(p) || continuedRuns(c.objectId, from, to, frozen).some((a) => c.periodEnd >= a.from && c.periodStart <= a.to);
+  };
   const found = [
     ...outlierCandidates(view), ...touMismatchCandidates(view), ...reverseEnergyCandidates(view),
-    ...frozenReadingCandidates(view), ...demandJumpCandidates(view),
+    ...frozenReadingCandidates(view).filter(continues), ...demandJumpCandidates(view),
   ];
   const byPoint = new Map<string, AlarmCandidate[]>(points.map((p) => [p.config.id, []]));
   for (const c of found) byPoint.get(c.objectId)?.push(c);
@@ -154,7 +173,7 @@ export function checkRecomputation(
   stats: RecomputeStats,
   objects: readonly (StatObject & { limits: Record<string, number> })[],
   dailyLimits: DailyLimits,
-  frozen: ReadonlyMap<string, readonly AlarmPeriod[]> = new Map(),
+  frozen: FrozenRuns = new Map(),
 ): CheckGroup[] {
   const groups: CheckGroup[] = [];
   for (const r of ranges) {
@@ -164,7 +183,7 @@ export function checkRecomputation(
     const { from, to } = dirtyWindow(r, dt);
     const pc = pointChunk([p], from, Math.round((to - from) / dt), (q) => knownLoaded(q, from, to, frozen));
     const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt };
-    groups.push(...intervalGroups(view, [p], from, to, stats.figures.days));
+    groups.push(...intervalGroups(view, [p], from, to, stats.figures.days, frozen));
   }
   groups.push(...dayLimitGroups(stats.figures.days, dailyLimits));
   // Σ intervals against the day's boundary delta, for days whose every interval was recomputed.

@@ -27,11 +27,13 @@ export const WINDOW_REACH_INTERVALS = 2;
 
 /**
  * The intervals (from, to] on a grid of `dt` ms that a dirty range recomputes, short of a locked
- * month's intervals (an interval the month's edge cuts, in a zone off the hour, is recomputed).
+ * month's intervals. An interval belongs to the month its end lies in, so in a zone off the hour
+ * the interval a month's edge cuts belongs to the later month: recomputed after a locked month,
+ * left alone before one.
  */
 export function dirtyWindow(range: Omit<DirtyRange, 'pointId'>, dt: number): { from: number; to: number } {
   const lockedTo = range.lockedTo ? Math.floor(range.lockedTo.getTime() / dt) * dt : -Infinity;
-  const lockedFrom = range.lockedFrom ? Math.ceil(range.lockedFrom.getTime() / dt) * dt : Infinity;
+  const lockedFrom = range.lockedFrom ? Math.floor(range.lockedFrom.getTime() / dt) * dt : Infinity;
   return {
     from: Math.max((Math.floor(range.from.getTime() / dt) - WINDOW_REACH_INTERVALS) * dt, lockedTo),
     to: Math.min((Math.ceil(range.to.getTime() / dt) + WINDOW_REACH_INTERVALS) * dt, lockedFrom),

@@ -25,6 +25,7 @@ points:
   - { id: T, substation: S, name: sticking total, timeZone: Europe/Berlin }
   - { id: C, substation: S, name: corrected twice, timeZone: Europe/Berlin, importOnly: true }
   - { id: D, substation: S, name: dead for days, timeZone: Europe/Berlin }
+  - { id: N, substation: S, name: no load, timeZone: Europe/Berlin }
   - { id: W, substation: S, name: small export register, timeZone: Europe/Berlin, importOnly: true }
 meters:
   - { id: M-W, serial: "1", capacity: 1000.00 }
@@ -183,6 +184,21 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
     const got = (await alarms(h, 'frozen-reading', 'D')).map(({ from, to, observed }) => ({ from, to, observed }));
     expect(got).toEqual([{ from: iso(20), to: iso(300), observed: 280 }]);
     for (const bulk of [true, false]) expect((await fromScratch(h, 'D', 'frozen-reading', 320, bulk)).map(({ from, to, observed }) => ({ from, to, observed }))).toEqual(got);
+  });
+
+  it('an open frozen-reading alarm is no evidence for itself: on a point without load it clears', async () => {
+    // N carries no load (import never moves), yet holds an open frozen-reading alarm (raised by
+    // hand here, as by an older version or a reading since corrected). A recomputation whose
+    // window holds the whole alarm judges it again from the readings: no load, no frozen run.
+    await writeReadings(h, meterSnapshots('N', T0, 40, () => ({ frozen: true })));
+    await drainTasks(h);
+    for (const bulk of [true, false]) {
+      await sql`INSERT INTO alarm (rule, object_kind, object_id, period_start, period_end, observed, limit_value, severity, state, message, detail)
+        VALUES ('frozen-reading', 'point', 'N', ${iso(10)}, ${iso(30)}, 20, 4, 'warning', 'open', 'by hand', 'unchanged intervals')`.execute(h.db);
+      const range = [{ pointId: 'N', from: new Date(T0), to: new Date(T0 + 40 * STEP) }];
+      await (bulk ? recomputeBulk(h, range) : recomputeRanges(h, range));
+      expect(await alarms(h, 'frozen-reading', 'N')).toEqual([]);
+    }
   });
 
   it('an outage while readings arrive live is one missing-data alarm from the last reading before it, its intervals stored missing', async () => {

@@ -27,18 +27,22 @@ describe('dirtyWindow', () => {
           const reach = WINDOW_REACH_INTERVALS * dt;
           // the whole reach where no lock is near; else the lock's edge, or the interval it cuts
           expect(w.from).toBe(Math.max(Math.floor(from / dt) * dt - reach, before !== null ? Math.floor((from - before * 15 * MIN) / dt) * dt : -Infinity));
-          expect(w.to).toBe(Math.min(Math.ceil(to / dt) * dt + reach, after !== null ? Math.ceil((to + after * 15 * MIN) / dt) * dt : Infinity));
+          expect(w.to).toBe(Math.min(Math.ceil(to / dt) * dt + reach, after !== null ? Math.floor((to + after * 15 * MIN) / dt) * dt : Infinity));
           expect(w.from).toBeLessThanOrEqual(from);
-          expect(w.to).toBeGreaterThanOrEqual(to);
+          // no interval ending in a locked month (after its start) is recomputed
+          if (after !== null) expect(w.to).toBeLessThanOrEqual(to + after * 15 * MIN);
         }),
       { numRuns: 500 },
     );
   });
 
-  it('recomputes the hour a Kolkata month edge cuts, and nothing further into the settled month', () => {
-    // October settled; a reading at 20:00Z (1 November 01:30 local) on an hourly point. The
-    // hour (18:00Z, 19:00Z] straddles the edge at 18:30Z and is recomputed; (17:00Z, 18:00Z] is not.
-    const w = dirtyWindow({ from: new Date('2026-10-31T20:00:00Z'), to: new Date('2026-10-31T20:00:00Z'), lockedTo: new Date(T) }, 60 * MIN);
-    expect([new Date(w.from).toISOString(), new Date(w.to).toISOString()]).toEqual(['2026-10-31T18:00:00.000Z', '2026-10-31T22:00:00.000Z']);
+  it('recomputes the hour a Kolkata month edge cuts after a settled month, and leaves it before one', () => {
+    // The hour (18:00Z, 19:00Z] straddles 1 November 00:00 local (18:30Z) and ends in November.
+    // October settled, a reading at 20:00Z: recomputed from that hour on, not (17:00Z, 18:00Z].
+    const after = dirtyWindow({ from: new Date('2026-10-31T20:00:00Z'), to: new Date('2026-10-31T20:00:00Z'), lockedTo: new Date(T) }, 60 * MIN);
+    expect([new Date(after.from).toISOString(), new Date(after.to).toISOString()]).toEqual(['2026-10-31T18:00:00.000Z', '2026-10-31T22:00:00.000Z']);
+    // November settled, a reading at 17:00Z: recomputed up to 18:00Z, that hour is November's.
+    const before = dirtyWindow({ from: new Date('2026-10-31T17:00:00Z'), to: new Date('2026-10-31T17:00:00Z'), lockedFrom: new Date(T) }, 60 * MIN);
+    expect([new Date(before.from).toISOString(), new Date(before.to).toISOString()]).toEqual(['2026-10-31T15:00:00.000Z', '2026-10-31T18:00:00.000Z']);
   });
 });
