@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import { withTransaction, type Database } from '../../schema/index.ts';
-import { dirtyWindow, type DirtyRange } from '../tasks/index.ts';
+import { dirtyWindow, touchedSpan, type DirtyRange } from '../tasks/index.ts';
 import type { MeterEpoch } from '../epochs.ts';
 import type { EnergyFigure } from '../figure.ts';
 import { objectEnergy, type ObjectFigure, type StatObject } from '../objects.ts';
@@ -111,7 +111,8 @@ export function pointPlan(archive: PointArchive, epochs: readonly MeterEpoch[], 
   const touched = new Set<string>();
   const windows: { from: number; to: number; dt: number }[] = [];
   for (const r of ranges) {
-    for (const d of cal.daysBetween(zone, r.from.getTime() - 1, r.to.getTime() + 1)) {
+    const span = touchedSpan(r);
+    for (const d of cal.daysBetween(zone, span.from, span.to)) {
       days.add(d);
       touched.add(cal.monthOf(d));
     }
@@ -179,7 +180,7 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
     if (!a) continue;
     const own = planOf.get(id);
     const days = new Set<string>(own?.days.map((d) => d.label));
-    if (!own) for (const r of ranges.filter((x) => x.pointId === id)) for (const d of cal.daysBetween(a.config.zone, r.from.getTime() - 1, r.to.getTime() + 1)) days.add(d);
+    if (!own) for (const r of ranges.filter((x) => x.pointId === id)) for (const d of cal.daysBetween(a.config.zone, touchedSpan(r).from, touchedSpan(r).to)) days.add(d);
     // A columnar point's quiet months did not change, so neither did the objects' months above them.
     periods.set(id, { days, months: new Set(own ? own.months.map((m) => m.label) : [...days].map((d) => cal.monthOf(d))) });
   }

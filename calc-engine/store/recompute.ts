@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import { ensurePartitions, withTransaction, type Database } from '../../schema/index.ts';
-import { dirtyWindow, type DirtyRange } from '../tasks/index.ts';
+import { dirtyWindow, touchedSpan, type DirtyRange } from '../tasks/index.ts';
 import { intervalEnergies } from '../interval.ts';
 import { dailyEnergy } from '../daily.ts';
 import { monthlyEnergy } from '../monthly.ts';
@@ -83,8 +83,8 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     const zone = zones.get(r.pointId)!;
     const d = days.get(r.pointId) ?? new Set<string>();
     const m = months.get(r.pointId) ?? new Set<string>();
-    // A reading at t closes the interval ending at t, so the day holding t − 1 ms is touched too.
-    for (const day of daysBetween(scheme, zone, r.from.getTime() - 1, r.to.getTime() + 1)) {
+    const span = touchedSpan(r);
+    for (const day of daysBetween(scheme, zone, span.from, span.to)) {
       d.add(day);
       m.add(monthOfDay(scheme, day));
     }

@@ -40,6 +40,76 @@ export function dirtyWindow(range: Omit<DirtyRange, 'pointId'>, dt: number): { f
   };
 }
 
+/**
+ * The instants (from, to] whose local days and months a range touches: a reading at t closes the
+ * interval ending at t, so the day holding t − 1 ms is touched too — but never a day of a month
+ * a settlement has locked beside the range.
+ */
+export function touchedSpan(range: Omit<DirtyRange, 'pointId'>): { from: number; to: number } {
+  return {
+    from: Math.max(range.from.getTime() - 1, range.lockedTo?.getTime() ?? -Infinity),
+    to: Math.min(range.to.getTime() + 1, range.lockedFrom?.getTime() ?? Infinity),
+  };
+}
+
+/** The part of a range in a month a settlement has locked for the point: not recomputed. */
+export interface LockedPart {
+  pointId: string;
+  /** The billing month, `YYYY-MM`. */
+  month: string;
+  from: Date;
+  to: Date;
+}
+
+/**
+ * Ranges cut around the months a settlement has locked for their points: the parts outside,
+ * each with the locked edges beside it (`lockedTo`, `lockedFrom`: its window stops short of
+ * them), and the locked parts, left out. A settled month's figures stay as settled until the
+ * month is reopened (`meterflow settle --reopen`), whoever asks for a recomputation.
+ */
+export async function outsideLocks(handle: Database, ranges: readonly DirtyRange[]): Promise<{ ranges: DirtyRange[]; locked: LockedPart[] }> {
+  if (ranges.length === 0) return { ranges: [], locked: [] };
+  let lo = Infinity, hi = -Infinity; // a loop: Math.min(...) of many ranges overflows the stack
+  for (const r of ranges) (lo = Math.min(lo, r.from.getTime())), (hi = Math.max(hi, r.to.getTime()));
+  // A day either side: a window reaches a few intervals beyond its range.
+  const rows = await sql<{ point_id: string; month: string; period_start: Date; period_end: Date }>`
+    SELECT point_id, to_char(month, 'YYYY-MM') AS month, period_start, period_end FROM month_lock
+    WHERE point_id = ANY(${[...new Set(ranges.map((r) => r.pointId))]}::text[])
+      AND period_end >= ${new Date(lo - DAY_MS)} AND period_start <= ${new Date(hi + DAY_MS)}
+    ORDER BY point_id, period_start`.execute(handle.db);
+  const locksOf = new Map<string, typeof rows.rows>();
+  for (const l of rows.rows) (locksOf.get(l.point_id) ?? locksOf.set(l.point_id, []).get(l.point_id)!).push(l);
+  const out: DirtyRange[] = [], locked: LockedPart[] = [];
+  for (const r of ranges) {
+    let from = r.from.getTime(), lockedTo = r.lockedTo?.getTime() ?? -Infinity;
+    for (const l of locksOf.get(r.pointId) ?? []) {
+      const a = l.period_start.getTime(), b = l.period_end.getTime();
+      if (b <= from) lockedTo = Math.max(lockedTo, b);
+      if (b <= from || a >= r.to.getTime()) continue;
+      // The part before this lock, then the lock itself (its readings at (a, b] are the month's).
+      if (from < a) out.push(piece(r, from, a, lockedTo, a));
+      locked.push({ pointId: r.pointId, month: l.month, from: new Date(Math.max(from, a)), to: new Date(Math.min(r.to.getTime(), b)) });
+      from = b;
+      lockedTo = b;
+    }
+    const next = (locksOf.get(r.pointId) ?? []).find((l) => l.period_start.getTime() >= r.to.getTime());
+    if (from <= r.to.getTime()) {
+      out.push(piece(r, from, r.to.getTime(), lockedTo, Math.min(next?.period_start.getTime() ?? Infinity, r.lockedFrom?.getTime() ?? Infinity)));
+    }
+  }
+  return { ranges: out, locked };
+}
+
+function piece(r: DirtyRange, from: number, to: number, lockedTo: number, lockedFrom: number): DirtyRange {
+  return {
+    pointId: r.pointId, from: new Date(from), to: new Date(to),
+    ...(Number.isFinite(lockedTo) ? { lockedTo: new Date(lockedTo) } : {}),
+    ...(Number.isFinite(lockedFrom) ? { lockedFrom: new Date(lockedFrom) } : {}),
+  };
+}
+
+const DAY_MS = 86_400_000;
+
 /** Claimed tasks of one point whose ranges overlap or nearly touch, merged into one range. */
 export interface ClaimedWork extends DirtyRange {
   taskIds: string[];

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { drainTasks, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_KINDS, type ExportKind } from '../../calc-engine/store/index.ts';
-import { taskCounts } from '../../calc-engine/tasks/index.ts';
+import { outsideLocks, taskCounts } from '../../calc-engine/tasks/index.ts';
 import { logAlarms, publishAlarms } from '../../calc-engine/publish/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
@@ -77,9 +77,15 @@ const recomputeCmd: Command = {
     const { from, to } = rangeOf(o);
     return withDatabase(o, async (h) => {
     const ids = typeof o.point === 'string' ? [o.point] : (await h.db.selectFrom('metering_point').select('id').orderBy('id').execute()).map((r) => r.id);
+    const { ranges, locked } = await outsideLocks(h, ids.map((pointId) => ({ pointId, from, to })));
+    const settled = new Map<string, number>();
+    for (const l of locked) settled.set(l.month, (settled.get(l.month) ?? 0) + 1);
+    for (const [month, n] of settled) {
+      console.error(`recompute: ${month} is settled for ${n} point${n === 1 ? '' : 's'}: left as settled (to recompute it, reopen it: meterflow settle --month ${month} --reopen --reason "…")`);
+    }
     // Columnar points report as their chunks are written; the few the figure path takes follow.
     const bar = progress('recompute', ids.length);
-    const s = await recomputeBulk(h, ids.map((pointId) => ({ pointId, from, to })), { onProgress: (done, total) => bar.update(done, total) });
+    const s = await recomputeBulk(h, ranges, { onProgress: (done, total) => bar.update(done, total) });
     bar.done(`${ids.length} points: ${s.intervals} intervals, ${s.days} days, ${s.months} months, ${s.objectResults} object results; alarms ${s.alarms.raised} raised, ${s.alarms.updated} updated, ${s.alarms.cleared} cleared`);
     return EXIT.ok;
     });

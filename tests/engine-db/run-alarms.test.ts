@@ -6,11 +6,12 @@
  * recomputation from scratch finds: one alarm per run, extended in place (same id, its
  * acknowledgement kept), split or shortened where the data says so.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { acknowledgeAlarm, drainTasks, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
-import { claimWork } from '../../calc-engine/tasks/index.ts';
+import { claimWork, outsideLocks } from '../../calc-engine/tasks/index.ts';
 import { meterSnapshots, risingReadings } from '../support/readings.ts';
 import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 
@@ -264,6 +265,12 @@ points:
     await importArchiveText(h, archive2);
   });
   afterAll(() => h.close());
+  /** P's September as settled: the month, its last day, the intervals of its last hour. */
+  const figures = async () => ({
+    month: (await sql`SELECT quality, ap_imp_total::text AS e FROM monthly_energy WHERE point_id = 'P' AND month = '2026-09-01'`.execute(h.db)).rows,
+    day: (await sql`SELECT quality, ap_imp_total::text AS e FROM daily_energy WHERE point_id = 'P' AND day = '2026-09-30'`.execute(h.db)).rows,
+    intervals: (await sql`SELECT ts, quality FROM interval_energy WHERE point_id = 'P' AND ts > '2026-09-30T23:00Z' AND ts <= '2026-10-01T00:00Z' ORDER BY ts`.execute(h.db)).rows,
+  });
 
   it('not into a month a settlement has locked: its figures stay as settled', async () => {
     // September collected up to the 30th, 23:00, then the link is down; September is settled
@@ -271,11 +278,6 @@ points:
     // back to the gap only as far as October.
     await writeReadings(h, rows('P', '2026-08-31T00:00Z', '2026-09-30T23:00Z'));
     await drainTasks(h);
-    const figures = async () => ({
-      month: (await sql`SELECT quality, ap_imp_total::text AS e FROM monthly_energy WHERE point_id = 'P' AND month = '2026-09-01'`.execute(h.db)).rows,
-      day: (await sql`SELECT quality, ap_imp_total::text AS e FROM daily_energy WHERE point_id = 'P' AND day = '2026-09-30'`.execute(h.db)).rows,
-      intervals: (await sql`SELECT ts, quality FROM interval_energy WHERE point_id = 'P' AND ts > '2026-09-30T23:00Z' AND ts <= '2026-10-01T00:00Z' ORDER BY ts`.execute(h.db)).rows,
-    });
     const settled = await figures();
     await sql`INSERT INTO settlement_run (month, version, state, actor) VALUES ('2026-09-01', 1, 'locked', 'test')`.execute(h.db);
     await sql`INSERT INTO month_lock (month, point_id, run_id, period_start, period_end)
@@ -283,6 +285,30 @@ points:
     await writeReadings(h, rows('P', '2026-10-01T00:15Z', '2026-10-01T06:00Z'));
     await drainTasks(h);
     expect(await figures()).toEqual(settled);
+  });
+
+  it('nor by `meterflow engine recompute`: the settled month is left as settled, and it says so', async () => {
+    // P as the test above left it: September settled with its last hour missing, readings from
+    // 1 October 00:15 on. A recomputation over both would estimate that hour now; it recomputes
+    // October only (its first day written again) and names the settled month and the way out.
+    const before = await figures();
+    await sql`DELETE FROM daily_energy WHERE point_id = 'P' AND day = '2026-10-01'`.execute(h.db);
+    const r = spawnSync('node', ['cli/bin.js', 'engine', 'recompute', '--from', '2026-09-29T00:00:00Z', '--to', '2026-10-01T06:00:00Z', '--point', 'P'],
+      { env: { ...process.env, DATABASE_URL: h.url }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/2026-09 is settled for 1 point: left as settled \(to recompute it, reopen it: meterflow settle --month 2026-09 --reopen --reason/);
+    expect(await figures()).toEqual(before);
+    expect((await sql`SELECT count(*)::int AS n FROM daily_energy WHERE point_id = 'P' AND day = '2026-10-01'`.execute(h.db)).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('cuts a range around the settled month, each part stopping at its edge', async () => {
+    const iso8601 = (d?: Date) => d?.toISOString().slice(0, 10);
+    const cut = await outsideLocks(h, [{ pointId: 'P', from: new Date('2026-08-20T00:00Z'), to: new Date('2026-10-05T00:00Z') }, { pointId: 'P', from: new Date('2026-09-15T00:00Z'), to: new Date('2026-09-20T00:00Z') }]);
+    expect(cut.ranges.map((r) => [iso8601(r.from), iso8601(r.to), iso8601(r.lockedTo), iso8601(r.lockedFrom)])).toEqual([
+      ['2026-08-20', '2026-09-01', undefined, '2026-09-01'],
+      ['2026-10-01', '2026-10-05', '2026-10-01', undefined],
+    ]);
+    expect(cut.locked.map((l) => [l.month, iso8601(l.from), iso8601(l.to)])).toEqual([['2026-09', '2026-09-01', '2026-10-01'], ['2026-09', '2026-09-15', '2026-09-20']]);
   });
 
   it('not years back for one reading with a wrong clock: at most 92 days', async () => {
