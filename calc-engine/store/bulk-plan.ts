@@ -180,7 +180,12 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
     if (!a) continue;
     const own = planOf.get(id);
     const days = new Set<string>(own?.days.map((d) => d.label));
-    if (!own) for (const r of ranges.filter((x) => x.pointId === id)) for (const d of cal.daysBetween(a.config.zone, touchedSpan(r).from, touchedSpan(r).to)) days.add(d);
+    if (!own) {
+      for (const r of ranges.filter((x) => x.pointId === id)) {
+        const span = touchedSpan(r);
+        for (const d of cal.daysBetween(a.config.zone, span.from, span.to)) days.add(d);
+      }
+    }
     // A columnar point's quiet months did not change, so neither did the objects' months above them.
     periods.set(id, { days, months: new Set(own ? own.months.map((m) => m.label) : [...days].map((d) => cal.monthOf(d))) });
   }

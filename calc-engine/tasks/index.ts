@@ -41,7 +41,7 @@ export function dirtyWindow(range: Omit<DirtyRange, 'pointId'>, dt: number): { f
 }
 
 /**
- * The instants (from, to] whose local days and months a range touches: a reading at t closes the
+ * The instants [from, to) whose local days and months a range touches: a reading at t closes the
  * interval ending at t, so the day holding t − 1 ms is touched too — but never a day of a month
  * a settlement has locked beside the range.
  */
@@ -65,7 +65,8 @@ export interface LockedPart {
  * Ranges cut around the months a settlement has locked for their points: the parts outside,
  * each with the locked edges beside it (`lockedTo`, `lockedFrom`: its window stops short of
  * them), and the locked parts, left out. A settled month's figures stay as settled until the
- * month is reopened (`meterflow settle --reopen`), whoever asks for a recomputation.
+ * month is reopened (`meterflow settle --reopen`). `meterflow engine recompute` cuts its ranges
+ * here; the worker's claims stop at locks beside them (`widenAcrossGaps`).
  */
 export async function outsideLocks(handle: Database, ranges: readonly DirtyRange[]): Promise<{ ranges: DirtyRange[]; locked: LockedPart[] }> {
   if (ranges.length === 0) return { ranges: [], locked: [] };
@@ -86,16 +87,17 @@ export async function outsideLocks(handle: Database, ranges: readonly DirtyRange
       const a = l.period_start.getTime(), b = l.period_end.getTime();
       if (b <= from) lockedTo = Math.max(lockedTo, b);
       if (b <= from || a >= r.to.getTime()) continue;
-      // The part before this lock, then the lock itself (its readings at (a, b] are the month's).
-      if (from < a) out.push(piece(r, from, a, lockedTo, a));
+      // The part before this lock (a reading at its start still closes the open month's last
+      // interval), then the lock itself: its readings at (a, b] are the month's.
+      if (from <= a && lockedTo < a) out.push(piece(r, from, a, lockedTo, a));
       locked.push({ pointId: r.pointId, month: l.month, from: new Date(Math.max(from, a)), to: new Date(Math.min(r.to.getTime(), b)) });
       from = b;
       lockedTo = b;
     }
     const next = (locksOf.get(r.pointId) ?? []).find((l) => l.period_start.getTime() >= r.to.getTime());
-    if (from <= r.to.getTime()) {
-      out.push(piece(r, from, r.to.getTime(), lockedTo, Math.min(next?.period_start.getTime() ?? Infinity, r.lockedFrom?.getTime() ?? Infinity)));
-    }
+    const lockedFrom = Math.min(next?.period_start.getTime() ?? Infinity, r.lockedFrom?.getTime() ?? Infinity);
+    // Nothing is left between two locked months that meet.
+    if (from <= r.to.getTime() && lockedTo < lockedFrom) out.push(piece(r, from, r.to.getTime(), lockedTo, lockedFrom));
   }
   return { ranges: out, locked };
 }

@@ -309,6 +309,14 @@ points:
       ['2026-10-01', '2026-10-05', '2026-10-01', undefined],
     ]);
     expect(cut.locked.map((l) => [l.month, iso8601(l.from), iso8601(l.to)])).toEqual([['2026-09', '2026-09-01', '2026-10-01'], ['2026-09', '2026-09-15', '2026-09-20']]);
+    // October settled too: a range ending where the two meet leaves nothing of either, and one
+    // starting at September's start still closes August's last interval.
+    await sql`INSERT INTO month_lock (month, point_id, run_id, period_start, period_end)
+      SELECT '2026-10-01', 'P', id, '2026-10-01T00:00Z', '2026-11-01T00:00Z' FROM settlement_run LIMIT 1`.execute(h.db);
+    const two = await outsideLocks(h, [{ pointId: 'P', from: new Date('2026-09-01T00:00Z'), to: new Date('2026-10-01T00:00Z') }]);
+    expect(two.ranges.map((r) => [iso8601(r.from), iso8601(r.to), iso8601(r.lockedTo), iso8601(r.lockedFrom)])).toEqual([['2026-09-01', '2026-09-01', undefined, '2026-09-01']]);
+    expect(two.locked.map((l) => l.month)).toEqual(['2026-09']);
+    await sql`DELETE FROM month_lock WHERE point_id = 'P' AND month = '2026-10-01'`.execute(h.db);
   });
 
   it('not years back for one reading with a wrong clock: at most 92 days', async () => {
