@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Database } from '../../schema/index.ts';
-import { claimWork, completeWork, DEFAULT_LEASE_MS, failWork, renewClaims, type DirtyRange } from '../tasks/index.ts';
+import { claimWork, completeWork, DEFAULT_LEASE_MS, failWork, outsideLocks, renewClaims, type DirtyRange } from '../tasks/index.ts';
 import type { RecomputeOptions } from './recompute.ts';
 import { recomputeBulk, type BulkStats } from './bulk.ts';
 
@@ -39,7 +39,11 @@ export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Pr
     const renewing = setInterval(() => void renewClaims(handle, worker, ids).catch(() => undefined), leaseMs / 3);
     try {
       const { log: _, ...recompute } = opts; // the worker logs its own structured lines
-      const stats = await recomputeBulk(handle, work, recompute);
+      // A task may span a month settled since it was marked (an archive re-import marks a
+      // ratio change's span): the settled month stays as settled, its tasks done all the same.
+      const { ranges, locked } = await outsideLocks(handle, work);
+      if (locked.length > 0) opts.log?.({ msg: 'left as settled', worker, parts: locked.map((l) => ({ point: l.pointId, month: l.month })) });
+      const stats = await recomputeBulk(handle, ranges, recompute);
       await opts.onBatch?.(stats, work);
       done += await completeWork(handle, worker, ids);
       opts.log?.({ msg: 'recomputed', worker, tasks: ids.length, points: stats.points, intervals: stats.intervals, days: stats.days, months: stats.months, objects: stats.objectResults, alarms: stats.alarms, ms: Date.now() - started });

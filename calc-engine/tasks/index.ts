@@ -65,8 +65,8 @@ export interface LockedPart {
  * Ranges cut around the months a settlement has locked for their points: the parts outside,
  * each with the locked edges beside it (`lockedTo`, `lockedFrom`: its window stops short of
  * them), and the locked parts, left out. A settled month's figures stay as settled until the
- * month is reopened (`meterflow settle --reopen`). `meterflow engine recompute` cuts its ranges
- * here; the worker's claims stop at locks beside them (`widenAcrossGaps`).
+ * month is reopened (`meterflow settle --reopen`): `meterflow engine recompute` and the worker
+ * cut their ranges here.
  */
 export async function outsideLocks(handle: Database, ranges: readonly DirtyRange[]): Promise<{ ranges: DirtyRange[]; locked: LockedPart[] }> {
   if (ranges.length === 0) return { ranges: [], locked: [] };

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { acknowledgeAlarm, drainTasks, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
-import { claimWork, outsideLocks } from '../../calc-engine/tasks/index.ts';
+import { claimWork, markDirty, outsideLocks } from '../../calc-engine/tasks/index.ts';
 import { meterSnapshots, risingReadings } from '../support/readings.ts';
 import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 
@@ -297,6 +297,15 @@ points:
       { env: { ...process.env, DATABASE_URL: h.url }, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/2026-09 is settled for 1 point: left as settled \(to recompute it, reopen it: meterflow settle --month 2026-09 --reopen --reason/);
+    expect(await figures()).toEqual(before);
+    expect((await sql`SELECT count(*)::int AS n FROM daily_energy WHERE point_id = 'P' AND day = '2026-10-01'`.execute(h.db)).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('nor by a worker whose task spans the settled month (an archive change marked before it was settled)', async () => {
+    const before = await figures();
+    await sql`DELETE FROM daily_energy WHERE point_id = 'P' AND day = '2026-10-01'`.execute(h.db);
+    await markDirty(h, [{ pointId: 'P', from: new Date('2026-09-29T00:00Z'), to: new Date('2026-10-01T06:00Z') }], 'test');
+    expect(await drainTasks(h)).toBe(1);
     expect(await figures()).toEqual(before);
     expect((await sql`SELECT count(*)::int AS n FROM daily_energy WHERE point_id = 'P' AND day = '2026-10-01'`.execute(h.db)).rows).toEqual([{ n: 1 }]);
   });
