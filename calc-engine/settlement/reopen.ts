@@ -55,6 +55,10 @@ export async function reopenMonth(handle: Database, opts: ReopenOptions): Promis
     if (!last) throw new Error(`month ${month} was never settled: nothing to reopen; settle it with meterflow settle --month ${month}`);
     if (last.state === 'reopened') throw new Error(`month ${month} is already reopened (by ${last.reopenedBy}: ${last.reopenReason}); settle it again with meterflow settle --month ${month}`);
     await sql`UPDATE settlement_run SET state = 'reopened', reopened_by = ${opts.actor}, reopened_at = now(), reopen_reason = ${opts.reason} WHERE id = ${last.id}::bigint`.execute(tx);
+    // The month is recomputed once open: work the engine left out while it was settled (a
+    // task spanning it, cut around the lock) takes effect now.
+    await sql`INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
+      SELECT point_id, period_start, period_end, 'reopen' FROM month_lock WHERE month = ${`${month}-01`}::date`.execute(tx);
     await sql`DELETE FROM month_lock WHERE month = ${`${month}-01`}::date`.execute(tx);
     await audit(tx, opts.actor, 'reopen', last.id, opts.reason, { month, version: last.version });
     return { ...last, state: 'reopened' as const, reopenedBy: opts.actor, reopenReason: opts.reason };

@@ -30,7 +30,7 @@ export interface PeriodCalendar {
   scheme: StatisticalScheme;
   day(zone: string, date: string): Period;
   month(zone: string, month: string): Period;
-  /** Local days touched by (from, to] in a zone, as `recomputeRanges` counts them. */
+  /** Local days touched by [from, to) in a zone, as `recomputeRanges` counts them. */
   daysBetween(zone: string, from: number, to: number): string[];
   /** The billing month (`YYYY-MM`) of a local day. */
   monthOf(date: string): string;

@@ -39,10 +39,15 @@ export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Pr
     const renewing = setInterval(() => void renewClaims(handle, worker, ids).catch(() => undefined), leaseMs / 3);
     try {
       const { log: _, ...recompute } = opts; // the worker logs its own structured lines
-      // A task may span a month settled since it was marked (an archive re-import marks a
-      // ratio change's span): the settled month stays as settled, its tasks done all the same.
+      // A task may span a settled month (an archive change or re-import after settlement marks
+      // a ratio change's span up to now): the month stays as settled, the task done all the
+      // same; reopening the month marks it dirty whole (settlement/reopen.ts).
       const { ranges, locked } = await outsideLocks(handle, work);
-      if (locked.length > 0) opts.log?.({ msg: 'left as settled', worker, parts: locked.map((l) => ({ point: l.pointId, month: l.month })) });
+      if (locked.length > 0) {
+        const months = new Map<string, number>();
+        for (const l of locked) months.set(l.month, (months.get(l.month) ?? 0) + 1);
+        opts.log?.({ msg: 'left as settled', worker, months: Object.fromEntries(months), hint: 'reopen a month (meterflow settle --month M --reopen --reason "…") to recompute it' });
+      }
       const stats = await recomputeBulk(handle, ranges, recompute);
       await opts.onBatch?.(stats, work);
       done += await completeWork(handle, worker, ids);

@@ -301,7 +301,7 @@ points:
     expect((await sql`SELECT count(*)::int AS n FROM daily_energy WHERE point_id = 'P' AND day = '2026-10-01'`.execute(h.db)).rows).toEqual([{ n: 1 }]);
   });
 
-  it('nor by a worker whose task spans the settled month (an archive change marked before it was settled)', async () => {
+  it('nor by a worker whose task spans the settled month (an archive change after settlement marks a span up to now)', async () => {
     const before = await figures();
     await sql`DELETE FROM daily_energy WHERE point_id = 'P' AND day = '2026-10-01'`.execute(h.db);
     await markDirty(h, [{ pointId: 'P', from: new Date('2026-09-29T00:00Z'), to: new Date('2026-10-01T06:00Z') }], 'test');

@@ -81,6 +81,12 @@ describe.each(dbTargets())('gate, lock and reopen on $name', (target) => {
     const stored = await sql<{ n: string }>`SELECT count(*)::text AS n FROM reading WHERE point_id = 'P1'`.execute(h.db);
     expect(stored.rows[0]!.n).toBe('2');
     expect(await lockedMonth(h, ['P1'], new Date('2026-10-15T00:00:00Z'), new Date('2026-10-15T00:00:00Z'))).toBeNull();
+    // Every point the lock held is marked dirty for the whole month: work the engine left out
+    // while it was settled (a task spanning it, cut around the lock) takes effect now.
+    const marked = await sql<{ point_id: string }>`SELECT DISTINCT point_id FROM calc_task WHERE reason = 'reopen' AND state = 'pending'
+      AND from_ts <= '2026-10-01T00:00Z' AND to_ts >= '2026-10-31T23:00Z' ORDER BY point_id`.execute(h.db);
+    expect(marked.rows.length).toBeGreaterThan(0);
+    expect(marked.rows.map((r) => r.point_id)).toContain('P1');
     // The backfill marked October dirty: settling now would bill stale figures.
     const err = await settleMonth(h, { month: '2026-10', actor: 'bob', approveEstimates: true }).catch((e) => e);
     expect(err).toBeInstanceOf(SettlementRefusedError);
@@ -106,6 +112,7 @@ describe.each(dbTargets())('gate, lock and reopen on $name', (target) => {
 
   it('re-settles without any data change to a zero difference', async () => {
     await reopenMonth(h, { month: '2026-10', actor: 'bob', reason: 'check' });
+    await sql`UPDATE calc_task SET state = 'done'`.execute(h.db); // the engine recomputes the reopened month: nothing changed
     const r = await settleMonth(h, { month: '2026-10', actor: 'bob', approveEstimates: true });
     expect(r.run.version).toBe(3);
     expect(r.differences.every((d) => d.lines.every((l) => l.amount.units === 0n && l.quantity.units === 0n))).toBe(true);
@@ -114,6 +121,7 @@ describe.each(dbTargets())('gate, lock and reopen on $name', (target) => {
 
   it('reverses every line of an account that is no longer settled', async () => {
     await reopenMonth(h, { month: '2026-10', actor: 'bob', reason: 'A2 closed' });
+    await sql`UPDATE calc_task SET state = 'done'`.execute(h.db); // the engine recomputes the reopened month
     await sql`DELETE FROM account WHERE id = 'A2'`.execute(h.db);
     const r = await settleMonth(h, { month: '2026-10', actor: 'bob' });
     expect(r.statements.map((s) => s.accountId)).toEqual(['A1']);
