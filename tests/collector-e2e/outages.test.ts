@@ -62,7 +62,7 @@ ${rtu ? `  - { kind: corrupt, terminal: rtu-${tag}, mode: crc, probability: 0.25
   - { kind: link-down, terminal: rtu-${tag}, at: "+30h", duration: 2h }` : ''}
   - { kind: link-down, terminal: mqtt-${tag}, at: "+8h", duration: 1d }
   - { kind: power-loss, terminal: mqtt-${tag}, unit: 1, at: "+40h", duration: 1h }
-  - { kind: mqtt-malformed, terminal: mqtt-${tag}, probability: 0.3, at: "+34h", duration: 4h }
+  - { kind: mqtt-malformed, terminal: mqtt-${tag}, probability: 0.3, at: "+42h", duration: 4h }
 `;
 
 const dirs: string[] = [];
@@ -111,7 +111,9 @@ ${rtu ? `  - id: rtu-${tag}
       await writeFile(configPath, site);
       const service = await runCollectorService({ handle: h, configPath, signals: false, clock: acceleratedClock(rig.sim.start * 1000, SPEED, rig.epoch) });
       try {
-        // The database goes away for six simulated hours, then comes back.
+        // The database goes away for six simulated hours, then comes back. (A loaded machine
+        // brings it back a few simulated hours late; the malformed pushes, whose rejections the
+        // acquisition log must show, come well after, at +42 h.)
         await waitFor(() => rig.now() >= rig.sim.start + 24 * 3600, 60_000, 'simulated day 1');
         await setDatabaseReachable(target.adminUrl, h.url, false);
         await waitFor(() => service.daemon.collector.healthSnapshot().writer.spooled > 0, 20_000, 'rows spooled while the database is away');
