@@ -45,6 +45,7 @@ export function monthOfDay(scheme: StatisticalScheme, date: string): string {
 /** Local days touched by [from, to) in a zone; `day` finds the day of an instant (a cache may stand in). */
 export function daysBetween(scheme: StatisticalScheme, zone: string, from: number, to: number, day = (t: number) => dayOf(scheme, zone, t)): string[] {
   const days: string[] = [];
+  if (from >= to) return days; // an empty span touches no day (a range squeezed between two settled months)
   let date = day(from);
   const last = day(to - 1);
   for (;;) {
