@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Database } from '../../schema/index.ts';
-import { claimWork, completeWork, DEFAULT_LEASE_MS, failWork, outsideLocks, renewClaims, type DirtyRange } from '../tasks/index.ts';
+import { claimWork, completeWork, DEFAULT_LEASE_MS, failWork, lockedMonths, outsideLocks, renewClaims, type DirtyRange } from '../tasks/index.ts';
 import type { RecomputeOptions } from './recompute.ts';
 import { recomputeBulk, type BulkStats } from './bulk.ts';
 
@@ -39,14 +39,13 @@ export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Pr
     const renewing = setInterval(() => void renewClaims(handle, worker, ids).catch(() => undefined), leaseMs / 3);
     try {
       const { log: _, ...recompute } = opts; // the worker logs its own structured lines
-      // A task may span a settled month (an archive change or re-import after settlement marks
-      // a ratio change's span up to now): the month stays as settled, the task done all the
-      // same; reopening the month marks it dirty whole (settlement/reopen.ts).
+      // A claim may reach into a settled month (a range widened across a gap; an archive change
+      // or re-import after settlement marks a ratio change's span up to now): the month stays as
+      // settled, the task done all the same; reopening the month marks it dirty whole
+      // (settlement/reopen.ts).
       const { ranges, locked } = await outsideLocks(handle, work);
       if (locked.length > 0) {
-        const months = new Map<string, number>();
-        for (const l of locked) months.set(l.month, (months.get(l.month) ?? 0) + 1);
-        opts.log?.({ msg: 'left as settled', worker, months: Object.fromEntries(months), hint: 'reopen a month (meterflow settle --month M --reopen --reason "…") to recompute it' });
+        opts.log?.({ msg: 'left as settled', worker, months: Object.fromEntries(lockedMonths(locked)), hint: 'reopen a month (meterflow settle --month M --reopen --reason "…") to recompute it' });
       }
       const stats = await recomputeBulk(handle, ranges, recompute);
       await opts.onBatch?.(stats, work);

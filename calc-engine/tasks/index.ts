@@ -12,7 +12,7 @@ export interface DirtyRange {
   pointId: string;
   from: Date;
   to: Date;
-  /** End of a month a settlement locked for the point before the range: no interval up to it is recomputed. */
+  /** End of a month a settlement locked for the point before the range (set by `outsideLocks`): no interval up to it is recomputed. */
   lockedTo?: Date;
   /** Start of such a month after the range: no interval after it is recomputed. */
   lockedFrom?: Date;
@@ -102,6 +102,13 @@ export async function outsideLocks(handle: Database, ranges: readonly DirtyRange
   return { ranges: out, locked };
 }
 
+/** The locked parts by month: how many parts (one per point and range) each month kept as settled. */
+export function lockedMonths(locked: readonly LockedPart[]): Map<string, number> {
+  const months = new Map<string, number>();
+  for (const l of locked) months.set(l.month, (months.get(l.month) ?? 0) + 1);
+  return months;
+}
+
 function piece(r: DirtyRange, from: number, to: number, lockedTo: number, lockedFrom: number): DirtyRange {
   return {
     pointId: r.pointId, from: new Date(from), to: new Date(to),
@@ -181,7 +188,7 @@ function mergeWork(work: readonly ClaimedWork[]): ClaimedWork[] {
   for (const t of sorted) {
     const w = out.at(-1);
     if (w && w.pointId === t.pointId && t.from.getTime() <= w.to.getTime() + DIRTY_GAP_MS) {
-      if (t.to > w.to) (w.to = t.to), (w.lockedFrom = t.lockedFrom);
+      if (t.to > w.to) w.to = t.to;
       w.taskIds.push(...t.taskIds);
     } else out.push({ ...t, taskIds: [...t.taskIds] });
   }
@@ -197,35 +204,25 @@ const GAP_REACH = '92 days';
  * backfilled before a gap. Each range reaches to the point's nearest stored reading on either
  * side where more than an interval separates them, so the gap's intervals and its missing-data
  * alarm are judged whole, as a recomputation from scratch judges them — up to `GAP_REACH` (a
- * reading with a clock years off must not make a claim of years), and never into a month a
- * settlement has locked for the point (its figures stay as settled).
+ * reading with a clock years off must not make a claim of years). A widened range that reaches
+ * into a month a settlement has locked is cut around it where the worker recomputes
+ * (`outsideLocks`), like any other range.
  */
 async function widenAcrossGaps(handle: Database, work: ClaimedWork[]): Promise<ClaimedWork[]> {
   if (work.length === 0) return work;
-  type Row = { i: string; dt: number; before: Date | null; after: Date | null; locked_to: Date | null; locked_from: Date | null };
+  type Row = { i: string; dt: number; before: Date | null; after: Date | null };
   const r = await sql<Row>`
     SELECT c.i, p.interval_seconds * 1000 AS dt,
       (SELECT ts FROM reading WHERE point_id = c.p AND ts < c.a AND ts >= c.a - ${GAP_REACH}::interval ORDER BY ts DESC LIMIT 1) AS before,
-      (SELECT ts FROM reading WHERE point_id = c.p AND ts > c.b AND ts <= c.b + ${GAP_REACH}::interval ORDER BY ts LIMIT 1) AS after,
-      (SELECT max(period_end) FROM month_lock WHERE point_id = c.p AND period_end <= c.a) AS locked_to,
-      (SELECT min(period_start) FROM month_lock WHERE point_id = c.p AND period_start >= c.b) AS locked_from
+      (SELECT ts FROM reading WHERE point_id = c.p AND ts > c.b AND ts <= c.b + ${GAP_REACH}::interval ORDER BY ts LIMIT 1) AS after
     FROM unnest(${work.map((w) => w.pointId)}::text[], ${work.map((w) => w.from)}::timestamptz[], ${work.map((w) => w.to)}::timestamptz[]) WITH ORDINALITY AS c(p, a, b, i)
     JOIN metering_point p ON p.id = c.p`.execute(handle.db);
   for (const row of r.rows) {
     const w = work[Number(row.i) - 1]!;
     const dt = Number(row.dt);
-    if (row.locked_to) w.lockedTo = row.locked_to;
-    if (row.locked_from) w.lockedFrom = row.locked_from;
-    // Only across a gap (the reading an interval away is in the window already); a range from
-    // the first interval after a locked month recomputes nothing inside it.
-    if (row.before && row.before.getTime() < w.from.getTime() - dt) {
-      const from = Math.max(row.before.getTime(), row.locked_to ? row.locked_to.getTime() + dt : -Infinity);
-      if (from < w.from.getTime()) w.from = new Date(from);
-    }
-    if (row.after && row.after.getTime() > w.to.getTime() + dt) {
-      const to = Math.min(row.after.getTime(), row.locked_from ? row.locked_from.getTime() - dt : Infinity);
-      if (to > w.to.getTime()) w.to = new Date(to);
-    }
+    // Only across a gap: the reading an interval away is in the window already.
+    if (row.before && row.before.getTime() < w.from.getTime() - dt) w.from = row.before;
+    if (row.after && row.after.getTime() > w.to.getTime() + dt) w.to = row.after;
   }
   return work;
 }

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { drainTasks, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_KINDS, type ExportKind } from '../../calc-engine/store/index.ts';
-import { outsideLocks, taskCounts } from '../../calc-engine/tasks/index.ts';
+import { lockedMonths, outsideLocks, taskCounts } from '../../calc-engine/tasks/index.ts';
 import { logAlarms, publishAlarms } from '../../calc-engine/publish/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
@@ -78,9 +78,7 @@ const recomputeCmd: Command = {
     return withDatabase(o, async (h) => {
     const ids = typeof o.point === 'string' ? [o.point] : (await h.db.selectFrom('metering_point').select('id').orderBy('id').execute()).map((r) => r.id);
     const { ranges, locked } = await outsideLocks(h, ids.map((pointId) => ({ pointId, from, to })));
-    const settled = new Map<string, number>();
-    for (const l of locked) settled.set(l.month, (settled.get(l.month) ?? 0) + 1);
-    for (const [month, n] of settled) {
+    for (const [month, n] of lockedMonths(locked)) {
       console.error(`recompute: ${month} is settled for ${n} point${n === 1 ? '' : 's'}: left as settled (to recompute it, reopen it: meterflow settle --month ${month} --reopen --reason "…")`);
     }
     // Columnar points report as their chunks are written; the few the figure path takes follow.
