@@ -141,24 +141,21 @@ function runRounds(groups: readonly CheckGroup[]): CheckGroup[][] {
 }
 
 /**
- * Reconcile every group and write all changes, a transaction per round (`runRounds`, mostly
- * one): one read of the open alarms, inserts many rows at a time, one statement for the clears.
- * A recomputation of many points costs a few round trips, not a few per point. Returns the
- * changes and tells the listeners.
+ * Reconcile every group and write all changes in one transaction: one read of the open alarms,
+ * the groups reconciled in rounds (`runRounds`, mostly one) against the alarms as the rounds
+ * before left them in memory, then the net changes written — inserts many rows at a time, one
+ * statement for the clears. A recomputation of many points costs a few round trips, not a few
+ * per point, and a listener hears of each alarm once per call: an alarm one round raises and a
+ * later one shortens is raised with its final period. Returns the changes and tells the listeners.
  */
 export async function applyAlarmGroups(handle: Database, groups: readonly CheckGroup[], listeners: readonly AlarmListener[] = []): Promise<AlarmChanges> {
-  const all: AlarmChanges = { raise: [], update: [], clear: [] };
-  for (const round of runRounds(groups)) {
-    const c = await applyRound(handle, round, listeners);
-    all.raise.push(...c.raise);
-    all.update.push(...c.update);
-    all.clear.push(...c.clear);
-  }
-  return all;
+  const ledger = new AlarmLedger(await openAlarmsOf(handle, groups.map((g) => g.scope)));
+  for (const round of runRounds(groups)) ledger.apply(await reconcileRound(handle, ledger.open(), round));
+  return writeChanges(handle, ledger.net(), listeners);
 }
 
-async function applyRound(handle: Database, groups: readonly CheckGroup[], listeners: readonly AlarmListener[]): Promise<AlarmChanges> {
-  const open = await openAlarmsOf(handle, groups.map((g) => g.scope));
+/** The changes one round of groups makes to the open alarms `open`. */
+async function reconcileRound(handle: Database, open: readonly OpenAlarm[], groups: readonly CheckGroup[]): Promise<AlarmChanges> {
   const openAlarmsOfObject = new Map<string, OpenAlarm[]>();
   for (const a of open) {
     const k = `${a.objectKind}|${a.objectId}`;
@@ -178,6 +175,61 @@ async function applyRound(handle: Database, groups: readonly CheckGroup[], liste
     for (const a of c.clear) clears.set(a.id, a);
   });
   changes.clear.push(...[...clears.values()].filter((a) => !confirmed.has(a.id)));
+  return changes;
+}
+
+const PENDING = 'pending:'; // the id of an alarm a round raised, until it is inserted
+
+/**
+ * The open alarms as the rounds of one call leave them, and the net changes to the stored ones:
+ * an alarm raised and then changed is raised as it ends; raised and cleared, never written;
+ * updated twice, updated once; updated and cleared, cleared.
+ */
+class AlarmLedger {
+  private readonly current = new Map<string, OpenAlarm>();
+  private readonly stored = new Map<string, OpenAlarm>();
+  private pending = 0;
+
+  constructor(open: readonly OpenAlarm[]) {
+    for (const a of open) this.current.set(a.id, a), this.stored.set(a.id, a);
+  }
+
+  open(): OpenAlarm[] {
+    return [...this.current.values()];
+  }
+
+  apply(c: AlarmChanges): void {
+    for (const a of c.clear) this.current.delete(a.id);
+    for (const r of c.raise) {
+      const id = `${PENDING}${this.pending++}`;
+      this.current.set(id, { ...r, id, state: 'open' });
+    }
+    for (const { alarm, candidate } of c.update) this.current.set(alarm.id, { ...candidate, id: alarm.id, state: alarm.state });
+  }
+
+  net(): AlarmChanges {
+    const out: AlarmChanges = { raise: [], update: [], clear: [] };
+    for (const [id, a] of this.stored) if (!this.current.has(id)) out.clear.push(a);
+    for (const [id, a] of this.current) {
+      const before = this.stored.get(id);
+      if (!before) out.raise.push(candidateOf(a));
+      else if (a !== before && !sameFigures(a, before)) out.update.push({ alarm: before, candidate: candidateOf(a) });
+    }
+    return out;
+  }
+}
+
+function candidateOf({ id: _, state: __, ...c }: OpenAlarm): AlarmCandidate {
+  return c;
+}
+
+function sameFigures(a: AlarmCandidate, b: AlarmCandidate): boolean {
+  return a.periodStart === b.periodStart && a.periodEnd === b.periodEnd && a.observed === b.observed &&
+    a.limit === b.limit && a.severity === b.severity && a.detail === b.detail;
+}
+
+/** Write reconciled changes in one transaction, then tell the listeners. */
+async function writeChanges(handle: Database, changes: AlarmChanges, listeners: readonly AlarmListener[]): Promise<AlarmChanges> {
   const events: AlarmEvent[] = [];
   const event = (change: AlarmEvent['change'], id: string, c: AlarmCandidate): AlarmEvent => ({
     change, id, rule: c.rule, objectKind: c.objectKind, objectId: c.objectId,
@@ -187,12 +239,14 @@ async function applyRound(handle: Database, groups: readonly CheckGroup[], liste
   if (changes.raise.length + changes.update.length + changes.clear.length === 0) return changes;
   const raised: AlarmCandidate[] = []; // raised by this call: another worker may have raised one first
   await handle.db.transaction().execute(async (tx) => {
-    // Clears first, then inserts, then updates: an alarm a run took over may move onto the
-    // period of one the same run covers, which clears (one open alarm per rule, object, period).
+    // Clears first, then the updated alarms parked, then inserts, then updates: an alarm a run
+    // took over may move onto the period of one the same run covers, which clears, or of one
+    // another update moves away (one open alarm per rule, object and period, checked row by row).
     if (changes.clear.length > 0) {
       await sql`UPDATE alarm SET state = 'cleared', cleared_at = now(), updated_at = now() WHERE id = ANY(${changes.clear.map((a) => a.id)}::bigint[])`.execute(tx);
       for (const a of changes.clear) events.push(event('cleared', a.id, a));
     }
+    if (changes.update.length > 1) await sql`UPDATE alarm SET state = 'cleared' WHERE id = ANY(${changes.update.map((u) => u.alarm.id)}::bigint[])`.execute(tx);
     for (let k = 0; k < changes.raise.length; k += INSERT_ROWS) {
       const part = changes.raise.slice(k, k + INSERT_ROWS);
       const rows = await tx.insertInto('alarm').values(part.map((c) => ({
@@ -207,7 +261,7 @@ async function applyRound(handle: Database, groups: readonly CheckGroup[], liste
     }
     for (const { alarm, candidate: c } of changes.update) {
       await tx.updateTable('alarm').set({
-        period_start: new Date(c.periodStart), period_end: new Date(c.periodEnd), observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, message: alarmMessage(c), detail: c.detail ?? null, updated_at: new Date() }).where('id', '=', alarm.id).execute();
+        state: alarm.state, period_start: new Date(c.periodStart), period_end: new Date(c.periodEnd), observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, message: alarmMessage(c), detail: c.detail ?? null, updated_at: new Date() }).where('id', '=', alarm.id).execute();
       events.push(event('updated', alarm.id, c));
     }
   });

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
-import { acknowledgeAlarm, drainTasks, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
+import { acknowledgeAlarm, drainTasks, recomputeBulk, recomputeRanges, type AlarmEvent } from '../../calc-engine/store/index.ts';
 import { claimWork, markDirty, outsideLocks } from '../../calc-engine/tasks/index.ts';
 import { meterSnapshots, risingReadings } from '../support/readings.ts';
 import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
@@ -166,9 +166,14 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
     const corrected = [120, 300].map((i) => ({ ...rows[i]!, values: rows[i]!.values.map((v, r) => (r === 5 || r === 8 ? rows[i - 1]!.values[r]! : v)) }));
     const w = await writeReadings(h, corrected, { onConflict: 'correct', actor: 'test', reason: 'test' });
     expect(w.corrected).toBe(4); // two registers of two snapshots
-    await drainTasks(h);
+    // A listener hears of each alarm once, as it ends: the first window's split raises (120, 400],
+    // which the second shortens to (120, 299] in the same pass, written in one transaction.
+    const heard: AlarmEvent[] = [];
+    await drainTasks(h, { alarmListeners: [(e) => void heard.push(e)] });
     const got = (await alarms(h, 'reverse-energy', 'C')).map(({ from, to, observed }) => ({ from, to, observed }));
     expect(got).toEqual([{ from: iso(20), to: iso(119), observed: 495 }, { from: iso(120), to: iso(299), observed: 900 }, { from: iso(300), to: iso(400), observed: 505 }]);
+    const runEvents = heard.filter((e) => e.rule === 'reverse-energy').map(({ change, periodStart, periodEnd }) => [change, periodStart, periodEnd]);
+    expect(runEvents.sort()).toEqual([['raised', iso(120), iso(299)], ['raised', iso(300), iso(400)], ['updated', iso(20), iso(119)]]);
     for (const bulk of [true, false]) expect((await fromScratch(h, 'C', 'reverse-energy', 420, bulk)).map(({ from, to, observed }) => ({ from, to, observed }))).toEqual(got);
   });
 
