@@ -13,6 +13,7 @@ import { intervalMs, type PointData } from './point.ts';
 import type { Rational } from './rational.ts';
 import { epochRegisterAt } from './readings.ts';
 import { maxSteps } from './rollover.ts';
+import { DEFAULT_INTERVAL_LIMITS } from './rules/interval-limits.ts';
 
 /** A chunk plus, per row, whose point it is and which multiplier turns its deltas into energy. */
 export interface PointChunk {
@@ -48,6 +49,7 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     runsAfter: new Int32Array(n * RUN_COUNTERS),
     neighboursBefore: new Float64Array(n * NEIGHBOURS_BEFORE).fill(-1),
     neighboursAfter: new Float64Array(n * NEIGHBOURS_AFTER).fill(-1),
+    limits: rows.map(({ p }) => p.config.intervalLimits ?? DEFAULT_INTERVAL_LIMITS),
   };
   rows.forEach(({ p, e }, row) => {
     const dt = intervalMs(p.config);
@@ -59,8 +61,8 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     const end = from + intervals * dt;
     const src = epochSource(p.series, e, chunk.maxSteps[row]!);
     const loaded = chunk.carriesLoad[row] === 1;
-    carriedRuns(src, from, dt, loaded, chunk.runsBefore, row * RUN_COUNTERS);
-    carriedRuns(src, end, dt, loaded, chunk.runsAfter, row * RUN_COUNTERS, undefined, 1);
+    carriedRuns(src, from, dt, loaded, chunk.runsBefore, row * RUN_COUNTERS, chunk.limits[row]);
+    carriedRuns(src, end, dt, loaded, chunk.runsAfter, row * RUN_COUNTERS, chunk.limits[row], 1);
     carriedNeighbours(src, from, dt, chunk.neighboursBefore, row * NEIGHBOURS_BEFORE, -1);
     carriedNeighbours(src, end, dt, chunk.neighboursAfter, row * NEIGHBOURS_AFTER, 1);
     chunk.activeFrom[row] = Math.max(0, Math.floor((e.from - from) / dt));

@@ -49,6 +49,8 @@ export interface KernelChunk {
   readonly neighboursBefore?: Float64Array;
   /** rows × `NEIGHBOURS_AFTER`: active import and export of the interval after the chunk, for a spike on its last interval (default none, -1). */
   readonly neighboursAfter?: Float64Array;
+  /** Per row: its point's check limits (default: the `limits` the kernel is given). */
+  readonly limits?: readonly IntervalLimits[];
 }
 
 /** Kernel output: deltas rows × intervals × 20 (register steps) and flags rows × intervals. */
@@ -71,14 +73,7 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
   const res = out ?? { intervals: I, deltas: new Uint32Array(chunk.rows * I * R), flags: new Uint16Array(chunk.rows * I), runsAtEnd: new Int32Array(chunk.rows * RUN_COUNTERS) };
   const { values: v, present } = chunk;
   const { deltas, flags, runsAtEnd } = res;
-  const touTol = limits.touToleranceSteps;
-  const revTol = limits.reverseToleranceSteps;
-  const frozenN = limits.frozenIntervals;
-  const stuckN = limits.stuckIntervals;
-  const spikeF = limits.spikeFactor;
-  const spikeMin = limits.spikeMinSteps;
-  const jumpPct = limits.demandJumpPercent;
-  const jumpMin = limits.demandMinSteps;
+  let touTol = 0, revTol = 0, frozenN = 0, stuckN = 0, spikeF = 0, spikeMin = 0, jumpPct = 0, jumpMin = 0;
   const scratch = new Float64Array(5);
   // 32-bit offsets differ by less than 2^32; raw float64 readings may not (a delta WIDE flags).
   const wide = !(v instanceof Int32Array);
@@ -88,6 +83,9 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
   let p00 = 0, p01 = 0, p02 = 0, p03 = 0, p04 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p20 = 0, p21 = 0, p22 = 0, p23 = 0, p24 = 0, p30 = 0, p31 = 0, p32 = 0, p33 = 0, p34 = 0;
   let held = false;
   for (let row = 0; row < chunk.rows; row++) {
+    const lim = chunk.limits ? chunk.limits[row]! : limits;
+    touTol = lim.touToleranceSteps; revTol = lim.reverseToleranceSteps; frozenN = lim.frozenIntervals; stuckN = lim.stuckIntervals;
+    spikeF = lim.spikeFactor; spikeMin = lim.spikeMinSteps; jumpPct = lim.demandJumpPercent; jumpMin = lim.demandMinSteps;
     const cap = chunk.capacity[row]!;
     const max = chunk.maxSteps[row]!;
     const importOnly = chunk.importOnly[row] === 1;

@@ -2,6 +2,8 @@
  * A metering point as the pure engine sees it: its archive settings, meter epochs and raw
  * readings — plain data the database layer assembles.
  */
+import type { IntervalLimits } from './rules/interval-limits.ts';
+import type { MissingDataLimits } from './rules/missing-data.ts';
 import type { Direction } from '../schema/registers.ts';
 import type { MeterEpoch } from './epochs.ts';
 import type { ReadingSeries } from './readings.ts';
@@ -24,6 +26,10 @@ export interface PointConfig {
   readonly importOnly?: boolean;
   /** Longest run of missing readings bridged by interpolation; 4 by default, 0 disables. */
   readonly maxEstimateIntervals?: number;
+  /** Limits of the interval checks (archive `checks`); the defaults when absent. */
+  readonly intervalLimits?: IntervalLimits;
+  /** Missing-data allowance (archive `checks.missingAllowedIntervals`); none when absent. */
+  readonly missingData?: MissingDataLimits;
 }
 
 /** Everything the pure engine needs about one point. */

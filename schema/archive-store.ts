@@ -55,6 +55,9 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
       id: p.id, substation_id: p.substation, name: p.name, ct_ratio: p.ctRatio, pt_ratio: p.ptRatio, time_zone: p.timeZone,
       interval_seconds: p.intervalMinutes * 60, directions: p.directions, import_only: p.importOnly,
       max_interval_energy: p.maxIntervalEnergy ?? null, daily_min: p.dailyMin ?? null, daily_max: p.dailyMax ?? null, voltage_kv: p.voltageKv ?? null,
+      // The file's check limits are its points' defaults: stored per point, so a later file
+      // that defines other points leaves these as they are.
+      checks: JSON.stringify({ ...a.checks, ...p.checks }),
     })));
     await up('installation', a.installations.map((x) => ({
       point_id: x.point, meter_id: x.meter, installed_at: x.installedAt, removed_at: x.removedAt ?? null,
@@ -74,7 +77,7 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
       await tx.insertInto('account_member').values(acc.members.map((m) => ({ account_id: acc.id, point_id: m.point, sign: m.sign }))).execute();
     }
     await markArchiveDirty(tx, a);
-    const counts: ArchiveCounts = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, (v as unknown[]).length]));
+    const counts: ArchiveCounts = Object.fromEntries(Object.entries(a).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, (v as unknown[]).length]));
     await tx.insertInto('audit_log').values({ actor, action: 'import-archive', entity: 'archive', entity_id: file ?? null, reason: null, detail: JSON.stringify(counts) }).execute();
     return counts;
   });

@@ -51,6 +51,26 @@ const meter = z.strictObject({
   capacity: registerValue.default(DEFAULT_REGISTER_CAPACITY).describe('register capacity in kWh: the value at which registers wrap to 0 (default 1 000 000.00)'),
   primaryValues: z.boolean().default(false).describe('the meter already registers primary values (multiplier 1)'),
 });
+const count = (min: number, max: number) => z.number().int().min(min).max(max);
+/**
+ * Limits of the interval-level checks (the engine's `IntervalLimits`, plus the missing-data
+ * allowance). Every field optional: an absent one keeps its default (operations guide §4).
+ */
+export const checkLimitsSchema = z.strictObject({
+  touToleranceSteps: count(0, 1_000_000).optional().describe('tou-mismatch: |Σ tier deltas − total delta| allowed per interval, register steps (default 4)'),
+  reverseToleranceSteps: count(0, 1_000_000).optional().describe('reverse-energy: export steps per interval tolerated on an import-only point (default 0)'),
+  frozenIntervals: count(1, 672).optional().describe('frozen-reading: unchanged intervals in a row on a loaded point (default 4; at most 672)'),
+  stuckIntervals: count(1, 672).optional().describe('outlier (stuck): intervals a total stands still while its tiers move (default 4; at most 672)'),
+  spikeFactor: z.number().gt(1).optional().describe('outlier (spike): factor above both neighbouring intervals (default 10)'),
+  spikeMinSteps: count(0, 1_000_000_000).optional().describe('outlier (spike): least steps of a spike (default 100)'),
+  demandJumpPercent: z.number().positive().optional().describe('demand-jump: change from the previous interval, percent (default 200)'),
+  demandMinSteps: count(1, 1_000_000_000).optional().describe('demand-jump: least steps of the previous interval (default 100)'),
+  missingAllowedIntervals: count(0, 100_000).optional().describe('missing-data: a run of at most this many missing intervals is tolerated (default 0)'),
+});
+
+/** Check limits of a point, as given in the archive (absent fields keep the defaults). */
+export type CheckLimits = z.output<typeof checkLimitsSchema>;
+
 const point = z.strictObject({
   ...equipment,
   ctRatio: ratio.default('1').describe('CT ratio as primary/secondary quotient, e.g. 120 for 600/5'),
@@ -63,6 +83,7 @@ const point = z.strictObject({
   dailyMin: registerValue.optional().describe('lower limit of daily ap_imp.total energy, primary kWh (energy-limit)'),
   dailyMax: registerValue.optional().describe('upper limit of daily ap_imp.total energy, primary kWh (energy-limit)'),
   voltageKv: z.number().positive().optional().describe('nominal voltage, kV'),
+  checks: checkLimitsSchema.optional().describe("limits of the interval checks for this point; each field given overrides the file's `checks`"),
 });
 const installation = z.strictObject({
   point: id.describe('metering point id'),
@@ -89,6 +110,7 @@ const account = z.strictObject({ id: id.describe('unique id within its section')
 
 /** The archive file's schema. */
 export const archiveSchema = z.strictObject({
+  checks: checkLimitsSchema.optional().describe('limits of the interval checks for every point of this file (a point\'s own `checks` override them field by field)'),
   substations: z.array(substation).default([]),
   buses: z.array(z.strictObject({ ...equipment, voltageKv: z.number().positive() })).default([]),
   lines: z.array(z.strictObject({ ...equipment, voltageKv: z.number().positive() })).default([]),

@@ -45,16 +45,22 @@ export function parseYaml<S extends z.ZodType>(schema: S, text: string, file: st
   }
   const result = schema.safeParse(doc.toJS());
   if (result.success) return result.data;
+  const located = (path: readonly PropertyKey[], message: string): InputProblem => {
+    // Point at the deepest node that exists along the path.
+    let line: number | undefined;
+    for (let n = path.length; n >= 0 && line === undefined; n--) {
+      const node = doc.getIn(path.slice(0, n) as unknown[], true);
+      if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
+    }
+    return { file, line, field: fieldPath(path) || undefined, message };
+  };
   throw new InputError(
-    result.error.issues.map((issue) => {
-      // Point at the deepest node that exists along the issue's path.
-      let line: number | undefined;
-      for (let n = issue.path.length; n >= 0 && line === undefined; n--) {
-        const node = doc.getIn(issue.path.slice(0, n) as unknown[], true);
-        if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
-      }
-      return { file, line, field: fieldPath(issue.path) || undefined, message: issue.message };
-    }),
+    result.error.issues.flatMap((issue) =>
+      // An unknown field (a typo, most often) is named and found on its own line.
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((k) => located([...issue.path, k], 'unknown field: correct its spelling or remove it'))
+        : [located(issue.path, issue.message)],
+    ),
   );
 }
 

@@ -26,7 +26,7 @@ export interface MeteringPointTable {
   id: string; substation_id: string; name: string; ct_ratio: DefaultBig; pt_ratio: DefaultBig;
   time_zone: string; interval_seconds: Generated<number>; directions: Generated<string[]>;
   import_only: Generated<boolean>; max_interval_energy: Big | null; daily_min: Big | null; daily_max: Big | null;
-  voltage_kv: Big | null;
+  voltage_kv: Big | null; checks: ColumnType<Record<string, number>, string | undefined, string>;
 }
 export interface InstallationTable {
   id: Generated<string>; point_id: string; meter_id: string; installed_at: Timestamp; removed_at: Timestamp | null;

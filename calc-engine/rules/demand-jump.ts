@@ -6,7 +6,7 @@
 import type { AlarmCandidate } from '../alarms.ts';
 import { DEMAND_JUMP } from '../kernel-flags.ts';
 import { NEIGHBOURS_BEFORE } from '../kernel-carry.ts';
-import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
+import { DEFAULT_INTERVAL_LIMITS, rowLimits, type IntervalLimits } from './interval-limits.ts';
 import { flagRuns, intervalDelta, runPeriod, type KernelView } from './kernel-view.ts';
 
 /** Demand-jump candidates from the kernel; observed = the larger change in percent. */
@@ -18,6 +18,6 @@ export function demandJumpCandidates(view: KernelView, limits: IntervalLimits = 
       const prev = run.j0 > 0 ? intervalDelta(view, run.row, run.j0 - 1, r) : (view.chunk.neighboursBefore?.[run.row * NEIGHBOURS_BEFORE + k] ?? 0);
       if (prev > 0) pct = Math.max(pct, (Math.abs(intervalDelta(view, run.row, run.j0, r) - prev) * 100) / prev);
     }
-    return { rule: 'demand-jump', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, run), observed: pct, limit: limits.demandJumpPercent, severity: 'info', detail: 'change from previous interval (%)' };
+    return { rule: 'demand-jump', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, run), observed: pct, limit: rowLimits(view.chunk, run.row, limits).demandJumpPercent, severity: 'info', detail: 'change from previous interval (%)' };
   });
 }

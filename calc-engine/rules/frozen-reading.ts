@@ -6,7 +6,7 @@
 import type { AlarmCandidate } from '../alarms.ts';
 import { FROZEN } from '../kernel-flags.ts';
 import { RUN_DETAIL } from '../runs.ts';
-import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
+import { DEFAULT_INTERVAL_LIMITS, rowLimits, type IntervalLimits } from './interval-limits.ts';
 import { countedRuns, runPeriod, type KernelView } from './kernel-view.ts';
 
 /**
@@ -16,9 +16,9 @@ import { countedRuns, runPeriod, type KernelView } from './kernel-view.ts';
  * the readings after the chunk make long enough (a backfill just before it) is found too.
  */
 export function frozenReadingCandidates(view: KernelView, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): AlarmCandidate[] {
-  const N = limits.frozenIntervals;
-  return countedRuns(view, FROZEN, [0], N).map((run) => ({
+  const n = (row: number) => rowLimits(view.chunk, row, limits).frozenIntervals;
+  return countedRuns(view, FROZEN, [0], n).map((run) => ({
     rule: 'frozen-reading', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, run),
-    observed: run.j1 - run.j0, limit: N, severity: 'warning', detail: RUN_DETAIL.frozen,
+    observed: run.j1 - run.j0, limit: n(run.row), severity: 'warning', detail: RUN_DETAIL.frozen,
   }));
 }

@@ -39,3 +39,8 @@ export const DEFAULT_INTERVAL_LIMITS: IntervalLimits = {
   demandJumpPercent: 200,
   demandMinSteps: 100,
 };
+
+/** The limits of a chunk's row: its point's (`KernelChunk.limits`), else `fallback`. */
+export function rowLimits(chunk: { readonly limits?: readonly IntervalLimits[] }, row: number, fallback: IntervalLimits = DEFAULT_INTERVAL_LIMITS): IntervalLimits {
+  return chunk.limits?.[row] ?? fallback;
+}

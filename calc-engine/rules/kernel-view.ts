@@ -49,7 +49,7 @@ export function flagRuns(view: KernelView, flag: number, merge: boolean): FlagRu
  * `runsAtEnd`): a run that only the readings after the chunk make long enough, as after a
  * backfill just before it, is found too. A run that starts after the chunk is not its to report.
  */
-export function countedRuns(view: KernelView, flag: number, counters: readonly number[], n: number): FlagRun[] {
+export function countedRuns(view: KernelView, flag: number, counters: readonly number[], n: (row: number) => number): FlagRun[] {
   const I = view.result.intervals;
   const runs = flagRuns(view, flag, true);
   const after = view.chunk.runsAfter;
@@ -60,12 +60,12 @@ export function countedRuns(view: KernelView, flag: number, counters: readonly n
     let open = runs.findIndex((r) => r.row === row && r.j1 === I);
     for (let k = 0; k < reach; k++) {
       // The kernel, counting on, flags interval I + k where a counter reaches n there.
-      if (!counters.some((c) => more(c) > k && at(c) + k + 1 >= n)) continue;
+      if (!counters.some((c) => more(c) > k && at(c) + k + 1 >= n(row))) continue;
       if (open >= 0 && runs[open]!.j1 === I + k) runs[open] = { ...runs[open]!, j1: I + k + 1 };
       else open = runs.push({ row, j0: I + k, j1: I + k + 1 }) - 1;
     }
   }
-  return runs.map((r) => ({ ...r, j0: r.j0 - n + 1 })).filter((r) => r.j0 < I);
+  return runs.map((r) => ({ ...r, j0: r.j0 - n(r.row) + 1 })).filter((r) => r.j0 < I);
 }
 
 /** The period (start, end] covered by intervals [j0, j1). */

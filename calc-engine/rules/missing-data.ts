@@ -35,7 +35,9 @@ export function missingDataCandidates(view: KernelView, limits: MissingDataLimit
 /**
  * Missing-data candidates from a reading series: grid instants in [from, to] (aligned on the
  * epoch to `stepMs`) with no snapshot; a missing snapshot at t empties the intervals ending at t
- * and at t + Δ, so a run of k missing snapshots is k + 1 missing intervals.
+ * and at t + Δ, so a run of k missing snapshots is k + 1 missing intervals. A gap is tolerated
+ * when it is no longer than the allowance from the reading before it to the reading after it,
+ * as far as the series holds them, however [from, to] cuts it.
  */
 export function missingReadingCandidates(pointId: string, series: ReadingSeries, from: number, to: number, stepMs: number, limits: MissingDataLimits = DEFAULT_MISSING_DATA_LIMITS): AlarmCandidate[] {
   const out: AlarmCandidate[] = [];
@@ -49,7 +51,10 @@ export function missingReadingCandidates(pointId: string, series: ReadingSeries,
       const a = Math.max(from, runStart - stepMs);
       const b = Math.min(to, t);
       const n = Math.round((b - a) / stepMs);
-      if (n > limits.allowedIntervals) out.push(candidate(pointId, a, b, n, limits));
+      // The allowance is for the whole gap, reading to reading, though the scope sees a part.
+      const i0 = lowerBound(series.ts, runStart);
+      const gapFrom = i0 > 0 ? series.ts[i0 - 1]! : a, gapTo = i0 < series.ts.length ? series.ts[i0]! : b;
+      if (Math.round((gapTo - gapFrom) / stepMs) > limits.allowedIntervals) out.push(candidate(pointId, a, b, n, limits));
       runStart = -1;
     }
   }

@@ -9,7 +9,7 @@ import type { AlarmCandidate } from '../alarms.ts';
 import { RUN_DETAIL } from '../runs.ts';
 import type { EnergyEvent } from '../figure.ts';
 import { DECREASE, OVER_MAX, SPIKE, STUCK } from '../kernel-flags.ts';
-import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
+import { DEFAULT_INTERVAL_LIMITS, rowLimits, type IntervalLimits } from './interval-limits.ts';
 import { countedRuns, flagRuns, intervalDelta, runPeriod, snapshotValue, type KernelView } from './kernel-view.ts';
 
 /** Outlier candidates from the kernel's flags; observed values in register steps. */
@@ -38,11 +38,12 @@ export function outlierCandidates(view: KernelView, limits: IntervalLimits = DEF
   }
   for (const run of flagRuns(view, SPIKE, false)) {
     const v = Math.max(intervalDelta(view, run.row, run.j0, 0), intervalDelta(view, run.row, run.j0, 5));
-    out.push({ ...base(run.row, run.j0, run.j1), observed: v, limit: limits.spikeFactor, severity: 'warning', detail: 'spike (steps; limit is the factor over neighbours)' });
+    out.push({ ...base(run.row, run.j0, run.j1), observed: v, limit: rowLimits(view.chunk, run.row, limits).spikeFactor, severity: 'warning', detail: 'spike (steps; limit is the factor over neighbours)' });
   }
   // Stuck runs count per direction (counters 1–4), carried on past the chunk's end like frozen ones.
-  for (const run of countedRuns(view, STUCK, [1, 2, 3, 4], limits.stuckIntervals)) {
-    out.push({ ...base(run.row, run.j0, run.j1), observed: run.j1 - run.j0, limit: limits.stuckIntervals, severity: 'warning', detail: RUN_DETAIL.stuck });
+  const stuckN = (row: number) => rowLimits(view.chunk, row, limits).stuckIntervals;
+  for (const run of countedRuns(view, STUCK, [1, 2, 3, 4], stuckN)) {
+    out.push({ ...base(run.row, run.j0, run.j1), observed: run.j1 - run.j0, limit: stuckN(run.row), severity: 'warning', detail: RUN_DETAIL.stuck });
   }
   return out;
 }

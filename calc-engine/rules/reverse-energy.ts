@@ -8,7 +8,7 @@ import { RUN_DETAIL } from '../runs.ts';
 import type { EnergyFigure } from '../figure.ts';
 import { REVERSE } from '../kernel-flags.ts';
 import { ratCmp, rational, ratToNumber, type Rational, ratMul } from '../rational.ts';
-import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
+import { DEFAULT_INTERVAL_LIMITS, rowLimits, type IntervalLimits } from './interval-limits.ts';
 import { flagRuns, intervalDelta, runPeriod, type KernelView } from './kernel-view.ts';
 
 /** Reverse-energy candidates from the kernel (runs merged; observed = export steps in the run, limit = steps per interval). */
@@ -16,7 +16,7 @@ export function reverseEnergyCandidates(view: KernelView, limits: IntervalLimits
   return flagRuns(view, REVERSE, true).map((run) => {
     let steps = 0;
     for (let j = run.j0; j < run.j1; j++) steps += intervalDelta(view, run.row, j, 5);
-    return { rule: 'reverse-energy', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, run), observed: steps, limit: limits.reverseToleranceSteps, severity: 'warning', detail: RUN_DETAIL.reverse };
+    return { rule: 'reverse-energy', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, run), observed: steps, limit: rowLimits(view.chunk, run.row, limits).reverseToleranceSteps, severity: 'warning', detail: RUN_DETAIL.reverse };
   });
 }
 

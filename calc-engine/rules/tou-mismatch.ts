@@ -9,12 +9,13 @@ import type { EnergyFigure } from '../figure.ts';
 import { TOU_MISMATCH } from '../kernel-flags.ts';
 import { ratDiv, ratSub, ratSum, ratToNumber, type Rational } from '../rational.ts';
 import { TOU_TIERS } from '../tou.ts';
-import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './interval-limits.ts';
+import { DEFAULT_INTERVAL_LIMITS, rowLimits, type IntervalLimits } from './interval-limits.ts';
 import { flagRuns, intervalDelta, runPeriod, type KernelView } from './kernel-view.ts';
 
 /** TOU-mismatch candidates from the kernel flags (per interval; observed in steps). */
 export function touMismatchCandidates(view: KernelView, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): AlarmCandidate[] {
   return flagRuns(view, TOU_MISMATCH, false).map((run) => {
+    const tol = rowLimits(view.chunk, run.row, limits).touToleranceSteps;
     let worst = 0;
     for (let d = 0; d < 4; d++) {
       let tiers = 0;
@@ -24,7 +25,7 @@ export function touMismatchCandidates(view: KernelView, limits: IntervalLimits =
     }
     return {
       rule: 'tou-mismatch', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, run),
-      observed: worst, limit: limits.touToleranceSteps, severity: worst > 2 * limits.touToleranceSteps ? 'critical' : 'warning', detail: 'Σ tiers − total (steps)',
+      observed: worst, limit: tol, severity: worst > 2 * tol ? 'critical' : 'warning', detail: 'Σ tiers − total (steps)',
     };
   });
 }

@@ -13,6 +13,7 @@ import { rational } from '../rational.ts';
 import { lowerBound } from '../readings.ts';
 import { maxSteps, registerDelta } from '../rollover.ts';
 import { ACTUAL } from '../quality.ts';
+import { DEFAULT_INTERVAL_LIMITS } from '../rules/interval-limits.ts';
 import type { EnergyFigure } from '../figure.ts';
 import { windowSnapshots, type PointPlan } from './bulk-plan.ts';
 import { carriesLoad } from './checks.ts';
@@ -70,6 +71,7 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
   const capacity = new Float64Array(n), steps = new Float64Array(n);
   const loaded = new Uint8Array(n), runsBefore = new Int32Array(n * RUN_COUNTERS), runsAfter = new Int32Array(n * RUN_COUNTERS);
   const before = new Float64Array(n * NEIGHBOURS_BEFORE), after = new Float64Array(n * NEIGHBOURS_AFTER);
+  const limits = points.map((p) => p.config.intervalLimits ?? DEFAULT_INTERVAL_LIMITS);
   points.forEach((p, row) => {
     loaded[row] = loadedOf(p) ? 1 : 0;
     const dt = intervalMs(p.config), to = from + intervals * dt;
@@ -78,8 +80,8 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
     steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
     // One meter epoch covers every reading a columnar point loaded, the look-back and -ahead included.
     const src = seriesSource(p.series, e.capacity, steps[row]!);
-    carriedRuns(src, from, dt, loaded[row] === 1, runsBefore, row * RUN_COUNTERS);
-    carriedRuns(src, to, dt, loaded[row] === 1, runsAfter, row * RUN_COUNTERS, undefined, 1);
+    carriedRuns(src, from, dt, loaded[row] === 1, runsBefore, row * RUN_COUNTERS, limits[row]);
+    carriedRuns(src, to, dt, loaded[row] === 1, runsAfter, row * RUN_COUNTERS, limits[row], 1);
     carriedNeighbours(src, from, dt, before, row * NEIGHBOURS_BEFORE, -1);
     carriedNeighbours(src, to, dt, after, row * NEIGHBOURS_AFTER, 1);
     const { ts, values: v } = p.series;
@@ -98,7 +100,7 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
   return {
     rows: n, snapshots: S, ...values.layout(), present, capacity, maxSteps: steps,
     importOnly: new Uint8Array(n).map((_, i) => (points[i]!.config.importOnly ? 1 : 0)),
-    carriesLoad: loaded, runsBefore, runsAfter, neighboursBefore: before, neighboursAfter: after,
+    carriesLoad: loaded, runsBefore, runsAfter, neighboursBefore: before, neighboursAfter: after, limits,
   };
 }
 

@@ -122,7 +122,7 @@ export function intervalGroups(view: KernelView, points: readonly PointData[], f
     // has not arrived yet — nor has the recomputation changed anything there, so a gap going on
     // beyond the newest reading is its open alarm's to report (runs.ts).
     const lo = Math.max(from, ts[0] ?? to), hi = Math.min(to, ts.at(-1) ?? from);
-    if (lo < hi) groups.push({ scope: { rules: GAP_RULES, objects, from: lo, to: hi }, candidates: missingReadingCandidates(p.config.id, p.series, lo, hi, view.stepMs) });
+    if (lo < hi) groups.push({ scope: { rules: GAP_RULES, objects, from: lo, to: hi }, candidates: missingReadingCandidates(p.config.id, p.series, lo, hi, view.stepMs, p.config.missingData) });
     return groups;
   });
 }

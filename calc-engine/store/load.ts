@@ -12,6 +12,7 @@ import type { BypassEvent } from '../bypass.ts';
 import type { Adjustment } from '../adjustments.ts';
 import type { StatObject } from '../objects.ts';
 import type { EnergyLimit } from '../rules/energy-limit.ts';
+import { DEFAULT_INTERVAL_LIMITS } from '../rules/interval-limits.ts';
 import { energyContext, type EnergyContext } from '../period.ts';
 import type { Direction } from '../../schema/index.ts';
 
@@ -39,6 +40,18 @@ export interface PointArchive {
   dailyLimits: EnergyLimit[];
   installations: Installation[];
   ratios: RatioPeriod[];
+}
+
+/**
+ * A point's check limits from its stored `checks` (validated when the archive was imported):
+ * the fields it gives over the defaults; none when it gives none, so the kernel's default applies.
+ */
+function checkLimits(stored: Record<string, number>): Pick<PointConfig, 'intervalLimits' | 'missingData'> {
+  const { missingAllowedIntervals, ...interval } = stored;
+  return {
+    ...(Object.keys(interval).length > 0 ? { intervalLimits: { ...DEFAULT_INTERVAL_LIMITS, ...interval } } : {}),
+    ...(missingAllowedIntervals !== undefined ? { missingData: { allowedIntervals: missingAllowedIntervals } } : {}),
+  };
 }
 
 /** Load the archive of the given points (all when omitted). */
@@ -72,6 +85,7 @@ export async function loadPointArchive(handle: Database, ids?: readonly string[]
       maxIntervalEnergy: p.max_interval_energy !== null ? Number(p.max_interval_energy) : Math.floor((capacity / 10) * mult),
       participates: Object.fromEntries((['ap_imp', 'ap_exp', 'rp_imp', 'rp_exp'] as Direction[]).map((d) => [d, p.directions.includes(d)])),
       importOnly: p.import_only,
+      ...checkLimits(p.checks),
     };
     const primary = mine.some((i) => i.primary_values);
     const limit = (v: string | null) => (v === null ? undefined : Number(v) / 100);

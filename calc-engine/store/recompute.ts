@@ -12,6 +12,7 @@ import { monthlyEnergy } from '../monthly.ts';
 import { objectEnergy, type ObjectFigure } from '../objects.ts';
 import { pointEnergy } from '../period.ts';
 import { intervalMs } from '../point.ts';
+import { carryReach } from '../kernel-carry.ts';
 import { dayOf, dayPeriod, monthPeriod, DEFAULT_SCHEME, type StatisticalScheme } from '../scheme.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
@@ -106,7 +107,10 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     if (kind === 'month') return monthPeriod(scheme, zone, monthOfDay(scheme, dayOf(scheme, zone, start.getTime()))).to;
     return start.getTime() + 900_000;
   };
-  const { ctx } = await loadContext(handle, ids, new Date(lo - DAY), new Date(hi + DAY), periodEnd, archive);
+  // A day either side, or as far as a point's carried runs reach (kernel-carry.ts).
+  let reach = DAY;
+  for (const a of archive.values()) reach = Math.max(reach, carryReach(a.config.intervalLimits) * intervalMs(a.config));
+  const { ctx } = await loadContext(handle, ids, new Date(lo - reach), new Date(hi + reach), periodEnd, archive);
   const f = stats.figures;
   // Ranges of one point that meet share their edge intervals: each is written once.
   const seen = new Map<string, Set<number>>();

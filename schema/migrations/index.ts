@@ -7,6 +7,7 @@ import * as settlement from './004-settlement.ts';
 import * as alarmDetail from './005-alarm-detail.ts';
 import * as auditAction from './006-audit-action.ts';
 import * as alarmPeriod from './007-alarm-period.ts';
+import * as pointChecks from './008-point-checks.ts';
 
 const migrations: Record<string, Migration> = {
   '001-archive': archive,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '005-alarm-detail': alarmDetail,
   '006-audit-action': auditAction,
   '007-alarm-period': alarmPeriod,
+  '008-point-checks': pointChecks,
 };
 
 /** Kysely migration provider with every meterflow migration. */

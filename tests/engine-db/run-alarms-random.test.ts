@@ -4,7 +4,7 @@
  * (missing data, reverse energy, frozen reading, stuck register) and the verdicts judged against
  * an interval's neighbours (spike, demand jump), and the interval and daily figures after each
  * batch is recomputed alone are those a recomputation from scratch finds, by the worker's own
- * path and claims.
+ * path and claims. Every other point judges by limits of its own from the archive.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,10 +19,12 @@ const POINTS = 200; // one fresh point per run, shrinking included
 const N = 40; // snapshots 0..N
 const T0 = Date.parse('2026-10-09T22:00:00Z'); // 10 October, 00:00 Berlin
 const STEP = 900_000;
+/** Every other point has check limits of its own (archive `checks`): runs of other lengths, short gaps allowed. */
+const checksOf = (k: number) => (k % 2 === 0 ? '' : `, checks: { frozenIntervals: ${2 + (k % 5)}, stuckIntervals: ${2 + ((k * 3) % 5)}, missingAllowedIntervals: ${k % 3}, spikeFactor: ${5 + (k % 4) * 5} }`);
 const archive = `
 substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
 points:
-${Array.from({ length: POINTS }, (_, k) => `  - { id: R${k}, substation: S, name: r${k}, timeZone: Europe/Berlin, importOnly: true }`).join('\n')}
+${Array.from({ length: POINTS }, (_, k) => `  - { id: R${k}, substation: S, name: r${k}, timeZone: Europe/Berlin, importOnly: true${checksOf(k)} }`).join('\n')}
 `;
 
 /** Per interval: 0 normal load, 1 load and export, 2 frozen (nothing moves), 3 import total stuck, 4 a spike of load; per snapshot: absent. */
