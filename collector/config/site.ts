@@ -62,6 +62,7 @@ export const siteSchema = z
     offsetSeconds: z.number().int().nonnegative().default(10).describe('poll this long after each boundary'),
     timeoutMs: ms.default(10_000).describe('one scheduled attempt, ms'),
     retries: z.number().int().min(0).max(10).default(2).describe('attempts after the first, with back-off'),
+    clockDriftSeconds: z.number().int().positive().default(120).describe('clock-drift alarm when a meter clock is further than this from the collector\'s, seconds (critical beyond twice it)'),
     breaker: z
       .strictObject({
         failureThreshold: z.number().int().positive().default(3).describe('failed polls in a row that open the circuit'),

@@ -28,10 +28,10 @@ export class ClockDriftCheck {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
 
-  /** Check with `limits` (default 120 s); `onError` hears of failed alarm writes. */
+  /** Check with `limits` (default 120 s; a function is asked at each batch: the site config may be reloaded); `onError` hears of failed alarm writes. */
   constructor(
     private readonly handle: Database,
-    private readonly limits: ClockDriftLimits = DEFAULT_CLOCK_DRIFT_LIMITS,
+    private readonly limits: ClockDriftLimits | (() => ClockDriftLimits) = DEFAULT_CLOCK_DRIFT_LIMITS,
     private readonly onError: (e: unknown) => void = () => undefined,
     private readonly flushMs = 1000,
   ) {}
@@ -53,9 +53,10 @@ export class ClockDriftCheck {
   private flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    const limits = typeof this.limits === 'function' ? this.limits() : this.limits;
     const groups: CheckGroup[] = [...this.pending.values()].map((s) => ({
       scope: { rules: ['clock-drift'], objects: [{ kind: 'point', id: s.point }], from: s.from, to: s.to },
-      candidates: clockDriftCandidates(s.point, s.from, s.to, [{ readAt: s.readAt, meterClock: s.meterClock }], this.limits, 'point'),
+      candidates: clockDriftCandidates(s.point, s.from, s.to, [{ readAt: s.readAt, meterClock: s.meterClock }], limits, 'point'),
     }));
     this.pending.clear();
     if (groups.length > 0) this.chain = this.chain.then(() => applyAlarmGroups(this.handle, groups)).then(() => undefined, this.onError);

@@ -11,6 +11,7 @@ import { AcquisitionLogStore } from './acquisition-log.ts';
 import { DatabaseGaps } from './gaps.ts';
 import { DatabaseSink } from './sink.ts';
 import { ClockDriftCheck } from './clock-drift.ts';
+import { DEFAULT_CLOCK_DRIFT_LIMITS } from '../../calc-engine/index.ts';
 
 /** How to run the collector service. */
 export interface CollectorServiceOptions {
@@ -75,7 +76,8 @@ export async function runCollectorService(options: CollectorServiceOptions): Pro
   const { handle } = options;
   const log = new AcquisitionLogStore(handle);
   let current: Collector | undefined;
-  const drift = new ClockDriftCheck(handle, undefined, (e) => options.onNotice?.(`clock-drift alarm not written: ${(e as Error).message}`));
+  const driftLimits = () => ({ maxDriftSeconds: current?.site.clockDriftSeconds ?? DEFAULT_CLOCK_DRIFT_LIMITS.maxDriftSeconds });
+  const drift = new ClockDriftCheck(handle, driftLimits, (e) => options.onNotice?.(`clock-drift alarm not written: ${(e as Error).message}`));
   const record = (e: AcquisitionLogEntry): void => {
     log.record(e);
     drift.observe(e);

@@ -26,6 +26,7 @@ terminals:
       - { unit: 2, name: P2, load: { kind: profile, shape: residential, peakKw: 10 } }
 faults:
   - { kind: clock-drift, unit: 1, offsetSeconds: 600, at: "2026-06-01T01:00:00Z", duration: 1h }
+  - { kind: clock-drift, unit: 2, offsetSeconds: 600, at: "2026-06-01T04:00:00Z", duration: 1h }
 `;
 
 describe.each(dbTargets())('clock drift on $name PostgreSQL', (target) => {
@@ -33,6 +34,7 @@ describe.each(dbTargets())('clock drift on $name PostgreSQL', (target) => {
   let service: CollectorService;
   let stopServed: () => Promise<void>;
   let simNow = start * 1000;
+  let site: (extra: string[]) => void;
   const sim = buildSimulation(parseScenario(scenario, 'clock.yaml'));
   const advance = (t: number) => {
     for (const term of sim.terminals) term.advanceTo(t);
@@ -49,11 +51,12 @@ describe.each(dbTargets())('clock drift on $name PostgreSQL', (target) => {
     stopServed = served.stop;
     const dir = mkdtempSync(join(tmpdir(), 'mf-clock-'));
     const port = served.endpoints[0]!.modbusTcp!.port;
-    writeFileSync(join(dir, 'site.yaml'), [
-      'site: clock-test', `spool: { path: ${join(dir, 'c.spool')} }`, 'backfill: { sweepSeconds: 0 }', 'terminals:',
+    site = (extra: string[]) => writeFileSync(join(dir, 'site.yaml'), [
+      'site: clock-test', `spool: { path: ${join(dir, 'c.spool')} }`, 'backfill: { sweepSeconds: 0 }', ...extra, 'terminals:',
       '  - id: T1', '    profile: sim-terminal-v1', `    transport: { kind: modbus-tcp, host: 127.0.0.1, port: ${port} }`,
       '    meters: [{ unitId: 1, point: P1 }, { unitId: 2, point: P2 }]',
     ].join('\n'));
+    site([]);
     service = await runCollectorService({ handle: h, configPath: join(dir, 'site.yaml'), signals: false, clock: { now: () => simNow, speed: 1 } });
   });
   afterAll(async () => {
@@ -71,5 +74,22 @@ describe.each(dbTargets())('clock drift on $name PostgreSQL', (target) => {
     await service.daemon.collector.readNow('T1');
     await until(async () => (await openAlarms())[0]?.state === 'cleared');
     expect(await openAlarms()).toEqual([{ object_id: 'P1', state: 'cleared', observed: 600 }]);
+  });
+
+  it('judges by the site\'s clockDriftSeconds, as reloaded', async () => {
+    // P2's clock runs 10 minutes ahead from 04:00. Allowed 15 minutes: no alarm; 5 minutes: one, limit 300.
+    site(['clockDriftSeconds: 900']);
+    await service.daemon.reload();
+    advance(start + 4.5 * 3600);
+    await service.daemon.collector.readNow('T1');
+    await new Promise((r) => setTimeout(r, 2_000)); // the check writes its batch within a second
+    expect((await openAlarms()).filter((a) => a.object_id === 'P2')).toEqual([]);
+    site(['clockDriftSeconds: 300']);
+    await service.daemon.reload();
+    advance(start + 4.6 * 3600);
+    await service.daemon.collector.readNow('T1');
+    await until(async () => (await openAlarms()).some((a) => a.object_id === 'P2'));
+    const p2 = (await h.pool.query(`SELECT state, observed::float AS observed, limit_value::float AS lim FROM alarm WHERE rule = 'clock-drift' AND object_id = 'P2'`)).rows;
+    expect(p2).toEqual([{ state: 'open', observed: 600, lim: 300 }]);
   });
 });
