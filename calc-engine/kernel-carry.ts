@@ -15,6 +15,7 @@ import type { MeterEpoch } from './epochs.ts';
 import { epochRegisterAt, lowerBound, type ReadingSeries } from './readings.ts';
 import { registerDelta } from './rollover.ts';
 import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './rules/interval-limits.ts';
+import type { PointConfig } from './point.ts';
 
 /** One kernel row's readings beyond its window, as the row holds them. */
 export interface RowSource {
@@ -118,6 +119,15 @@ export const NEIGHBOURS_AFTER = 2;
 /** Intervals a window's look-back and look-ahead reach for the carried runs and neighbours. */
 export function carryReach(limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): number {
   return Math.max(carryIntervals(limits), 1);
+}
+
+/**
+ * Intervals beyond a window whose readings a point's verdicts on it need: the carried runs and
+ * neighbours, and a gap's whole length up to the missing-data allowance (a longer one raises
+ * whatever lies beyond).
+ */
+export function judgedReach(config: Pick<PointConfig, 'intervalLimits' | 'missingData'>): number {
+  return Math.max(carryReach(config.intervalLimits), (config.missingData?.allowedIntervals ?? 0) + 1);
 }
 
 /**

@@ -13,7 +13,6 @@ import { intervalMs, type PointData } from './point.ts';
 import type { Rational } from './rational.ts';
 import { epochRegisterAt } from './readings.ts';
 import { maxSteps } from './rollover.ts';
-import { DEFAULT_INTERVAL_LIMITS } from './rules/interval-limits.ts';
 
 /** A chunk plus, per row, whose point it is and which multiplier turns its deltas into energy. */
 export interface PointChunk {
@@ -49,7 +48,7 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     runsAfter: new Int32Array(n * RUN_COUNTERS),
     neighboursBefore: new Float64Array(n * NEIGHBOURS_BEFORE).fill(-1),
     neighboursAfter: new Float64Array(n * NEIGHBOURS_AFTER).fill(-1),
-    limits: rows.map(({ p }) => p.config.intervalLimits ?? DEFAULT_INTERVAL_LIMITS),
+    limits: rows.map(({ p }) => p.config.intervalLimits),
   };
   rows.forEach(({ p, e }, row) => {
     const dt = intervalMs(p.config);

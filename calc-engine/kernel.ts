@@ -49,8 +49,8 @@ export interface KernelChunk {
   readonly neighboursBefore?: Float64Array;
   /** rows × `NEIGHBOURS_AFTER`: active import and export of the interval after the chunk, for a spike on its last interval (default none, -1). */
   readonly neighboursAfter?: Float64Array;
-  /** Per row: its point's check limits (default: the `limits` the kernel is given). */
-  readonly limits?: readonly IntervalLimits[];
+  /** Per row: its point's own check limits, where it has them (else the `limits` the kernel is given). */
+  readonly limits?: readonly (IntervalLimits | undefined)[];
 }
 
 /** Kernel output: deltas rows × intervals × 20 (register steps) and flags rows × intervals. */
@@ -83,7 +83,7 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
   let p00 = 0, p01 = 0, p02 = 0, p03 = 0, p04 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p20 = 0, p21 = 0, p22 = 0, p23 = 0, p24 = 0, p30 = 0, p31 = 0, p32 = 0, p33 = 0, p34 = 0;
   let held = false;
   for (let row = 0; row < chunk.rows; row++) {
-    const lim = chunk.limits ? chunk.limits[row]! : limits;
+    const lim = chunk.limits?.[row] ?? limits;
     touTol = lim.touToleranceSteps; revTol = lim.reverseToleranceSteps; frozenN = lim.frozenIntervals; stuckN = lim.stuckIntervals;
     spikeF = lim.spikeFactor; spikeMin = lim.spikeMinSteps; jumpPct = lim.demandJumpPercent; jumpMin = lim.demandMinSteps;
     const cap = chunk.capacity[row]!;

@@ -60,7 +60,7 @@ export const checkLimitsSchema = z.strictObject({
   touToleranceSteps: count(0, 1_000_000).optional().describe('tou-mismatch: |Σ tier deltas − total delta| allowed per interval, register steps (default 4)'),
   reverseToleranceSteps: count(0, 1_000_000).optional().describe('reverse-energy: export steps per interval tolerated on an import-only point (default 0)'),
   frozenIntervals: count(1, 672).optional().describe('frozen-reading: unchanged intervals in a row on a loaded point (default 4; at most 672)'),
-  stuckIntervals: count(1, 672).optional().describe('outlier (stuck): intervals a total stands still while its tiers move (default 4; at most 672)'),
+  stuckIntervals: count(2, 672).optional().describe('outlier (stuck): intervals a total stands still while its tiers move (default 4; from 2, so a stuck run is never a single interval\'s other outlier; at most 672)'),
   spikeFactor: z.number().gt(1).optional().describe('outlier (spike): factor above both neighbouring intervals (default 10)'),
   spikeMinSteps: count(0, 1_000_000_000).optional().describe('outlier (spike): least steps of a spike (default 100)'),
   demandJumpPercent: z.number().positive().optional().describe('demand-jump: change from the previous interval, percent (default 200)'),

@@ -2,7 +2,7 @@
  * Input from outside is parsed once, at the edge, and every problem names where it is: file,
  * line and field. `InputError` carries all problems of one file so a user fixes them in one go.
  */
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar } from 'yaml';
 import type { z } from 'zod';
 
 /** One problem in an input file. */
@@ -54,12 +54,17 @@ export function parseYaml<S extends z.ZodType>(schema: S, text: string, file: st
     }
     return { file, line, field: fieldPath(path) || undefined, message };
   };
+  // An unknown field (a typo, most often) is named and found on the line of its key.
+  const unknownField = (path: readonly PropertyKey[], key: string): InputProblem => {
+    const parent = doc.getIn(path as unknown[], true);
+    const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+    const at = isScalar(pair?.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : undefined;
+    const problem = located([...path, key], 'unknown field: correct its spelling or remove it');
+    return at !== undefined ? { ...problem, line: at } : problem;
+  };
   throw new InputError(
     result.error.issues.flatMap((issue) =>
-      // An unknown field (a typo, most often) is named and found on its own line.
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((k) => located([...issue.path, k], 'unknown field: correct its spelling or remove it'))
-        : [located(issue.path, issue.message)],
+      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => unknownField(issue.path, k)) : [located(issue.path, issue.message)],
     ),
   );
 }

@@ -41,6 +41,6 @@ export const DEFAULT_INTERVAL_LIMITS: IntervalLimits = {
 };
 
 /** The limits of a chunk's row: its point's (`KernelChunk.limits`), else `fallback`. */
-export function rowLimits(chunk: { readonly limits?: readonly IntervalLimits[] }, row: number, fallback: IntervalLimits = DEFAULT_INTERVAL_LIMITS): IntervalLimits {
+export function rowLimits(chunk: { readonly limits?: readonly (IntervalLimits | undefined)[] }, row: number, fallback: IntervalLimits = DEFAULT_INTERVAL_LIMITS): IntervalLimits {
   return chunk.limits?.[row] ?? fallback;
 }

@@ -22,7 +22,7 @@ function candidate(pointId: string, periodStart: number, periodEnd: number, n: n
   return { rule: 'missing-data', objectKind: 'point', objectId: pointId, periodStart, periodEnd, observed: n, limit: limits.allowedIntervals, severity: n > MISSING_CRITICAL_INTERVALS ? 'critical' : 'warning', detail: RUN_DETAIL.missing };
 }
 
-/** Missing-data candidates from the kernel's MISSING flags. */
+/** Missing-data candidates from the kernel's MISSING flags, the allowance judged on the part of a gap the chunk holds. */
 export function missingDataCandidates(view: KernelView, limits: MissingDataLimits = DEFAULT_MISSING_DATA_LIMITS): AlarmCandidate[] {
   return flagRuns(view, MISSING, true)
     .filter((r) => r.j1 - r.j0 > limits.allowedIntervals)
@@ -51,9 +51,11 @@ export function missingReadingCandidates(pointId: string, series: ReadingSeries,
       const a = Math.max(from, runStart - stepMs);
       const b = Math.min(to, t);
       const n = Math.round((b - a) / stepMs);
-      // The allowance is for the whole gap, reading to reading, though the scope sees a part.
-      const i0 = lowerBound(series.ts, runStart);
-      const gapFrom = i0 > 0 ? series.ts[i0 - 1]! : a, gapTo = i0 < series.ts.length ? series.ts[i0]! : b;
+      // The allowance is for the whole gap, reading to reading, though the scope sees a part; a
+      // series loaded in windows may lack the readings far beyond it, which the verdict does not
+      // need: looked at no further than one interval past the allowance.
+      const i0 = lowerBound(series.ts, runStart), beyond = (limits.allowedIntervals + 1) * stepMs;
+      const gapFrom = Math.max(series.ts[i0 - 1] ?? -Infinity, a - beyond), gapTo = Math.min(series.ts[i0] ?? Infinity, b + beyond);
       if (Math.round((gapTo - gapFrom) / stepMs) > limits.allowedIntervals) out.push(candidate(pointId, a, b, n, limits));
       runStart = -1;
     }

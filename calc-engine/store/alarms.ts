@@ -238,15 +238,26 @@ async function writeChanges(handle: Database, changes: AlarmChanges, listeners: 
   });
   if (changes.raise.length + changes.update.length + changes.clear.length === 0) return changes;
   const raised: AlarmCandidate[] = []; // raised by this call: another worker may have raised one first
+  const updated: AlarmChanges['update'] = []; // not cleared by another process meanwhile
   await handle.db.transaction().execute(async (tx) => {
     // Clears first, then the updated alarms parked, then inserts, then updates: an alarm a run
     // took over may move onto the period of one the same run covers, which clears, or of one
-    // another update moves away (one open alarm per rule, object and period, checked row by row).
+    // another update moves away, and a new one onto the period an update leaves (one open alarm
+    // per rule, object and period, checked row by row).
     if (changes.clear.length > 0) {
       await sql`UPDATE alarm SET state = 'cleared', cleared_at = now(), updated_at = now() WHERE id = ANY(${changes.clear.map((a) => a.id)}::bigint[])`.execute(tx);
       for (const a of changes.clear) events.push(event('cleared', a.id, a));
     }
-    if (changes.update.length > 1) await sql`UPDATE alarm SET state = 'cleared' WHERE id = ANY(${changes.update.map((u) => u.alarm.id)}::bigint[])`.execute(tx);
+    // Parked with the state each holds now, read under lock: an acknowledgement made since the
+    // open alarms were read stands, and an alarm another process cleared meanwhile stays cleared.
+    const parked = new Map<string, 'open' | 'acknowledged'>();
+    if (changes.update.length > 0) {
+      const rows = await sql<{ id: string; state: 'open' | 'acknowledged' }>`
+        UPDATE alarm a SET state = 'cleared'
+        FROM (SELECT id, state FROM alarm WHERE id = ANY(${changes.update.map((u) => u.alarm.id)}::bigint[]) AND state <> 'cleared' FOR UPDATE) o
+        WHERE a.id = o.id RETURNING a.id, o.state`.execute(tx);
+      for (const r of rows.rows) parked.set(String(r.id), r.state);
+    }
     for (let k = 0; k < changes.raise.length; k += INSERT_ROWS) {
       const part = changes.raise.slice(k, k + INSERT_ROWS);
       const rows = await tx.insertInto('alarm').values(part.map((c) => ({
@@ -259,9 +270,13 @@ async function writeChanges(handle: Database, changes: AlarmChanges, listeners: 
         if (id !== undefined) (ids.delete(alarmKey(c)), raised.push(c), events.push(event('raised', id, c)));
       }
     }
-    for (const { alarm, candidate: c } of changes.update) {
+    for (const u of changes.update) {
+      const { alarm, candidate: c } = u;
+      const state = parked.get(alarm.id);
+      if (state === undefined) continue;
       await tx.updateTable('alarm').set({
-        state: alarm.state, period_start: new Date(c.periodStart), period_end: new Date(c.periodEnd), observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, message: alarmMessage(c), detail: c.detail ?? null, updated_at: new Date() }).where('id', '=', alarm.id).execute();
+        state, period_start: new Date(c.periodStart), period_end: new Date(c.periodEnd), observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, message: alarmMessage(c), detail: c.detail ?? null, updated_at: new Date() }).where('id', '=', alarm.id).execute();
+      updated.push(u);
       events.push(event('updated', alarm.id, c));
     }
   });
@@ -275,7 +290,7 @@ async function writeChanges(handle: Database, changes: AlarmChanges, listeners: 
       }
     }
   }
-  return { ...changes, raise: raised };
+  return { ...changes, raise: raised, update: updated };
 }
 
 /** Reconcile one scope and write; returns the changes and tells the listeners. */

@@ -13,7 +13,6 @@ import { rational } from '../rational.ts';
 import { lowerBound } from '../readings.ts';
 import { maxSteps, registerDelta } from '../rollover.ts';
 import { ACTUAL } from '../quality.ts';
-import { DEFAULT_INTERVAL_LIMITS } from '../rules/interval-limits.ts';
 import type { EnergyFigure } from '../figure.ts';
 import { windowSnapshots, type PointPlan } from './bulk-plan.ts';
 import { carriesLoad } from './checks.ts';
@@ -71,7 +70,7 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
   const capacity = new Float64Array(n), steps = new Float64Array(n);
   const loaded = new Uint8Array(n), runsBefore = new Int32Array(n * RUN_COUNTERS), runsAfter = new Int32Array(n * RUN_COUNTERS);
   const before = new Float64Array(n * NEIGHBOURS_BEFORE), after = new Float64Array(n * NEIGHBOURS_AFTER);
-  const limits = points.map((p) => p.config.intervalLimits ?? DEFAULT_INTERVAL_LIMITS);
+  const limits = points.map((p) => p.config.intervalLimits);
   points.forEach((p, row) => {
     loaded[row] = loadedOf(p) ? 1 : 0;
     const dt = intervalMs(p.config), to = from + intervals * dt;

@@ -11,7 +11,7 @@ import type { MeterEpoch } from '../epochs.ts';
 import type { EnergyFigure } from '../figure.ts';
 import { objectEnergy, type ObjectFigure, type StatObject } from '../objects.ts';
 import { pointEnergy } from '../period.ts';
-import { carryReach } from '../kernel-carry.ts';
+import { judgedReach } from '../kernel-carry.ts';
 import { intervalMs, maxEstimateGapMs } from '../point.ts';
 import { dayOf, dayPeriod, monthPeriod, type Period, type StatisticalScheme } from '../scheme.ts';
 import { loadContext, loadPointArchive, type PointArchive } from './load.ts';
@@ -87,7 +87,7 @@ function merge<T extends Period>(ps: T[], make: (from: number, to: number, like:
 /** Interpolation may look this far either side of any instant a figure needs. */
 const reachOf = (archive: PointArchive) => Math.max(maxEstimateGapMs(archive.config), intervalMs(archive.config));
 /** Either side of a window, the readings that carry runs and neighbours in and out (kernel-carry.ts) too. */
-const lookBackOf = (archive: PointArchive) => Math.max(reachOf(archive), carryReach(archive.config.intervalLimits) * intervalMs(archive.config));
+const lookBackOf = (archive: PointArchive) => Math.max(reachOf(archive), judgedReach(archive.config) * intervalMs(archive.config));
 
 /** Snapshots a load window holds on a point's grid of `dt`: one per interval and one more. */
 export const windowSnapshots = (w: Period, dt: number): number => (w.to - w.from) / dt + 1;

@@ -5,14 +5,14 @@
  */
 import { DateTime } from 'luxon';
 import { ensurePartitions, withTransaction, type Database } from '../../schema/index.ts';
-import { dirtyWindow, touchedSpan, type DirtyRange } from '../tasks/index.ts';
+import { dirtyWindow, touchedSpan, WINDOW_REACH_INTERVALS, type DirtyRange } from '../tasks/index.ts';
 import { intervalEnergies } from '../interval.ts';
 import { dailyEnergy } from '../daily.ts';
 import { monthlyEnergy } from '../monthly.ts';
 import { objectEnergy, type ObjectFigure } from '../objects.ts';
 import { pointEnergy } from '../period.ts';
 import { intervalMs } from '../point.ts';
-import { carryReach } from '../kernel-carry.ts';
+import { judgedReach } from '../kernel-carry.ts';
 import { dayOf, dayPeriod, monthPeriod, DEFAULT_SCHEME, type StatisticalScheme } from '../scheme.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
@@ -107,9 +107,10 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     if (kind === 'month') return monthPeriod(scheme, zone, monthOfDay(scheme, dayOf(scheme, zone, start.getTime()))).to;
     return start.getTime() + 900_000;
   };
-  // A day either side, or as far as a point's carried runs reach (kernel-carry.ts).
+  // A day either side, or as far as a point's verdicts reach beyond a window that itself reaches
+  // past its months' edges (kernel-carry.ts, tasks).
   let reach = DAY;
-  for (const a of archive.values()) reach = Math.max(reach, carryReach(a.config.intervalLimits) * intervalMs(a.config));
+  for (const a of archive.values()) reach = Math.max(reach, (judgedReach(a.config) + WINDOW_REACH_INTERVALS) * intervalMs(a.config));
   const { ctx } = await loadContext(handle, ids, new Date(lo - reach), new Date(hi + reach), periodEnd, archive);
   const f = stats.figures;
   // Ranges of one point that meet share their edge intervals: each is written once.

@@ -32,6 +32,7 @@ checks: { frozenIntervals: 8, stuckIntervals: 8, touToleranceSteps: 200 }
 points:
   - { id: X, substation: S, name: wide limits, timeZone: Europe/Berlin, checks: { spikeFactor: 30, demandJumpPercent: 5000, missingAllowedIntervals: 3 } }
   - { id: F, substation: S, name: frozen 9, timeZone: Europe/Berlin, checks: { frozenIntervals: 9 } }
+  - { id: G, substation: S, name: gaps allowed, timeZone: Europe/Berlin, checks: { missingAllowedIntervals: 12 } }
 `;
 const T0 = Date.parse('2026-10-09T22:00:00Z'); // 10 October, 00:00 Berlin
 const N = 200;
@@ -76,6 +77,20 @@ describe.each(dbTargets())('check limits from the archive on $name PostgreSQL', 
       expect(await alarmsOf(h, 'F')).toEqual(sorted([frozen(29, 9), ...spikeAndGap]));
     });
   }
+
+  it('a gap is allowed by its whole length, however a recomputed range cuts it', async () => {
+    // G may miss 12 intervals in a row. Snapshots 17–24 absent: 9 missing intervals, (16, 25];
+    // 60–72 absent: 14, (59, 73]. Each range recomputed starts inside a gap, far from where the
+    // gap began (windows 24–36 and 64–82, two intervals either side): the first gap is allowed,
+    // the second raises for the part its window holds, (64, 73].
+    await writeReadings(h, meterSnapshots('G', T0, N, () => ({}), { absent: (i) => (i >= 17 && i <= 24) || (i >= 60 && i <= 72) }));
+    const at = (i: number) => new Date(T0 + i * 900_000);
+    for (const recompute of [recomputeBulk, recomputeRanges]) {
+      await sql`DELETE FROM alarm`.execute(h.db);
+      await recompute(h, [{ pointId: 'G', from: at(26), to: at(34) }, { pointId: 'G', from: at(66), to: at(80) }]);
+      expect(await alarmsOf(h, 'G')).toEqual([{ rule: 'missing-data', from: iso(64), to: iso(73), observed: 9, limit: 12 }]);
+    }
+  });
 
   it('a re-import without checks puts a point back on the defaults', async () => {
     await importArchiveText(h, `points: [{ id: X, substation: S, name: wide limits, timeZone: Europe/Berlin }]`);
