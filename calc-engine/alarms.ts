@@ -6,25 +6,22 @@ import { joinRuns, runKind, sameRun } from './runs.ts';
 import { moreSevere } from './rules/severity.ts';
 
 /** Rule names: the six checks of DESIGN.md §6 and the VEE checks beside them. */
-export type RuleName =
-  | 'outlier'
-  | 'energy-limit'
-  | 'tou-mismatch'
-  | 'bus-imbalance'
-  | 'transformer-loss'
-  | 'line-loss'
-  | 'missing-data'
-  | 'interval-sum'
-  | 'clock-drift'
-  | 'reverse-energy'
-  | 'frozen-reading'
-  | 'demand-jump';
+export const RULE_NAMES = [
+  'outlier', 'energy-limit', 'tou-mismatch', 'bus-imbalance', 'transformer-loss', 'line-loss',
+  'missing-data', 'interval-sum', 'clock-drift', 'reverse-energy', 'frozen-reading', 'demand-jump',
+] as const;
+
+/** A rule's name. */
+export type RuleName = (typeof RULE_NAMES)[number];
 
 /** What an alarm is about. */
 export type AlarmObjectKind = 'point' | 'terminal' | 'line' | 'bus' | 'transformer' | 'custom';
 
+/** Alarm severities, least first. */
+export const SEVERITIES = ['info', 'warning', 'critical'] as const;
+
 /** Alarm severity. */
-export type Severity = 'info' | 'warning' | 'critical';
+export type Severity = (typeof SEVERITIES)[number];
 
 /** What a computation found. `observed` and `limit` are display numbers in the rule's unit. */
 export interface AlarmCandidate {
