@@ -65,7 +65,7 @@ export const checkLimitsSchema = z.strictObject({
   spikeMinSteps: count(0, 1_000_000_000).optional().describe('outlier (spike): least steps of a spike (default 100)'),
   demandJumpPercent: z.number().positive().optional().describe('demand-jump: change from the previous interval, percent (default 200)'),
   demandMinSteps: count(1, 1_000_000_000).optional().describe('demand-jump: least steps of the previous interval (default 100)'),
-  missingAllowedIntervals: count(0, 100_000).optional().describe('missing-data: a run of at most this many missing intervals is tolerated (default 0)'),
+  missingAllowedIntervals: count(0, 672).optional().describe('missing-data: a run of at most this many missing intervals is tolerated (default 0; at most 672)'),
 });
 
 /** Check limits of a point, as given in the archive (absent fields keep the defaults). */

@@ -57,7 +57,7 @@ export function parseYaml<S extends z.ZodType>(schema: S, text: string, file: st
   // An unknown field (a typo, most often) is named and found on the line of its key.
   const unknownField = (path: readonly PropertyKey[], key: string): InputProblem => {
     const parent = doc.getIn(path as unknown[], true);
-    const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+    const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
     const at = isScalar(pair?.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : undefined;
     const problem = located([...path, key], 'unknown field: correct its spelling or remove it');
     return at !== undefined ? { ...problem, line: at } : problem;

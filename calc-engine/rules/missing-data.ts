@@ -37,7 +37,8 @@ export function missingDataCandidates(view: KernelView, limits: MissingDataLimit
  * epoch to `stepMs`) with no snapshot; a missing snapshot at t empties the intervals ending at t
  * and at t + Δ, so a run of k missing snapshots is k + 1 missing intervals. A gap is tolerated
  * when it is no longer than the allowance from the reading before it to the reading after it,
- * as far as the series holds them, however [from, to] cuts it.
+ * however [from, to] cuts it; a side the series holds no reading on counts as beyond the
+ * allowance.
  */
 export function missingReadingCandidates(pointId: string, series: ReadingSeries, from: number, to: number, stepMs: number, limits: MissingDataLimits = DEFAULT_MISSING_DATA_LIMITS): AlarmCandidate[] {
   const out: AlarmCandidate[] = [];

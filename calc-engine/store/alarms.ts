@@ -239,14 +239,21 @@ async function writeChanges(handle: Database, changes: AlarmChanges, listeners: 
   if (changes.raise.length + changes.update.length + changes.clear.length === 0) return changes;
   const raised: AlarmCandidate[] = []; // raised by this call: another worker may have raised one first
   const updated: AlarmChanges['update'] = []; // not cleared by another process meanwhile
+  const cleared: OpenAlarm[] = []; // nor these
   await handle.db.transaction().execute(async (tx) => {
     // Clears first, then the updated alarms parked, then inserts, then updates: an alarm a run
     // took over may move onto the period of one the same run covers, which clears, or of one
     // another update moves away, and a new one onto the period an update leaves (one open alarm
     // per rule, object and period, checked row by row).
+    // The rows changed are locked first, all at once and in id order: two passes writing at the
+    // same time wait for each other instead of deadlocking.
+    const touched = [...changes.clear.map((a) => a.id), ...changes.update.map((u) => u.alarm.id)];
+    if (touched.length > 0) await sql`SELECT id FROM alarm WHERE id = ANY(${touched}::bigint[]) ORDER BY id FOR UPDATE`.execute(tx);
     if (changes.clear.length > 0) {
-      await sql`UPDATE alarm SET state = 'cleared', cleared_at = now(), updated_at = now() WHERE id = ANY(${changes.clear.map((a) => a.id)}::bigint[])`.execute(tx);
-      for (const a of changes.clear) events.push(event('cleared', a.id, a));
+      const rows = await sql<{ id: string }>`UPDATE alarm SET state = 'cleared', cleared_at = now(), updated_at = now()
+        WHERE id = ANY(${changes.clear.map((a) => a.id)}::bigint[]) AND state <> 'cleared' RETURNING id`.execute(tx);
+      const done = new Set(rows.rows.map((r) => String(r.id))); // not cleared by another process meanwhile
+      for (const a of changes.clear) if (done.has(a.id)) (cleared.push(a), events.push(event('cleared', a.id, a)));
     }
     // Parked with the state each holds now, read under lock: an acknowledgement made since the
     // open alarms were read stands, and an alarm another process cleared meanwhile stays cleared.
@@ -290,7 +297,7 @@ async function writeChanges(handle: Database, changes: AlarmChanges, listeners: 
       }
     }
   }
-  return { ...changes, raise: raised, update: updated };
+  return { raise: raised, update: updated, clear: cleared };
 }
 
 /** Reconcile one scope and write; returns the changes and tells the listeners. */

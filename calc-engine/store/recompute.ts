@@ -108,9 +108,9 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     return start.getTime() + 900_000;
   };
   // A day either side, or as far as a point's verdicts reach beyond a window that itself reaches
-  // past its months' edges (kernel-carry.ts, tasks).
+  // past its months' edges (kernel-carry.ts, tasks), one interval more where an edge is off the grid.
   let reach = DAY;
-  for (const a of archive.values()) reach = Math.max(reach, (judgedReach(a.config) + WINDOW_REACH_INTERVALS) * intervalMs(a.config));
+  for (const a of archive.values()) reach = Math.max(reach, (judgedReach(a.config) + WINDOW_REACH_INTERVALS + 1) * intervalMs(a.config));
   const { ctx } = await loadContext(handle, ids, new Date(lo - reach), new Date(hi + reach), periodEnd, archive);
   const f = stats.figures;
   // Ranges of one point that meet share their edge intervals: each is written once.
