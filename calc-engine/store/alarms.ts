@@ -3,10 +3,12 @@
  * computation found (one open alarm per rule, object and period) and the changes written and
  * published. `meterflow alarms` lists and acknowledges them.
  */
-import { sql } from 'kysely';
-import { DEFAULT_REGISTER_CAPACITY, type Database } from '../../schema/index.ts';
+import { sql, type Kysely } from 'kysely';
+import { DEFAULT_REGISTER_CAPACITY, type Database, type Tables } from '../../schema/index.ts';
 import { alarmKey, looksAt, matchAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
 import { isRunRule, joinRuns, runKind } from '../runs.ts';
+import { AlarmLedger } from './alarm-ledger.ts';
+import { advisoryLocksSql } from './literal.ts';
 
 /** Something that hears of raised, updated and cleared alarms (log, MQTT, HTTP). */
 export type AlarmListener = (event: AlarmEvent) => void | Promise<void>;
@@ -40,7 +42,7 @@ export interface CheckGroup {
 type AlarmRow = { id: string; rule: RuleName; object_kind: AlarmObjectKind; object_id: string; period_start: Date; period_end: Date; observed: string | null; limit_value: string | null; severity: 'info' | 'warning' | 'critical'; state: 'open' | 'acknowledged'; message: string; detail: string | null };
 
 /** Open or acknowledged alarms of any of the scopes' rules and objects overlapping or meeting their windows. */
-async function openAlarmsOf(handle: Database, scopes: readonly AlarmScope[]): Promise<OpenAlarm[]> {
+async function openAlarmsOf(db: Kysely<Tables>, scopes: readonly AlarmScope[]): Promise<OpenAlarm[]> {
   const objects = [...new Set(scopes.flatMap((s) => s.objects.map((o) => `${o.kind}|${o.id}`)))];
   if (objects.length === 0) return [];
   const rules = [...new Set(scopes.flatMap((s) => s.rules))];
@@ -51,7 +53,7 @@ async function openAlarmsOf(handle: Database, scopes: readonly AlarmScope[]): Pr
     SELECT id, rule, object_kind, object_id, period_start, period_end, observed, limit_value, severity, state, message, detail FROM alarm
     WHERE state <> 'cleared' AND rule = ANY(${rules}::text[])
       AND (object_kind || '|' || object_id) = ANY(${objects}::text[])
-      AND period_end >= ${new Date(from)} AND period_start <= ${new Date(to)}`.execute(handle.db);
+      AND period_end >= ${new Date(from)} AND period_start <= ${new Date(to)}`.execute(db);
   return rows.rows.map((r) => ({
     id: r.id, state: r.state, rule: r.rule, objectKind: r.object_kind, objectId: r.object_id,
     periodStart: r.period_start.getTime(), periodEnd: r.period_end.getTime(),
@@ -79,7 +81,7 @@ export async function openFrozenRuns(handle: Database, pointIds: readonly string
 
 /** Open or acknowledged alarms of the scope's rules and objects overlapping or meeting its window. */
 export function openAlarms(handle: Database, scope: AlarmScope): Promise<OpenAlarm[]> {
-  return openAlarmsOf(handle, [scope]);
+  return openAlarmsOf(handle.db, [scope]);
 }
 
 /**
@@ -97,7 +99,7 @@ function seenBy(scope: AlarmScope, a: OpenAlarm): boolean {
  * Where a reading is absent or another meter was installed during the run, the candidate keeps
  * the sum of its parts in the window.
  */
-async function measureRuns(handle: Database, groups: AlarmCandidate[][]): Promise<AlarmCandidate[][]> {
+async function measureRuns(db: Kysely<Tables>, groups: AlarmCandidate[][]): Promise<AlarmCandidate[][]> {
   const runs = groups.flat().filter((c) => runKind(c)?.observed === 'registers');
   if (runs.length === 0) return groups;
   const rows = await sql<{ i: string; steps: string | null }>`
@@ -109,7 +111,7 @@ async function measureRuns(handle: Database, groups: AlarmCandidate[][]): Promis
     JOIN reading rb ON rb.point_id = c.point_id AND rb.ts = c.b
     LEFT JOIN LATERAL (SELECT m.capacity FROM installation n JOIN meter m ON m.id = n.meter_id
       WHERE n.point_id = c.point_id AND n.installed_at <= c.a ORDER BY n.installed_at DESC LIMIT 1) m ON true
-    WHERE NOT EXISTS (SELECT 1 FROM installation n WHERE n.point_id = c.point_id AND n.installed_at > c.a AND n.installed_at < c.b)`.execute(handle.db);
+    WHERE NOT EXISTS (SELECT 1 FROM installation n WHERE n.point_id = c.point_id AND n.installed_at > c.a AND n.installed_at < c.b)`.execute(db);
   const measured = new Map<AlarmCandidate, number>();
   for (const r of rows.rows) if (r.steps !== null) measured.set(runs[Number(r.i) - 1]!, Number(r.steps));
   return groups.map((g) => g.map((c) => (measured.has(c) ? { ...c, observed: measured.get(c)! } : c)));
@@ -149,143 +151,14 @@ function runRounds(groups: readonly CheckGroup[]): CheckGroup[][] {
  * later one shortens is raised with its final period. Returns the changes and tells the listeners.
  */
 export async function applyAlarmGroups(handle: Database, groups: readonly CheckGroup[], listeners: readonly AlarmListener[] = []): Promise<AlarmChanges> {
-  const ledger = new AlarmLedger(await openAlarmsOf(handle, groups.map((g) => g.scope)));
-  for (const round of runRounds(groups)) ledger.apply(await reconcileRound(handle, ledger.open(), round));
-  return writeChanges(handle, ledger.net(), listeners);
-}
-
-/** The changes one round of groups makes to the open alarms `open`. */
-async function reconcileRound(handle: Database, open: readonly OpenAlarm[], groups: readonly CheckGroup[]): Promise<AlarmChanges> {
-  const openAlarmsOfObject = new Map<string, OpenAlarm[]>();
-  for (const a of open) {
-    const k = `${a.objectKind}|${a.objectId}`;
-    (openAlarmsOfObject.get(k) ?? openAlarmsOfObject.set(k, []).get(k)!).push(a);
-  }
-  const changes: AlarmChanges = { raise: [], update: [], clear: [] };
-  // An alarm one scope confirms stays open though an overlapping scope did not find it.
-  const confirmed = new Set<string>();
-  const clears = new Map<string, OpenAlarm>();
-  const seen = groups.map((g) => g.scope.objects.flatMap((o) => openAlarmsOfObject.get(`${o.kind}|${o.id}`) ?? []).filter((a) => seenBy(g.scope, a)));
-  const joined = await measureRuns(handle, groups.map((g, k) => joinRuns(seen[k]!, g.candidates, g.scope)));
-  groups.forEach((g, k) => {
-    const { changes: c, kept } = matchAlarms(seen[k]!, joined[k]!, g.scope);
-    changes.raise.push(...c.raise);
-    changes.update.push(...c.update);
-    for (const a of kept) confirmed.add(a.id);
-    for (const a of c.clear) clears.set(a.id, a);
-  });
-  changes.clear.push(...[...clears.values()].filter((a) => !confirmed.has(a.id)));
-  return changes;
-}
-
-const PENDING = 'pending:'; // the id of an alarm a round raised, until it is inserted
-
-/**
- * The open alarms as the rounds of one call leave them, and the net changes to the stored ones:
- * an alarm raised and then changed is raised as it ends; raised and cleared, never written;
- * updated twice, updated once; updated and cleared, cleared.
- */
-class AlarmLedger {
-  private readonly current = new Map<string, OpenAlarm>();
-  private readonly stored = new Map<string, OpenAlarm>();
-  private pending = 0;
-
-  constructor(open: readonly OpenAlarm[]) {
-    for (const a of open) this.current.set(a.id, a), this.stored.set(a.id, a);
-  }
-
-  open(): OpenAlarm[] {
-    return [...this.current.values()];
-  }
-
-  apply(c: AlarmChanges): void {
-    for (const a of c.clear) this.current.delete(a.id);
-    for (const r of c.raise) {
-      const id = `${PENDING}${this.pending++}`;
-      this.current.set(id, { ...r, id, state: 'open' });
-    }
-    for (const { alarm, candidate } of c.update) this.current.set(alarm.id, { ...candidate, id: alarm.id, state: alarm.state });
-  }
-
-  net(): AlarmChanges {
-    const out: AlarmChanges = { raise: [], update: [], clear: [] };
-    for (const [id, a] of this.stored) if (!this.current.has(id)) out.clear.push(a);
-    for (const [id, a] of this.current) {
-      const before = this.stored.get(id);
-      if (!before) out.raise.push(candidateOf(a));
-      else if (a !== before && !sameFigures(a, before)) out.update.push({ alarm: before, candidate: candidateOf(a) });
-    }
-    return out;
-  }
-}
-
-function candidateOf({ id: _, state: __, ...c }: OpenAlarm): AlarmCandidate {
-  return c;
-}
-
-function sameFigures(a: AlarmCandidate, b: AlarmCandidate): boolean {
-  return a.periodStart === b.periodStart && a.periodEnd === b.periodEnd && a.observed === b.observed &&
-    a.limit === b.limit && a.severity === b.severity && a.detail === b.detail;
-}
-
-/** Write reconciled changes in one transaction, then tell the listeners. */
-async function writeChanges(handle: Database, changes: AlarmChanges, listeners: readonly AlarmListener[]): Promise<AlarmChanges> {
-  const events: AlarmEvent[] = [];
-  const event = (change: AlarmEvent['change'], id: string, c: AlarmCandidate): AlarmEvent => ({
-    change, id, rule: c.rule, objectKind: c.objectKind, objectId: c.objectId,
-    periodStart: new Date(c.periodStart).toISOString(), periodEnd: new Date(c.periodEnd).toISOString(),
-    observed: c.observed, limit: c.limit, severity: c.severity, message: alarmMessage(c),
-  });
-  if (changes.raise.length + changes.update.length + changes.clear.length === 0) return changes;
-  const raised: AlarmCandidate[] = []; // raised by this call: another worker may have raised one first
-  const updated: AlarmChanges['update'] = []; // not cleared by another process meanwhile
-  const cleared: OpenAlarm[] = []; // nor these
-  await handle.db.transaction().execute(async (tx) => {
-    // Clears first, then the updated alarms parked, then inserts, then updates: an alarm a run
-    // took over may move onto the period of one the same run covers, which clears, or of one
-    // another update moves away, and a new one onto the period an update leaves (one open alarm
-    // per rule, object and period, checked row by row).
-    // The rows changed are locked first, all at once and in id order: two passes writing at the
-    // same time wait for each other instead of deadlocking.
-    const touched = [...changes.clear.map((a) => a.id), ...changes.update.map((u) => u.alarm.id)];
-    if (touched.length > 0) await sql`SELECT id FROM alarm WHERE id = ANY(${touched}::bigint[]) ORDER BY id FOR UPDATE`.execute(tx);
-    if (changes.clear.length > 0) {
-      const rows = await sql<{ id: string }>`UPDATE alarm SET state = 'cleared', cleared_at = now(), updated_at = now()
-        WHERE id = ANY(${changes.clear.map((a) => a.id)}::bigint[]) AND state <> 'cleared' RETURNING id`.execute(tx);
-      const done = new Set(rows.rows.map((r) => String(r.id))); // not cleared by another process meanwhile
-      for (const a of changes.clear) if (done.has(a.id)) (cleared.push(a), events.push(event('cleared', a.id, a)));
-    }
-    // Parked with the state each holds now, read under lock: an acknowledgement made since the
-    // open alarms were read stands, and an alarm another process cleared meanwhile stays cleared.
-    const parked = new Map<string, 'open' | 'acknowledged'>();
-    if (changes.update.length > 0) {
-      const rows = await sql<{ id: string; state: 'open' | 'acknowledged' }>`
-        UPDATE alarm a SET state = 'cleared'
-        FROM (SELECT id, state FROM alarm WHERE id = ANY(${changes.update.map((u) => u.alarm.id)}::bigint[]) AND state <> 'cleared' FOR UPDATE) o
-        WHERE a.id = o.id RETURNING a.id, o.state`.execute(tx);
-      for (const r of rows.rows) parked.set(String(r.id), r.state);
-    }
-    for (let k = 0; k < changes.raise.length; k += INSERT_ROWS) {
-      const part = changes.raise.slice(k, k + INSERT_ROWS);
-      const rows = await tx.insertInto('alarm').values(part.map((c) => ({
-        rule: c.rule, object_kind: c.objectKind, object_id: c.objectId, period_start: new Date(c.periodStart), period_end: new Date(c.periodEnd),
-        observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, state: 'open' as const, message: alarmMessage(c), detail: c.detail ?? null,
-      }))).onConflict((oc) => oc.doNothing()).returning(['id', 'rule', 'object_kind', 'object_id', 'period_start', 'period_end']).execute();
-      const ids = new Map(rows.map((r) => [alarmKey({ rule: r.rule as RuleName, objectKind: r.object_kind as AlarmObjectKind, objectId: r.object_id, periodStart: r.period_start.getTime(), periodEnd: r.period_end.getTime() }), r.id]));
-      for (const c of part) {
-        const id = ids.get(alarmKey(c));
-        if (id !== undefined) (ids.delete(alarmKey(c)), raised.push(c), events.push(event('raised', id, c)));
-      }
-    }
-    for (const u of changes.update) {
-      const { alarm, candidate: c } = u;
-      const state = parked.get(alarm.id);
-      if (state === undefined) continue;
-      await tx.updateTable('alarm').set({
-        state, period_start: new Date(c.periodStart), period_end: new Date(c.periodEnd), observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, message: alarmMessage(c), detail: c.detail ?? null, updated_at: new Date() }).where('id', '=', alarm.id).execute();
-      updated.push(u);
-      events.push(event('updated', alarm.id, c));
-    }
+  const objects = [...new Set(groups.flatMap((g) => g.scope.objects.map((o) => `${o.kind}|${o.id}`)))];
+  const { changes, events } = await handle.db.transaction().execute(async (tx) => {
+    // Read, reconciled and written under the objects' locks: a pass over the same objects at the
+    // same time (a worker and `engine recompute`) waits, then reads what this one wrote.
+    if (objects.length > 0) await sql.raw(advisoryLocksSql(ALARM_LOCKS, objects)).execute(tx);
+    const ledger = new AlarmLedger(await openAlarmsOf(tx, groups.map((g) => g.scope)));
+    for (const round of runRounds(groups)) ledger.apply(await reconcileRound(tx, ledger.open(), round));
+    return writeChanges(tx, ledger.net());
   });
   // The changes are committed: a listener that fails must not fail the recomputation.
   for (const e of events) {
@@ -297,7 +170,94 @@ async function writeChanges(handle: Database, changes: AlarmChanges, listeners: 
       }
     }
   }
-  return { raise: raised, update: updated, clear: cleared };
+  return changes;
+}
+
+/** Advisory lock class of the alarms of an object (two-key locks, slots as for interval rows). */
+const ALARM_LOCKS = 0x6d66_616c; // 'mfal'
+
+/** The changes one round of groups makes to the open alarms `open`. */
+async function reconcileRound(db: Kysely<Tables>, open: readonly OpenAlarm[], groups: readonly CheckGroup[]): Promise<AlarmChanges> {
+  const openAlarmsOfObject = new Map<string, OpenAlarm[]>();
+  for (const a of open) {
+    const k = `${a.objectKind}|${a.objectId}`;
+    (openAlarmsOfObject.get(k) ?? openAlarmsOfObject.set(k, []).get(k)!).push(a);
+  }
+  const changes: AlarmChanges = { raise: [], update: [], clear: [] };
+  // An alarm one scope confirms stays open though an overlapping scope did not find it.
+  const confirmed = new Set<string>();
+  const clears = new Map<string, OpenAlarm>();
+  const seen = groups.map((g) => g.scope.objects.flatMap((o) => openAlarmsOfObject.get(`${o.kind}|${o.id}`) ?? []).filter((a) => seenBy(g.scope, a)));
+  const joined = await measureRuns(db, groups.map((g, k) => joinRuns(seen[k]!, g.candidates, g.scope)));
+  groups.forEach((g, k) => {
+    const { changes: c, kept } = matchAlarms(seen[k]!, joined[k]!, g.scope);
+    changes.raise.push(...c.raise);
+    changes.update.push(...c.update);
+    for (const a of kept) confirmed.add(a.id);
+    for (const a of c.clear) clears.set(a.id, a);
+  });
+  changes.clear.push(...[...clears.values()].filter((a) => !confirmed.has(a.id)));
+  return changes;
+}
+
+/** Write reconciled changes inside the caller's transaction; returns what was written and the events to tell. */
+async function writeChanges(tx: Kysely<Tables>, changes: AlarmChanges): Promise<{ changes: AlarmChanges; events: AlarmEvent[] }> {
+  const events: AlarmEvent[] = [];
+  const event = (change: AlarmEvent['change'], id: string, c: AlarmCandidate): AlarmEvent => ({
+    change, id, rule: c.rule, objectKind: c.objectKind, objectId: c.objectId,
+    periodStart: new Date(c.periodStart).toISOString(), periodEnd: new Date(c.periodEnd).toISOString(),
+    observed: c.observed, limit: c.limit, severity: c.severity, message: alarmMessage(c),
+  });
+  if (changes.raise.length + changes.update.length + changes.clear.length === 0) return { changes, events };
+  const raised: AlarmCandidate[] = []; // raised by this call: another worker may have raised one first
+  const updated: AlarmChanges['update'] = []; // not cleared by another process meanwhile
+  const cleared: OpenAlarm[] = []; // nor these
+  // Clears first, then the updated alarms parked, then inserts, then updates: an alarm a run
+  // took over may move onto the period of one the same run covers, which clears, or of one
+  // another update moves away, and a new one onto the period an update leaves (one open alarm
+  // per rule, object and period, checked row by row).
+  // The rows changed are locked first, all at once and in id order: two passes writing at the
+  // same time wait for each other instead of deadlocking.
+  const touched = [...changes.clear.map((a) => a.id), ...changes.update.map((u) => u.alarm.id)];
+  if (touched.length > 0) await sql`SELECT id FROM alarm WHERE id = ANY(${touched}::bigint[]) ORDER BY id FOR UPDATE`.execute(tx);
+  if (changes.clear.length > 0) {
+    const rows = await sql<{ id: string }>`UPDATE alarm SET state = 'cleared', cleared_at = now(), updated_at = now()
+      WHERE id = ANY(${changes.clear.map((a) => a.id)}::bigint[]) AND state <> 'cleared' RETURNING id`.execute(tx);
+    const done = new Set(rows.rows.map((r) => String(r.id))); // not cleared by another process meanwhile
+    for (const a of changes.clear) if (done.has(a.id)) (cleared.push(a), events.push(event('cleared', a.id, a)));
+  }
+  // Parked with the state each holds now, read under lock: an acknowledgement made since the
+  // open alarms were read stands, and an alarm another process cleared meanwhile stays cleared.
+  const parked = new Map<string, 'open' | 'acknowledged'>();
+  if (changes.update.length > 0) {
+    const rows = await sql<{ id: string; state: 'open' | 'acknowledged' }>`
+      UPDATE alarm a SET state = 'cleared'
+      FROM (SELECT id, state FROM alarm WHERE id = ANY(${changes.update.map((u) => u.alarm.id)}::bigint[]) AND state <> 'cleared' FOR UPDATE) o
+      WHERE a.id = o.id RETURNING a.id, o.state`.execute(tx);
+    for (const r of rows.rows) parked.set(String(r.id), r.state);
+  }
+  for (let k = 0; k < changes.raise.length; k += INSERT_ROWS) {
+    const part = changes.raise.slice(k, k + INSERT_ROWS);
+    const rows = await tx.insertInto('alarm').values(part.map((c) => ({
+      rule: c.rule, object_kind: c.objectKind, object_id: c.objectId, period_start: new Date(c.periodStart), period_end: new Date(c.periodEnd),
+      observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, state: 'open' as const, message: alarmMessage(c), detail: c.detail ?? null,
+    }))).onConflict((oc) => oc.doNothing()).returning(['id', 'rule', 'object_kind', 'object_id', 'period_start', 'period_end']).execute();
+    const ids = new Map(rows.map((r) => [alarmKey({ rule: r.rule as RuleName, objectKind: r.object_kind as AlarmObjectKind, objectId: r.object_id, periodStart: r.period_start.getTime(), periodEnd: r.period_end.getTime() }), r.id]));
+    for (const c of part) {
+      const id = ids.get(alarmKey(c));
+      if (id !== undefined) (ids.delete(alarmKey(c)), raised.push(c), events.push(event('raised', id, c)));
+    }
+  }
+  for (const u of changes.update) {
+    const { alarm, candidate: c } = u;
+    const state = parked.get(alarm.id);
+    if (state === undefined) continue;
+    await tx.updateTable('alarm').set({
+      state, period_start: new Date(c.periodStart), period_end: new Date(c.periodEnd), observed: c.observed, limit_value: Number.isFinite(c.limit) ? c.limit : null, severity: c.severity, message: alarmMessage(c), detail: c.detail ?? null, updated_at: new Date() }).where('id', '=', alarm.id).execute();
+    updated.push(u);
+    events.push(event('updated', alarm.id, c));
+  }
+  return { changes: { raise: raised, update: updated, clear: cleared }, events };
 }
 
 /** Reconcile one scope and write; returns the changes and tells the listeners. */

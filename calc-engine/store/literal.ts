@@ -12,3 +12,10 @@ export const instant = (t: number): string => `${literal(new Date(t).toISOString
 
 /** A text[] literal. */
 export const textArray = (list: readonly string[]): string => `ARRAY[${list.map(literal).join(',')}]::text[]`;
+
+/**
+ * Take transaction-scoped advisory locks of class `lockClass` on `keys`, hashed onto 2^20 slots
+ * and taken in slot order, so two transactions locking overlapping keys never deadlock.
+ */
+export const advisoryLocksSql = (lockClass: number, keys: readonly string[]): string =>
+  `SELECT pg_advisory_xact_lock(${lockClass}, k) FROM (SELECT DISTINCT hashtext(p) & 1048575 AS k FROM unnest(${textArray(keys)}) AS p ORDER BY 1) x`;

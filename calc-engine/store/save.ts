@@ -4,7 +4,7 @@
  * stored as exact decimals in kWh/kvarh (four places; exact for integer multipliers).
  */
 import type pg from 'pg';
-import { textArray } from './literal.ts';
+import { advisoryLocksSql } from './literal.ts';
 import { REGISTER_COLUMNS, bulkUpsert, type Cell } from '../../schema/index.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { ObjectFigure } from '../objects.ts';
@@ -79,5 +79,5 @@ export async function lockIntervals(client: pg.PoolClient, points: readonly stri
 
 /** The statement of `lockIntervals`, as text, to send in one round trip with the ones after it. */
 export function lockIntervalsSql(points: readonly string[]): string {
-  return `SELECT pg_advisory_xact_lock(${INTERVAL_LOCKS}, k) FROM (SELECT DISTINCT hashtext(p) & 1048575 AS k FROM unnest(${textArray(points)}) AS p ORDER BY 1) x`;
+  return advisoryLocksSql(INTERVAL_LOCKS, points);
 }

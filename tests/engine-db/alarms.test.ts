@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
-import { drainTasks, exportRows } from '../../calc-engine/store/index.ts';
+import { applyAlarms, drainTasks, exportRows } from '../../calc-engine/store/index.ts';
 import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 import { risingReadings } from '../support/readings.ts';
 
@@ -69,6 +69,35 @@ describe.each(dbTargets())('alarms on $name PostgreSQL', (target) => {
     const days = await exportRows(h, { kind: 'losses', from: new Date(start), to: new Date(end), object: 'BUS' });
     // Each day: in 96.00, out 95.04, loss 0.96 kWh = 1 %.
     expect(days.filter((d) => d.period_kind === 'day').map((d) => [d.quality, d.loss_rate])).toEqual(Array(3).fill(['actual', '0.01000000']));
+  });
+
+  it('a pass waits for another pass over the same object, then reconciles with what that one wrote', async () => {
+    // The other pass holds point C's alarm lock (class 'mfal', the slot of 'point|C') and raises
+    // an alarm on it. This pass finds the same fault with another observed value: it must wait,
+    // then update that alarm, not raise a second one that the insert would silently drop.
+    const period = { from: start + 7_200_000, to: start + 8_100_000 };
+    const scope = { rules: ['outlier' as const], objects: [{ kind: 'point' as const, id: 'C' }], from: period.from, to: period.to };
+    const found = (observed: number) => ({ rule: 'outlier' as const, objectKind: 'point' as const, objectId: 'C', periodStart: period.from, periodEnd: period.to, observed, limit: 10, severity: 'warning' as const, detail: 'spike (test)' });
+    const other = await h.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT pg_advisory_xact_lock(${0x6d66_616c}, hashtext('point|C') & 1048575)`);
+      await other.query(`INSERT INTO alarm (rule, object_kind, object_id, period_start, period_end, observed, limit_value, severity, state, message, detail)
+        VALUES ('outlier', 'point', 'C', $1, $2, 5, 10, 'warning', 'open', 'raised by the other pass', 'spike (test)')`, [new Date(period.from), new Date(period.to)]);
+      let done = false;
+      const pass = applyAlarms(h, scope, [found(7)]).then((c) => ((done = true), c));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(done).toBe(false);
+      await other.query('COMMIT');
+      const c = await pass;
+      expect([c.raise.length, c.update.length, c.clear.length]).toEqual([0, 1, 0]);
+    } finally {
+      other.release();
+    }
+    const stored = (await open(h, 'C')).filter((a) => a.rule === 'outlier');
+    expect(stored.map((a) => Number(a.observed))).toEqual([7]);
+    await applyAlarms(h, scope, []);
+    expect((await open(h, 'C')).filter((a) => a.rule === 'outlier')).toEqual([]);
   });
 
   it('raises bus-imbalance for a wrong boundary reading and clears it after the correction', async () => {

@@ -28,6 +28,7 @@ points:
   - { id: D, substation: S, name: dead for days, timeZone: Europe/Berlin }
   - { id: N, substation: S, name: no load, timeZone: Europe/Berlin }
   - { id: W, substation: S, name: small export register, timeZone: Europe/Berlin, importOnly: true }
+  - { id: Q, substation: S, name: passes at the same time, timeZone: Europe/Berlin, importOnly: true }
 meters:
   - { id: M-W, serial: "1", capacity: 1000.00 }
 installations:
@@ -175,6 +176,22 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
     const runEvents = heard.filter((e) => e.rule === 'reverse-energy').map(({ change, periodStart, periodEnd }) => [change, periodStart, periodEnd]);
     expect(runEvents.sort()).toEqual([['raised', iso(120), iso(299)], ['raised', iso(300), iso(400)], ['updated', iso(20), iso(119)]]);
     for (const bulk of [true, false]) expect((await fromScratch(h, 'C', 'reverse-energy', 420, bulk)).map(({ from, to, observed }) => ({ from, to, observed }))).toEqual(got);
+  });
+
+  it('passes over one point at the same time (workers, `engine recompute`) leave one alarm per run and fail none', async () => {
+    // Q exports 5 steps an interval in (10, 30] and (50, 60]: two reverse-energy runs, 100 and 50
+    // steps. The first half arrives and is recomputed; then the rest, and five passes over the
+    // whole span run at once, each extending the first run's alarm and raising the second's.
+    const rows = meterSnapshots('Q', T0, 80, (i) => ({ export: (i >= 11 && i <= 30) || (i >= 51 && i <= 60) ? 5 : 0 }));
+    await writeReadings(h, rows.slice(0, 21));
+    await drainTasks(h);
+    expect((await alarms(h, 'reverse-energy', 'Q')).map(({ from, to }) => [from, to])).toEqual([[iso(10), iso(20)]]);
+    await writeReadings(h, rows.slice(21));
+    const range = [{ pointId: 'Q', from: new Date(T0), to: new Date(T0 + 80 * STEP) }];
+    const passes = await Promise.allSettled([recomputeBulk(h, range), recomputeRanges(h, range), recomputeBulk(h, range), recomputeRanges(h, range), drainTasks(h)]);
+    expect(passes.filter((p) => p.status === 'rejected')).toEqual([]);
+    const got = await alarms(h, 'reverse-energy', 'Q');
+    expect(got.map(({ from, to, observed }) => ({ from, to, observed }))).toEqual([{ from: iso(10), to: iso(30), observed: 100 }, { from: iso(50), to: iso(60), observed: 50 }]);
   });
 
   it('a meter dead for days while readings arrive hourly is one frozen-reading alarm, as long as the freeze', async () => {
