@@ -31,9 +31,9 @@ export interface BaselineJob {
 
 const CAP = 100_000_000; // the meter table's default capacity, in register steps
 
-/** A register delta with the engine's rollover rule (wrap accepted up to a tenth of the capacity × the span's intervals). */
+/** A register delta with the engine's rollover rule (wrap accepted up to a tenth of the capacity × the span's intervals, and below half the register). */
 const delta = (a: string, b: string, intervals: string) =>
-  `CASE WHEN ${b} >= ${a} THEN ${b} - ${a} WHEN ${b} - ${a} + ${CAP} <= (${CAP / 10} * ${intervals}) THEN ${b} - ${a} + ${CAP} END`;
+  `CASE WHEN ${b} >= ${a} THEN ${b} - ${a} WHEN ${b} - ${a} + ${CAP} <= least(${CAP / 10} * ${intervals}, ${CAP / 2 - 1}) THEN ${b} - ${a} + ${CAP} END`;
 const energy = (d: string) => `round((${d}) * m / 100, 4)`;
 const allPresent = (alias: string) => REGISTER_COLUMNS.map((c) => `${alias}.${c} IS NOT NULL`).join(' AND ');
 

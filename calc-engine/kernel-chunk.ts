@@ -53,7 +53,7 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
   rows.forEach(({ p, e }, row) => {
     const dt = intervalMs(p.config);
     chunk.capacity[row] = e.capacity;
-    chunk.maxSteps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
+    chunk.maxSteps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den, e.capacity);
     chunk.importOnly[row] = p.config.importOnly ? 1 : 0;
     chunk.carriesLoad[row] = carriesLoad(p) ? 1 : 0;
     // Runs and neighbours carried across the window's edges, read as this row holds its epoch.

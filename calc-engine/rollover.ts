@@ -26,11 +26,17 @@ export function registerDelta(from: number, to: number, capacity: number, maxSte
 }
 
 /**
- * The physical maximum of a span, in register steps of a meter with multiplier num/den:
- * ⌊maxIntervalEnergy × intervals × den / num⌋ (exact, so a wrap is accepted iff wrap × M ≤ max).
+ * The largest wrap accepted over a span, in register steps of a meter with multiplier num/den
+ * and a register of `capacity` steps: the span's physical maximum ⌊maxIntervalEnergy × intervals
+ * × den / num⌋ (exact, so a wrap is accepted iff wrap × M ≤ max), and below half the register.
+ * A pair R(a) > R(b) is either a decrease by R(a) − R(b) or a wrap adding C − R(a) + R(b); the
+ * wrap is taken only when it is the shorter way round the dial. Without that bound a day or a
+ * month, whose maximum is many intervals', would take any small decrease as a wrap of almost
+ * the whole register and invent that energy.
  */
-export function maxSteps(maxIntervalEnergy: number, intervals: number, num: bigint, den: bigint): number {
-  if (!Number.isFinite(maxIntervalEnergy)) return Number.MAX_SAFE_INTEGER;
+export function maxSteps(maxIntervalEnergy: number, intervals: number, num: bigint, den: bigint, capacity: number): number {
+  const half = Math.ceil(capacity / 2) - 1;
+  if (!Number.isFinite(maxIntervalEnergy)) return half;
   const steps = (BigInt(Math.floor(maxIntervalEnergy)) * BigInt(intervals) * den) / num;
-  return steps > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(steps);
+  return steps > BigInt(half) ? half : Number(steps);
 }

@@ -25,7 +25,7 @@ export function spanEnergy(p: PointData, a: number, b: number): EnergyFigure {
     if (lo >= hi) continue;
     if (lo > covered) markAll(out, 'no-installation');
     covered = Math.max(covered, hi);
-    const limit = maxSteps(p.config.maxIntervalEnergy, Math.ceil((hi - lo) / dt), e.multiplier.num, e.multiplier.den);
+    const limit = maxSteps(p.config.maxIntervalEnergy, Math.ceil((hi - lo) / dt), e.multiplier.num, e.multiplier.den, e.capacity);
     for (let r = 0; r < REGISTER_COUNT; r++) {
       const r0 = epochRegisterAt(p.series, e, lo, r, gap);
       const r1 = epochRegisterAt(p.series, e, hi, r, gap);

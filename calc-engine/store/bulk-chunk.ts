@@ -76,7 +76,7 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
     const dt = intervalMs(p.config), to = from + intervals * dt;
     const e = p.epochs.find((x) => x.to > from)!;
     capacity[row] = e.capacity;
-    steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den);
+    steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den, e.capacity);
     // One meter epoch covers every reading a columnar point loaded, the look-back and -ahead included.
     const src = seriesSource(p.series, e.capacity, steps[row]!);
     carriedRuns(src, from, dt, loaded[row] === 1, runsBefore, row * RUN_COUNTERS, limits[row]);
@@ -112,7 +112,7 @@ export function boundaryFigure(ctx: ReturnType<typeof energyContext>, p: PointDa
   const i = lowerBound(ts, from), j = lowerBound(ts, to);
   if (ts[i] === from && ts[j] === to) {
     const e = p.epochs.find((x) => x.to > from)!;
-    const limit = maxSteps(p.config.maxIntervalEnergy, Math.ceil((to - from) / intervalMs(p.config)), e.multiplier.num, e.multiplier.den);
+    const limit = maxSteps(p.config.maxIntervalEnergy, Math.ceil((to - from) / intervalMs(p.config)), e.multiplier.num, e.multiplier.den, e.capacity);
     const registers = [];
     for (let r = 0; r < REGISTER_COUNT; r++) {
       const d = registerDelta(values[i * REGISTER_COUNT + r]!, values[j * REGISTER_COUNT + r]!, e.capacity, limit);

@@ -4,7 +4,7 @@
  * objects. The only place the engine reads tables.
  */
 import { sql } from 'kysely';
-import { DEFAULT_REGISTER_CAPACITY, REGISTER_COLUMNS, REGISTER_COUNT, type Database, type RegisterCode } from '../../schema/index.ts';
+import { checkLimitsSchema, DEFAULT_REGISTER_CAPACITY, REGISTER_COLUMNS, REGISTER_COUNT, type Database, type RegisterCode } from '../../schema/index.ts';
 import { meterEpochs, type Installation, type RatioPeriod } from '../epochs.ts';
 import type { TransformerRatios } from '../multiplier.ts';
 import type { PointConfig, PointData } from '../point.ts';
@@ -43,11 +43,17 @@ export interface PointArchive {
 }
 
 /**
- * A point's check limits from its stored `checks` (validated when the archive was imported):
- * the fields it gives over the defaults; none when it gives none, so the kernel's default applies.
+ * A point's check limits from its stored `checks`: the fields it gives over the defaults; none
+ * when it gives none, so the kernel's default applies. Validated again here, as at import: a
+ * value stored before a bound was tightened (or written by hand) is refused by name, not judged.
  */
-function checkLimits(stored: Record<string, number>): Pick<PointConfig, 'intervalLimits' | 'missingData'> {
-  const { missingAllowedIntervals, ...interval } = stored;
+function checkLimits(pointId: string, stored: unknown): Pick<PointConfig, 'intervalLimits' | 'missingData'> {
+  const parsed = checkLimitsSchema.safeParse(stored);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`metering point ${pointId}: stored check limit ${issue.path.join('.') || '(checks)'} is invalid (${issue.message}); correct it in the archive file and import it again`);
+  }
+  const { missingAllowedIntervals, ...interval } = parsed.data;
   return {
     ...(Object.keys(interval).length > 0 ? { intervalLimits: { ...DEFAULT_INTERVAL_LIMITS, ...interval } } : {}),
     ...(missingAllowedIntervals !== undefined ? { missingData: { allowedIntervals: missingAllowedIntervals } } : {}),
@@ -85,7 +91,7 @@ export async function loadPointArchive(handle: Database, ids?: readonly string[]
       maxIntervalEnergy: p.max_interval_energy !== null ? Number(p.max_interval_energy) : Math.floor((capacity / 10) * mult),
       participates: Object.fromEntries((['ap_imp', 'ap_exp', 'rp_imp', 'rp_exp'] as Direction[]).map((d) => [d, p.directions.includes(d)])),
       importOnly: p.import_only,
-      ...checkLimits(p.checks),
+      ...checkLimits(p.id, p.checks),
     };
     const primary = mine.some((i) => i.primary_values);
     const limit = (v: string | null) => (v === null ? undefined : Number(v) / 100);

@@ -98,4 +98,18 @@ describe.each(dbTargets())('check limits from the archive on $name PostgreSQL', 
     await recomputeBulk(h, [{ pointId: 'X', from: new Date(T0), to: new Date(T0 + N * 900_000) }]);
     expect((await alarmsOf(h, 'X')).map((a) => a.rule).sort()).toEqual(['demand-jump', 'frozen-reading', 'missing-data', 'spike', 'stuck', ...tou.map(() => 'tou-mismatch')].sort());
   });
+
+  it('a stored limit out of its bounds is refused by point and field, not judged', async () => {
+    // A stuck run of one interval was allowed before the bound became 2; such a row, or one
+    // edited by hand, must not silently change what the checks raise.
+    await sql`UPDATE metering_point SET checks = '{"stuckIntervals": 1}' WHERE id = 'D'`.execute(h.db);
+    try {
+      for (const recompute of [recomputeBulk, recomputeRanges]) {
+        await expect(recompute(h, [{ pointId: 'D', from: new Date(T0), to: new Date(T0 + N * 900_000) }]))
+          .rejects.toThrow(/metering point D: stored check limit stuckIntervals is invalid .*import it again/);
+      }
+    } finally {
+      await sql`UPDATE metering_point SET checks = '{}' WHERE id = 'D'`.execute(h.db);
+    }
+  });
 });

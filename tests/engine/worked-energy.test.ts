@@ -101,6 +101,38 @@ describe('rollover', () => {
   });
 });
 
+describe('a decrease inside a day is not a wrap of the day', () => {
+  // Capacity 1e8 steps (999 999.99 kWh), M = 1, the point's maximum per interval the archive's
+  // default, a tenth of the register (1e7 steps): a day of 96 intervals may hold 9.6e8 steps,
+  // more than the whole register.
+  // Q reads 500 000.00 kWh at 00:00 and 499 990.00 at 12:00 and at 24:00 (a register decrease
+  // of 10.00 kWh). Taken as a wrap the day would gain C − R(a) + R(b) = 1e8 − 5e7 + 49 999 000
+  // = 99 999 000 steps = 999 990.00 kWh; that is the longer way round the dial (more than half
+  // the register), so the day and the month are missing (register-decrease), not 999 990.00.
+  // W wraps for real: 999 900.00 at 00:00, 999 990.00 at 12:00, 10.00 at 24:00: the day gains
+  // 1e8 − 99 990 000 + 1 000 = 11 000 steps = 110.00 kWh, the shorter way round: a rollover.
+  const inst = (meterId: string) => [{ meterId, from: at('2024-01-01T00:00'), capacity: 1e8 }];
+  const series = (a: number, b: number, c: number) => [
+    { ts: at('2024-03-12T00:00'), values: regs({ 'ap_imp.total': a }) },
+    { ts: at('2024-03-12T12:00'), values: regs({ 'ap_imp.total': b }) },
+    { ts: at('2024-03-13T00:00'), values: regs({ 'ap_imp.total': c }) },
+  ];
+  const q = pointData({ id: 'Q', maxIntervalEnergy: 1e7 }, inst('MQ'), [], series(50_000_000, 49_999_000, 49_999_000));
+  const w = pointData({ id: 'W', maxIntervalEnergy: 1e7 }, inst('MW'), [], series(99_990_000, 99_999_000, 1_000));
+  const ctx = energyContext([q, w]);
+  const scheme = statisticalScheme();
+  it('leaves the day missing on a decrease, and takes a wrap that is the shorter way round', () => {
+    const day = dailyEnergy(ctx, scheme, 'Q', '2024-03-12');
+    expect(kwh(day)).toBe(null);
+    expect(day.registers[IMP]!.quality).toEqual({ kind: 'missing', reasons: ['register-decrease'] });
+    expect(day.events.map((e) => e.kind)).toEqual(['decrease']);
+    expect(kwh(spanEnergy(q, at('2024-03-12T00:00'), at('2024-03-13T00:00')))).toBe(null);
+    const wrapped = dailyEnergy(ctx, scheme, 'W', '2024-03-12');
+    expect(kwh(wrapped)).toBe('110.00');
+    expect(wrapped.events.map((e) => e.kind)).toEqual(['rollover']);
+  });
+});
+
 describe('23 h and 25 h days (Europe/Berlin)', () => {
   // The register gains 1.00 kWh every 15 minutes. 2024-03-31 runs 00:00 CET → 00:00 CEST:
   // 23 h = 92 intervals → 92.00 kWh. 2024-10-27 runs 00:00 CEST → 00:00 CET: 25 h = 100
