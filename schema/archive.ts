@@ -101,7 +101,7 @@ const object = z.strictObject({
   kind: z.enum(['bus', 'line', 'transformer', 'custom']).describe('decides the rule: bus-imbalance, line-loss or transformer-loss (custom: none)'),
   ref: id.optional().describe('id of the bus, line or transformer'),
   name: z.string(),
-  voltageKv: z.number().positive().optional().describe('voltage level, kV (a bus at 220 kV and above defaults to ±1 %, below to ±2 %)'),
+  voltageKv: z.number().positive().optional().describe('voltage level, kV (a bus at 220 kV and above defaults to ±1 %, below to ±2 %); omitted: that of the bus or line named by `ref`'),
   limits: z.record(z.string(), z.number()).default({}).describe('lowerPercent and upperPercent of the loss rate (defaults by kind, see the operations guide)'),
   members: z.array(member).min(1).describe('points whose energy flows in and out'),
 });

@@ -160,14 +160,22 @@ export async function loadAdjustments(handle: Database, ids: readonly string[], 
 export async function loadObjects(handle: Database, containing?: readonly string[]): Promise<(StatObject & { limits: Record<string, number>; name: string })[]> {
   const members = await handle.db.selectFrom('stat_member').selectAll().execute();
   const objects = await handle.db.selectFrom('stat_object').selectAll().execute();
+  // A bus or line object without a voltage of its own has the voltage of the bus or line it refers to.
+  const voltages = new Map<string, string>();
+  for (const table of ['bus', 'line'] as const) {
+    for (const r of await handle.db.selectFrom(table).select(['id', 'voltage_kv']).execute()) voltages.set(`${table}|${r.id}`, r.voltage_kv);
+  }
   const wanted = containing ? new Set(members.filter((m) => containing.includes(m.point_id)).map((m) => m.object_id)) : undefined;
   return objects
     .filter((o) => !wanted || wanted.has(o.id))
-    .map((o) => ({
-      id: o.id, kind: o.kind, name: o.name, limits: o.limits as Record<string, number>,
-      ...(o.voltage_kv !== null ? { voltageKv: Number(o.voltage_kv) } : {}),
-      members: members.filter((m) => m.object_id === o.id).map((m) => ({ pointId: m.point_id, direction: m.direction as Direction, role: m.role, sign: m.sign < 0 ? -1 as const : 1 as const })),
-    }));
+    .map((o) => {
+      const kv = o.voltage_kv ?? (o.ref_id !== null ? voltages.get(`${o.kind}|${o.ref_id}`) : undefined) ?? null;
+      return {
+        id: o.id, kind: o.kind, name: o.name, limits: o.limits as Record<string, number>,
+        ...(kv !== null ? { voltageKv: Number(kv) } : {}),
+        members: members.filter((m) => m.object_id === o.id).map((m) => ({ pointId: m.point_id, direction: m.direction as Direction, role: m.role, sign: m.sign < 0 ? -1 as const : 1 as const })),
+      };
+    });
 }
 
 /** An energy context for `ids` with readings in [from, to] (callers add margins). */

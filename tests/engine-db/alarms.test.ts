@@ -151,3 +151,33 @@ objects:
     expect(month.map((a) => [a.rule, Number(a.observed), a.severity])).toEqual([['bus-imbalance', 5, 'critical']]);
   });
 });
+
+describe.each(dbTargets())('a bus object takes the voltage of the bus it refers to on $name PostgreSQL', (target) => {
+  // Bus B220 is 220 kV; object BUS refers to it and gives no voltage of its own. A in at 2.00
+  // kWh an interval, B out at 1.97: loss rate (2.00 − 1.97) / 2.00 = 1.5 % on every day —
+  // beyond ±1 % (220 kV and above), inside the ±2 % a bus of unknown voltage would get.
+  const archive3 = `
+substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
+buses: [{ id: B220, substation: S, name: 220 kV bus, voltageKv: 220 }]
+points:
+  - { id: A, substation: S, name: incomer, timeZone: Europe/Berlin }
+  - { id: B, substation: S, name: feeder, timeZone: Europe/Berlin }
+objects:
+  - { id: BUS, kind: bus, ref: B220, name: 220 kV bus, members: [{ point: A, role: in }, { point: B, role: out }] }
+`;
+  const from = Date.parse('2026-10-09T22:00:00Z'), to = from + 86_400_000; // 10 October in Berlin
+  let h: Database;
+  beforeAll(async () => {
+    h = await freshDatabase(target);
+    await importArchiveText(h, archive3);
+    await writeReadings(h, [...risingReadings('A', from, to, 200), ...risingReadings('B', from, to, 197)]);
+    await drainTasks(h);
+  });
+  afterAll(() => h.close());
+
+  it('raises the day at 1.5 % against the 220 kV limit of 1 %', async () => {
+    const alarms = (await exportRows(h, { kind: 'alarms', from: new Date(from), to: new Date(to), object: 'BUS' })).filter((a) => a.state === 'open');
+    const day = alarms.filter((a) => a.period_start === new Date(from).toISOString() && a.period_end === new Date(to).toISOString());
+    expect(day.map((a) => [a.rule, Number(a.observed), Number(a.limit), a.severity])).toEqual([['bus-imbalance', 1.5, 1, 'warning']]);
+  });
+});

@@ -74,6 +74,21 @@ describe('a bus whose imbalance crosses its limit, then clears after backfill', 
     // in 5.00, out 10.00: loss −5.00, rate −100 % < 0 % → critical
     expect(lineLossCandidates(fig)).toMatchObject([{ rule: 'line-loss', objectKind: 'line', observed: -100, limit: 0, severity: 'critical' }]);
   });
+
+  it('a line that delivers energy with none sent is suspicious too', () => {
+    // Sending end D stands still (0.00), receiving end L1 takes 10.00: no loss rate (input 0),
+    // loss 0.00 − 10.00 = −10.00 kWh: critical, observed as that loss against 0.
+    const D = pointData({ id: 'D' }, inst('m4'), [], snaps([['2024-03-12T10:00', 70_000], ['2024-03-12T10:15', 70_000]]));
+    const line: StatObject = { id: 'LINE-2', kind: 'line', members: [{ pointId: 'D', direction: 'ap_imp', role: 'in' }, { pointId: 'L1', direction: 'ap_imp', role: 'out' }] };
+    const ctx = energyContext([L1, D]);
+    const figures = new Map([L1, D].map((p) => [p.config.id, intervalEnergy(ctx, p.config.id, ends[0]!)]));
+    const fig = objectEnergy(line, ends[0]! - 900_000, ends[0]!, figures, new Map());
+    expect(fig.lossRate).toBe(null);
+    expect(lineLossCandidates(fig)).toMatchObject([{ rule: 'line-loss', objectKind: 'line', observed: -10, limit: 0, severity: 'critical', detail: 'energy out with none in: loss (kWh)' }]);
+    // nothing in and nothing out: nothing to say
+    const idle = objectEnergy({ ...line, members: [line.members[0]!] }, ends[0]! - 900_000, ends[0]!, figures, new Map());
+    expect(lineLossCandidates(idle)).toEqual([]);
+  });
 });
 
 describe('alarm reconciliation', () => {
