@@ -48,12 +48,15 @@ export function commandHelp(cmd: Command): string {
   return lines.join('\n');
 }
 
-/** Parse a command's options; unknown options are a usage error. */
+/** Parse a command's options; unknown options and extra arguments are a usage error. */
 export function parseCommandArgs(cmd: Command, argv: string[]): { positionals: string[]; values: Record<string, string | boolean | undefined> } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, o] of Object.entries(cmd.options ?? {})) options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}) };
   try {
     const { positionals, values } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    // A stray word is most often a misspelt option value (`--from 2026-10-01 2026-10-31`): refuse it, do not ignore it.
+    const extra = positionals[cmd.args ? 1 : 0];
+    if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'${cmd.args ? ` (this command takes one: ${cmd.args})` : ''}`);
     for (const [name, o] of Object.entries(cmd.options ?? {})) if (values[name] === undefined && o.default !== undefined) (values as Record<string, unknown>)[name] = o.default;
     return { positionals, values: values as Record<string, string | boolean | undefined> };
   } catch (e) {

@@ -158,7 +158,8 @@ export async function loadAdjustments(handle: Database, ids: readonly string[], 
 
 /** Statistical objects with their members; `containing` limits to objects with one of these points. */
 export async function loadObjects(handle: Database, containing?: readonly string[]): Promise<(StatObject & { limits: Record<string, number>; name: string })[]> {
-  const members = await handle.db.selectFrom('stat_member').selectAll().execute();
+  // Ordered so an object's first member, whose zone its days are counted in, is always the same.
+  const members = await handle.db.selectFrom('stat_member').selectAll().orderBy(['object_id', 'point_id', 'direction', 'role']).execute();
   const objects = await handle.db.selectFrom('stat_object').selectAll().execute();
   // A bus or line object without a voltage of its own has the voltage of the bus or line it refers to.
   const voltages = new Map<string, string>();

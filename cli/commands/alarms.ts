@@ -1,6 +1,6 @@
 /** `meterflow alarms`: list alarms, acknowledge one. */
 import { RULE_NAMES, SEVERITIES } from '../../calc-engine/index.ts';
-import { acknowledgeAlarm, exportRows, toCsv } from '../../calc-engine/store/index.ts';
+import { acknowledgeAlarm, exportRows, toCsv, EXPORT_COLUMNS } from '../../calc-engine/store/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { dataDirOption, withDatabase } from './shared.ts';
 
@@ -20,6 +20,7 @@ const alarmsCmd: Command = {
   async run(_, o) {
     const rule = typeof o.rule === 'string' ? o.rule : undefined;
     if (rule !== undefined && !(RULE_NAMES as readonly string[]).includes(rule)) throw new UsageError(`--rule ${rule}: no such rule; one of ${RULE_NAMES.join(', ')}`);
+    if (!['table', 'csv', 'json'].includes(String(o.format))) throw new UsageError(`--format must be table, csv or json, not '${String(o.format)}'`);
     const least = typeof o.severity === 'string' ? SEVERITIES.indexOf(o.severity as never) : 0;
     if (least < 0) throw new UsageError(`--severity ${String(o.severity)}: one of ${SEVERITIES.join(', ')}`);
     return withDatabase(o, async (h) => {
@@ -35,7 +36,7 @@ const alarmsCmd: Command = {
     const rows = (await exportRows(h, { kind: 'alarms', from: new Date(0), to: new Date(8.64e15), ...(typeof o.object === 'string' ? { object: o.object } : {}) }))
       .filter((r) => (o.all || r.state !== 'cleared') && (rule === undefined || r.rule === rule) && SEVERITIES.indexOf(r.severity as never) >= least);
     if (o.format === 'json') console.log(JSON.stringify(rows, null, 2));
-    else if (o.format === 'csv') process.stdout.write(toCsv(rows));
+    else if (o.format === 'csv') process.stdout.write(toCsv(rows, EXPORT_COLUMNS.alarms));
     else {
       if (rows.length === 0) console.log('no alarms');
       for (const r of rows) console.log(`${String(r.id).padStart(5)}  ${String(r.state).padEnd(12)} ${String(r.severity).padEnd(8)} ${String(r.period_start).slice(0, 16)}  ${r.message}`);

@@ -1,32 +1,40 @@
 /** `meterflow engine run|recompute` and `meterflow export`. */
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
-import { drainTasks, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_KINDS, type ExportKind } from '../../calc-engine/store/index.ts';
+import { boundInstant, drainTasks, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_COLUMNS, EXPORT_KINDS, type ExportKind, type TimeBound } from '../../calc-engine/store/index.ts';
 import { lockedMonths, outsideLocks, taskCounts } from '../../calc-engine/tasks/index.ts';
 import { logAlarms, publishAlarms } from '../../calc-engine/publish/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
 import { dataDirOption, withDatabase } from './shared.ts';
+import type { Database } from '../../schema/index.ts';
 import { onStopSignal } from '../stop-signal.ts';
 
-/** An ISO date or time; a date without offset is taken as UTC midnight. */
-function instantOption(name: string, v: unknown): Date {
+/**
+ * An ISO date or time: with an offset it is that instant; without (`2026-10-01`,
+ * `2026-10-01T06:00`) it is wall-clock time in each point's zone.
+ */
+function boundOption(name: string, v: unknown): TimeBound {
   if (typeof v !== 'string') throw new UsageError(`--${name} is required (ISO 8601, e.g. 2026-10-01 or 2026-10-01T00:00:00+02:00)`);
   const t = DateTime.fromISO(v, { zone: 'utc', setZone: true });
-  if (!t.isValid) throw new UsageError(`--${name} '${v}' is not an ISO 8601 date or time`);
-  return t.toJSDate();
+  if (!t.isValid) throw new UsageError(`--${name} '${v}' is not an ISO 8601 date or time (e.g. 2026-10-01 or 2026-10-01T00:00:00+02:00)`);
+  const offset = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(v) && v.includes('T');
+  if (offset) return t.toJSDate();
+  return { local: v.includes('T') ? t.toISO({ includeOffset: false, suppressMilliseconds: true })! : t.toISODate()! };
 }
 
 /** `--from` and `--to` of the commands that take a time range. */
 const rangeOptions = {
-  from: { type: 'string', description: 'start (ISO 8601 date or time)' },
-  to: { type: 'string', description: 'end (ISO 8601 date or time)' },
+  from: { type: 'string', description: 'start, inclusive (ISO 8601; a date or time without offset is local to each point)' },
+  to: { type: 'string', description: 'end, exclusive (ISO 8601; --to 2026-11-01 ends with October 31)' },
 } as const;
 
 /** The range of `--from` and `--to`, which must be in order. */
-function rangeOf(o: Record<string, unknown>): { from: Date; to: Date } {
-  const from = instantOption('from', o.from), to = instantOption('to', o.to);
-  if (to <= from) throw new UsageError('--to must be after --from');
+function rangeOf(o: Record<string, unknown>): { from: TimeBound; to: TimeBound } {
+  const from = boundOption('from', o.from), to = boundOption('to', o.to);
+  // Two local times, or two instants, compare as they are; a mixed pair depends on the zone.
+  const same = (from instanceof Date) === (to instanceof Date);
+  if (same && boundInstant(to, 'utc') <= boundInstant(from, 'utc')) throw new UsageError('--to must be after --from (the range is [from, to))');
   return { from, to };
 }
 
@@ -76,8 +84,15 @@ const recomputeCmd: Command = {
   async run(_, o) {
     const { from, to } = rangeOf(o);
     return withDatabase(o, async (h) => {
-    const ids = typeof o.point === 'string' ? [o.point] : (await h.db.selectFrom('metering_point').select('id').orderBy('id').execute()).map((r) => r.id);
-    const { ranges, locked } = await outsideLocks(h, ids.map((pointId) => ({ pointId, from, to })));
+    let points = h.db.selectFrom('metering_point').select(['id', 'time_zone']).orderBy('id');
+    if (typeof o.point === 'string') points = points.where('id', '=', o.point);
+    const zones = await points.execute();
+    if (zones.length === 0) {
+      console.error(typeof o.point === 'string' ? `meterflow engine recompute: no metering point '${o.point}' in the archive; the ids are those of the archive file (meterflow import archive)` : 'meterflow engine recompute: the archive has no metering points; import one with meterflow import archive');
+      return EXIT.failed;
+    }
+    const ids = zones.map((p) => p.id);
+    const { ranges, locked } = await outsideLocks(h, zones.map((p) => ({ pointId: p.id, from: boundInstant(from, p.time_zone), to: boundInstant(to, p.time_zone) })));
     for (const [month, n] of lockedMonths(locked)) {
       console.error(`recompute: ${month} is settled for ${n} point${n === 1 ? '' : 's'}: left as settled (to recompute it, reopen it: meterflow settle --month ${month} --reopen --reason "…")`);
     }
@@ -90,6 +105,18 @@ const recomputeCmd: Command = {
   },
 };
 
+/** What is wrong with `--point` or `--object`, if neither names anything in the archive. */
+async function unknownSelection(h: Database, point: string | undefined, object: string | undefined): Promise<string | undefined> {
+  if (point !== undefined && !(await h.db.selectFrom('metering_point').select('id').where('id', '=', point).executeTakeFirst())) {
+    return `no metering point '${point}' in the archive`;
+  }
+  if (object === undefined) return undefined;
+  const found = await h.db.selectFrom('stat_object').select('id').where('id', '=', object)
+    .union(h.db.selectFrom('metering_point').select('id').where('id', '=', object))
+    .union(h.db.selectFrom('terminal').select('id').where('id', '=', object)).executeTakeFirst();
+  return found ? undefined : `no statistical object, point or terminal '${object}' in the archive`;
+}
+
 const exportCmd: Command = {
   path: ['export'],
   args: '<daily|monthly|intervals|losses|alarms>',
@@ -97,8 +124,8 @@ const exportCmd: Command = {
   options: {
     ...dataDirOption,
     ...rangeOptions,
-    point: { type: 'string', description: 'only this metering point' },
-    object: { type: 'string', description: 'only this statistical object (losses, alarms)' },
+    point: { type: 'string', description: 'only this metering point (daily, monthly, intervals, alarms)' },
+    object: { type: 'string', description: 'only this statistical object (losses; alarms: also a point or terminal)' },
     format: { type: 'string', description: 'csv or json', default: 'csv' },
     out: { type: 'string', description: 'write to this file instead of standard output' },
   },
@@ -106,9 +133,18 @@ const exportCmd: Command = {
     if (!kind || !EXPORT_KINDS.includes(kind as ExportKind)) throw new UsageError(`what to export: one of ${EXPORT_KINDS.join(', ')}`);
     if (o.format !== 'csv' && o.format !== 'json') throw new UsageError(`--format must be csv or json, not '${String(o.format)}'`);
     const { from, to } = rangeOf(o);
+    const point = typeof o.point === 'string' ? o.point : undefined, object = typeof o.object === 'string' ? o.object : undefined;
+    if (point !== undefined && kind === 'losses') throw new UsageError('--point does not select losses, which are of statistical objects: use --object');
+    if (object !== undefined && kind !== 'losses' && kind !== 'alarms') throw new UsageError(`--object does not select ${kind} energy, which is of metering points: use --point`);
+    if (point !== undefined && object !== undefined) throw new UsageError('--point and --object: give one');
     return withDatabase(o, async (h) => {
-    const rows = await exportRows(h, { kind: kind as ExportKind, from, to, ...(typeof o.point === 'string' ? { point: o.point } : {}), ...(typeof o.object === 'string' ? { object: o.object } : {}) });
-    const text = o.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : toCsv(rows);
+    const unknown = await unknownSelection(h, point, object);
+    if (unknown) {
+      console.error(`meterflow export: ${unknown}; the ids are those of the archive file (meterflow import archive)`);
+      return EXIT.failed;
+    }
+    const rows = await exportRows(h, { kind: kind as ExportKind, from, to, ...(point !== undefined ? { point } : {}), ...(object !== undefined ? { object } : {}) });
+    const text = o.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : toCsv(rows, EXPORT_COLUMNS[kind as ExportKind]);
     if (typeof o.out === 'string') {
       writeFileSync(o.out, text);
       console.error(`${rows.length} rows written to ${o.out}`);

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import { drainTasks, exportRows, toCsv } from '../../calc-engine/store/index.ts';
+import { drainTasks, exportRows, toCsv, EXPORT_COLUMNS } from '../../calc-engine/store/index.ts';
 import { exportRun, settleMonth } from '../../calc-engine/settlement/index.ts';
 import { acceleratedClock, runCollectorService } from '../../collector/index.ts';
 import { createDatabase, ensureEmbedded, importArchiveFile, openDatabase, writeReadings, type Database } from '../../schema/index.ts';
@@ -155,7 +155,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
     ];
     for (const kind of ['daily', 'monthly', 'losses', 'alarms'] as const) {
       const file = join(out, `${kind}-${MONTH}.csv`);
-      writeFileSync(file, toCsv(await exportRows(h, { kind, from: new Date('2026-10-01T00:00:00+02:00'), to: new Date('2026-11-01T00:00:00+01:00') })));
+      writeFileSync(file, toCsv(await exportRows(h, { kind, from: { local: '2026-10-01' }, to: { local: '2026-11-01' } }), EXPORT_COLUMNS[kind]));
       files.push(file);
     }
 

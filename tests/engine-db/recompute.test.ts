@@ -51,7 +51,7 @@ describe.each(dbTargets())('engine recompute on $name PostgreSQL', (target) => {
     expect((await taskCounts(h)).pending).toBeGreaterThan(0);
     await drainTasks(h);
     expect(await taskCounts(h)).toMatchObject({ pending: 0, running: 0, failed: 0 });
-    const daily = await exportRows(h, { kind: 'daily', from: new Date('2026-10-24'), to: new Date('2026-10-26'), point: 'A' });
+    const daily = await exportRows(h, { kind: 'daily', from: { local: '2026-10-24' }, to: { local: '2026-10-27' }, point: 'A' });
     // 24 h × 4 intervals × 200 kWh = 19 200 kWh; the 25-hour day of 25 October: 20 000 kWh.
     expect(daily.map((d) => [d.day, d['ap_imp.total'], d.quality])).toEqual([
       ['2026-10-24', '19200.0000', 'actual'],
@@ -64,6 +64,8 @@ describe.each(dbTargets())('engine recompute on $name PostgreSQL', (target) => {
     const losses = await exportRows(h, { kind: 'losses', from: new Date('2026-10-24T00:00:00+02:00'), to: new Date('2026-10-25T00:00:00+02:00'), object: 'BUS' });
     // Per interval: in 200, out 120 + 76 = 196, loss 4 kWh (2 %); a day of 96 intervals: 19 200 / 18 816 / 384.
     expect(losses).toEqual([expect.objectContaining({ period_kind: 'day', input: '19200.0000', output: '18816.0000', loss: '384.0000', loss_rate: '0.02000000', quality: 'actual' })]);
+    // A date is the object's local day (its members' zone), not UTC midnight.
+    expect(await exportRows(h, { kind: 'losses', from: { local: '2026-10-24' }, to: { local: '2026-10-25' }, object: 'BUS' })).toEqual(losses);
   });
 
   const dump = () => execFileSync('psql', [h.url, '-At', '-c', 'SELECT md5(string_agg(t::text, \'|\' ORDER BY t::text)) FROM (SELECT point_id, day, ap_imp_total, quality FROM daily_energy UNION ALL SELECT object_id, period_start::date, loss, quality FROM object_result) t']).toString();
