@@ -2,10 +2,10 @@
  * Storing an archive: all or nothing in one transaction, upserting every entity by its id so a
  * re-import changes nothing, with an audit row and dirty ranges for the calculation engine.
  */
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { lockedMonth, MonthLockedError } from './locks.ts';
 import type { Database } from './database.ts';
-import type { Archive, KnownIds } from './archive.ts';
+import type { Archive, KnownIds, Scheme } from './archive.ts';
 import type { Tables } from './tables.ts';
 
 /** Ids already stored, for reference checks of a partial archive. */
@@ -37,6 +37,7 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
     if (lock && !(await isStored())) throw new MonthLockedError(lock, null, `: the archive changes point ${point}'s history at ${at.toISOString()}`);
   }
   return handle.db.transaction().execute(async (tx) => {
+    if (a.scheme) await storeScheme(tx, a.scheme);
     const up = <T extends keyof Tables>(table: T, rows: readonly Record<string, unknown>[], key: string[] = ['id']) =>
       rows.length === 0
         ? Promise.resolve()
@@ -97,3 +98,26 @@ async function markArchiveDirty(tx: Transaction<Tables>, a: Archive): Promise<vo
   }
   if (ranges.length > 0) await tx.insertInto('calc_task').values(ranges).execute();
 }
+
+/**
+ * A new statistical scheme moves every day and month boundary: the figures of the old one are
+ * dropped and every point's readings recomputed. Settled months were billed on the old
+ * boundaries, so while one is locked the scheme cannot change.
+ */
+async function storeScheme(tx: Transaction<Tables>, scheme: Scheme): Promise<void> {
+  const value = JSON.stringify(scheme);
+  const stored = await tx.selectFrom('meterflow_meta').select('value').where('key', '=', 'scheme').executeTakeFirst();
+  if (stored?.value === value) return;
+  const lock = (await sql<{ month: string; point_id: string }>`SELECT to_char(month, 'YYYY-MM') AS month, point_id FROM month_lock ORDER BY month LIMIT 1`.execute(tx)).rows[0];
+  if (lock) {
+    throw new Error(`scheme: the statistical scheme cannot change while a month is settled (${lock.month} of point ${lock.point_id} is locked); reopen the settled months first (meterflow settle --month ${lock.month} --reopen --reason "…")`);
+  }
+  await tx.insertInto('meterflow_meta').values({ key: 'scheme', value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  if (!stored && value === JSON.stringify(DEFAULT_SCHEME_VALUE)) return;
+  await sql`DELETE FROM daily_energy; DELETE FROM monthly_energy; DELETE FROM object_result WHERE period_kind <> 'interval'`.execute(tx);
+  await sql`INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
+    SELECT point_id, min(ts), max(ts) + interval '1 second', 'scheme' FROM reading GROUP BY point_id`.execute(tx);
+}
+
+// What the engine uses when no scheme is stored: storing it first changes no figure.
+const DEFAULT_SCHEME_VALUE: Scheme = { dayStartHour: 0, monthCloseDay: 1, monthCloseHour: 0, monthLabel: 'start' };

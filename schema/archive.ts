@@ -108,8 +108,28 @@ const object = z.strictObject({
 const tariff = z.looseObject({ id: id.describe('unique id within its section'), name: z.string(), effectiveFrom: z.iso.date().describe('first local day in force'), effectiveTo: z.iso.date().optional().describe('last local day in force (inclusive); omit while open-ended') });
 const account = z.strictObject({ id: id.describe('unique id within its section'), name: z.string(), tariff: id.describe('tariff id (any tariff of its schedule)'), members: z.array(z.strictObject({ point: id, sign: z.union([z.literal(1), z.literal(-1)]).default(1).describe('-1 subtracts the point (e.g. a sub-meter)') })).min(1).describe('points billed on the account') });
 
+/**
+ * The statistical scheme: where days start and billing months close, in every point's zone.
+ * Stored as JSON; the engine validates it again (calc-engine `statisticalScheme`).
+ */
+export const schemeSchema = z
+  .strictObject({
+    dayStartHour: count(0, 23).default(0).describe('local hour a day starts at (default 0)'),
+    monthCloseDay: count(1, 28).default(1).describe('day of the month the billing month closes on, 1…28 (default 1: calendar months)'),
+    monthCloseHour: count(0, 23).optional().describe('local hour of the close; must equal dayStartHour, so a month is whole days (default: dayStartHour)'),
+    monthLabel: z.enum(['start', 'end']).default('start').describe("which month names a billing month: 'start' (October runs from its close in October) or 'end' (October closes on the close day of October)"),
+  })
+  .superRefine((s, ctx) => {
+    if (s.monthCloseHour !== undefined && s.monthCloseHour !== s.dayStartHour) ctx.addIssue({ code: 'custom', path: ['monthCloseHour'], message: `must equal dayStartHour (${s.dayStartHour}), or a month would not be a whole number of days` });
+  })
+  .transform((s) => ({ dayStartHour: s.dayStartHour, monthCloseDay: s.monthCloseDay, monthCloseHour: s.dayStartHour, monthLabel: s.monthLabel }));
+
+/** A validated statistical scheme. */
+export type Scheme = z.output<typeof schemeSchema>;
+
 /** The archive file's schema. */
 export const archiveSchema = z.strictObject({
+  scheme: schemeSchema.optional().describe('statistical scheme of all points (default: days from 00:00, calendar months); changing it recomputes every figure, and is refused while a month is settled'),
   checks: checkLimitsSchema.optional().describe('limits of the interval checks for every point of this file (a point\'s own `checks` override them field by field)'),
   substations: z.array(substation).default([]),
   buses: z.array(z.strictObject({ ...equipment, voltageKv: z.number().positive() })).default([]),

@@ -26,10 +26,9 @@ import { NOT_COLUMNAR } from '../kernel-flags.ts';
 import { meterEpochs, type MeterEpoch } from '../epochs.ts';
 import { energyContext, pointEnergy } from '../period.ts';
 import { intervalMs, type PointData } from '../point.ts';
-import { DEFAULT_SCHEME } from '../scheme.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
-import { loadAdjustments, loadBypasses, loadObjects, loadPointArchive, type PointArchive } from './load.ts';
+import { loadAdjustments, loadBypasses, loadObjects, loadPointArchive, loadScheme, type PointArchive } from './load.ts';
 import { recomputeRanges, type RecomputeOptions } from './recompute.ts';
 import { applyAlarmGroups, openFrozenRuns } from './alarms.ts';
 import type { AlarmChanges } from '../alarms.ts';
@@ -88,7 +87,7 @@ function figureReason(a: PointArchive, epochs: readonly MeterEpoch[], lo: number
 
 /** Recompute `ranges` with the columnar path where it applies; the same rows as `recomputeRanges`. */
 export async function recomputeBulk(handle: Database, ranges: readonly DirtyRange[], opts: BulkOptions = {}): Promise<BulkStats> {
-  const scheme = opts.scheme ?? DEFAULT_SCHEME;
+  const scheme = opts.scheme ?? (await loadScheme(handle));
   const cal = periodCalendar(scheme);
   if (!handle.copy) return figurePathOnly(handle, ranges, { ...opts, scheme });
   const ids = [...new Set(ranges.map((r) => r.pointId))];

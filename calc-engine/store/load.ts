@@ -14,6 +14,7 @@ import type { StatObject } from '../objects.ts';
 import type { EnergyLimit } from '../rules/energy-limit.ts';
 import { DEFAULT_INTERVAL_LIMITS } from '../rules/interval-limits.ts';
 import { energyContext, type EnergyContext } from '../period.ts';
+import { statisticalScheme, type StatisticalScheme } from '../scheme.ts';
 import type { Direction } from '../../schema/index.ts';
 
 /** A positive decimal ratio ("120", "0.5") as an exact fraction. */
@@ -190,4 +191,14 @@ export async function loadContext(handle: Database, ids: readonly string[], from
     series: series.get(a.config.id)!,
   }));
   return { ctx: energyContext(points, await loadBypasses(handle, ids), await loadAdjustments(handle, ids, periodEnd)), archive };
+}
+
+/** The statistical scheme stored by the last archive that set one (else the default). */
+export async function loadScheme(handle: Database): Promise<StatisticalScheme> {
+  const row = await handle.db.selectFrom('meterflow_meta').select('value').where('key', '=', 'scheme').executeTakeFirst();
+  try {
+    return statisticalScheme(row ? (JSON.parse(row.value) as Partial<StatisticalScheme>) : {});
+  } catch (e) {
+    throw new Error(`the stored statistical scheme is invalid (${(e as Error).message}); set it again with meterflow import archive (top-level scheme:)`);
+  }
 }

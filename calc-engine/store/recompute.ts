@@ -13,10 +13,10 @@ import { objectEnergy, type ObjectFigure } from '../objects.ts';
 import { pointEnergy } from '../period.ts';
 import { intervalMs } from '../point.ts';
 import { judgedReach } from '../kernel-carry.ts';
-import { dayOf, dayPeriod, monthPeriod, DEFAULT_SCHEME, type StatisticalScheme } from '../scheme.ts';
+import { dayOf, dayPeriod, monthPeriod, type StatisticalScheme } from '../scheme.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
-import { loadBypasses, loadContext, loadObjects, loadPointArchive } from './load.ts';
+import { loadBypasses, loadContext, loadObjects, loadPointArchive, loadScheme } from './load.ts';
 import { lockIntervals, saveIntervals, saveObjects, savePeriods } from './save.ts';
 import { checkRecomputation } from './checks.ts';
 import { applyAlarmGroups, openFrozenRuns, type AlarmListener } from './alarms.ts';
@@ -68,7 +68,7 @@ export interface RecomputeOptions {
 
 /** Recompute the given dirty ranges and everything above them, then check them. */
 export async function recomputeRanges(handle: Database, ranges: readonly DirtyRange[], opts: RecomputeOptions = {}): Promise<RecomputeStats> {
-  const scheme = opts.scheme ?? DEFAULT_SCHEME;
+  const scheme = opts.scheme ?? (await loadScheme(handle));
   const dirtyIds = [...new Set(ranges.map((r) => r.pointId))];
   const objects = await loadObjects(handle, dirtyIds);
   const bypasses = await loadBypasses(handle, dirtyIds);
