@@ -32,9 +32,12 @@ export interface MonthlyFigure {
   periodStart: Date;
   periodEnd: Date;
   energy: RegisterFigures;
+  /** False when the meter keeps no active-import tier registers (all four null, the total not). */
+  tiersKept: boolean;
 }
 
 const COLS = sql.raw(REGISTER_COLUMNS.join(', '));
+const TIER_COLUMNS = ['ap_imp_sharp', 'ap_imp_peak', 'ap_imp_flat', 'ap_imp_valley'] as const;
 
 /** Every account with its members (ordered by account and point), or only `ids`. */
 export async function loadAccounts(db: Kysely<any>, ids?: readonly string[]): Promise<AccountRecord[]> {
@@ -71,6 +74,7 @@ export async function loadMonthlyFigures(db: Kysely<any>, monthDate: string): Pr
       periodStart: row.period_start as Date,
       periodEnd: row.period_end as Date,
       energy: figuresFromRow(row),
+      tiersKept: row.ap_imp_total === null || TIER_COLUMNS.some((c) => row[c] !== null),
     });
   }
   return out;
@@ -152,4 +156,27 @@ export async function loadPendingRecomputation(db: Kysely<any>, windows: readonl
       ${windows.map((w) => w.to)}::timestamptz[]) AS w(point_id, from_ts, to_ts)
     JOIN calc_task t ON t.point_id = w.point_id AND t.state IN ('pending','running') AND t.from_ts <= w.to_ts AND t.to_ts >= w.from_ts`.execute(db);
   return new Set(r.rows.map((x) => x.point_id));
+}
+
+/** One interval's active import of a point: its end and energy (kWh, exact). */
+export interface IntervalImport {
+  end: Date;
+  kwh: Decimal;
+}
+
+/** Active import of each interval (t−Δ, t] of `windows` with a figure, by point, in time order. */
+export async function loadIntervalImport(db: Kysely<any>, windows: readonly { pointId: string; from: Date; to: Date }[]): Promise<Map<string, IntervalImport[]>> {
+  const out = new Map<string, IntervalImport[]>();
+  if (windows.length === 0) return out;
+  const r = await sql<{ point_id: string; ts: Date; kwh: string }>`
+    SELECT ie.point_id, ie.ts, ie.ap_imp_total::text AS kwh FROM unnest(${windows.map((w) => w.pointId)}::text[], ${windows.map((w) => w.from)}::timestamptz[],
+      ${windows.map((w) => w.to)}::timestamptz[]) AS w(point_id, from_ts, to_ts)
+    JOIN interval_energy ie ON ie.point_id = w.point_id AND ie.ts > w.from_ts AND ie.ts <= w.to_ts AND ie.ap_imp_total IS NOT NULL
+    ORDER BY ie.point_id, ie.ts`.execute(db);
+  for (const row of r.rows) {
+    const list = out.get(row.point_id) ?? [];
+    out.set(row.point_id, list);
+    list.push({ end: row.ts, kwh: parseDecimal(row.kwh) });
+  }
+  return out;
 }

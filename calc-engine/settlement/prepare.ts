@@ -9,12 +9,13 @@ import type { Kysely } from 'kysely';
 import { InputError } from '../../schema/index.ts';
 import { decAdd, type Decimal } from './decimal.ts';
 import {
-  loadAccounts, loadDailyFigures, loadIntervalDemand, loadMonthlyFigures, loadPendingRecomputation, loadRegisterDemand, loadTariffs,
-  type AccountRecord, type DemandWindow, type MonthlyFigure,
+  loadAccounts, loadDailyFigures, loadIntervalDemand, loadIntervalImport, loadMonthlyFigures, loadPendingRecomputation, loadRegisterDemand, loadTariffs,
+  type AccountMember, type AccountRecord, type DemandWindow, type MonthlyFigure,
 } from './load.ts';
 import { addFigures, zeroFigures, type MemberFigure, type RegisterFigures, type StatementInput } from './model.ts';
 import { parseTariff, schedulesOf, type Tariff } from './tariff.ts';
 import { attributeEnergy, billingDays, midMonthMode, tariffSpans, type TariffSpan } from './windows.ts';
+import { tiersFromCalendar } from './tou-split.ts';
 
 /** One reason the month cannot be settled yet. */
 export interface GateProblem {
@@ -125,6 +126,19 @@ export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOpt
   const intervalWindows: DemandWindow[] = [];
   const recompute: { pointId: string; from: Date; to: Date }[] = [];
   let firstDay = `${month}-01`, lastDay = `${month}-01`;
+  // Members whose meter keeps no tier registers, billed under a TOU tariff: tiers from intervals.
+  const untiered = new Map<Draft, AccountMember[]>();
+  for (const d of drafts) {
+    const tou = d.spans.filter((s) => s.tariff.energy.kind === 'tou');
+    const members = tou.length === 0 ? [] : d.acc.members.filter((m) => monthly.get(m.pointId)?.tiersKept === false);
+    if (members.length === 0) continue;
+    const bare = tou.find((s) => !s.tariff.calendar);
+    if (bare) {
+      for (const m of members) problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: `the meter keeps no tier registers and TOU tariff ${bare.tariff.id} has no calendar to split its intervals: give the tariff a calendar (seasons with bands), or bill the account with a single price` });
+      continue;
+    }
+    untiered.set(d, members);
+  }
   for (const d of drafts) {
     for (const m of d.acc.members) recompute.push({ pointId: m.pointId, from: d.periodStart, to: d.periodEnd });
     if (d.spans.length > 1 && midMonthMode(d.spans) === 'split') {
@@ -147,7 +161,8 @@ export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOpt
       }
     }
   }
-  const [daily, pending, intervalDemand, ...registerMaps] = await Promise.all([
+  const [intervalImport, daily, pending, intervalDemand, ...registerMaps] = await Promise.all([
+    loadIntervalImport(db, [...untiered].flatMap(([d, ms]) => ms.map((m) => ({ pointId: m.pointId, from: d.periodStart, to: d.periodEnd })))),
     loadDailyFigures(db, [...splitPoints], firstDay, lastDay),
     loadPendingRecomputation(db, recompute),
     loadIntervalDemand(db, dedupeWindows(intervalWindows)),
@@ -171,6 +186,18 @@ export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOpt
       return sum;
     };
     const { windows, missingDays } = attributeEnergy(d.energy, d.spans, d.days.length, midMonthMode(d.spans), dailyOf);
+    const warnings: string[] = [];
+    let energy = d.energy, members = d.members;
+    for (const m of untiered.get(d) ?? []) {
+      const t = tiersFromCalendar(intervalImport.get(m.pointId) ?? [], m.zone, m.intervalSeconds * 1000, d.spans);
+      t.perSpan.forEach((tiers, i) => {
+        windows[i]!.energy = addFigures(windows[i]!.energy, tiers, m.sign);
+        energy = addFigures(energy, tiers, m.sign);
+      });
+      const own = t.perSpan.reduce((a, b) => addFigures(a, b), zeroFigures());
+      members = members.map((f) => (f.pointId === m.pointId ? { ...f, energy: addFigures(f.energy, own) } : f));
+      warnings.push(`point ${m.pointId} keeps no tier registers: its ${t.intervals} intervals are split into tiers by the tariff calendar`);
+    }
     if (missingDays.length > 0) problems.push({ accountId: d.acc.id, problem: `the tariff changes mid-month (split by days' figures) but daily figures are missing for ${missingDays.join(', ')}` });
     let demandKw: Decimal | null = null;
     const basic = d.spans.map((s) => s.tariff.basic).find((b) => b?.kind === 'demand');
@@ -190,7 +217,7 @@ export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOpt
       }
     }
     if (problems.length > before) continue;
-    inputs.push({ accountId: d.acc.id, accountName: d.acc.name, month, monthDays: d.days.length, energy: d.energy, windows, demandKw, members: d.members, warnings: [] });
+    inputs.push({ accountId: d.acc.id, accountName: d.acc.name, month, monthDays: d.days.length, energy, windows, demandKw, members, warnings });
   }
   return { inputs, problems, approved };
 }

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { InputError, fieldPath } from '../../schema/index.ts';
 import { isDecimalText, parseDecimal, type Decimal } from './decimal.ts';
 import { PF_STANDARD_TABLES, type PfTable } from './pf-tables.ts';
+import type { TariffCalendar } from '../tou.ts';
 
 const decimalText = (what: string) =>
   z.union([z.string(), z.number()])
@@ -62,11 +63,29 @@ const powerFactor = z
   })
   .refine((p) => (p.standard === undefined) !== (p.table === undefined), 'give either standard or table');
 
+const tier = z.enum(['sharp', 'peak', 'flat', 'valley']);
+const bands = z.array(z.strictObject({
+  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM').describe('local time the band starts; it lasts until the next band (wrapping past midnight)'),
+  tier: tier.describe('tier in force'),
+})).min(1);
+/** Which tier is in force when, for meters that keep no tier registers. */
+const calendar = z.strictObject({
+  seasons: z.array(z.strictObject({
+    start: z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'a date MM-DD').describe('first day of the season (MM-DD); it lasts until the next season, wrapping over New Year'),
+    workday: bands.describe('bands of a workday'),
+    weekend: bands.optional().describe('bands of a weekend day (default: the workday bands)'),
+    holiday: bands.optional().describe('bands of a holiday (default: the weekend bands)'),
+  })).min(1),
+  holidays: z.array(z.iso.date()).default([]).describe('local dates YYYY-MM-DD billed as holidays'),
+  weekend: z.array(z.number().int().min(1).max(7)).default([6, 7]).describe('ISO weekdays of the weekend (1 Monday … 7 Sunday)'),
+});
+
 /** The schema of a tariff's spec fields (everything but id, name and effective dates). */
 export const tariffSpecSchema = z.strictObject({
   schedule: z.string().min(1).optional().describe("tariffs of one schedule succeed one another (default: the tariff's id)"),
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR').describe('ISO 4217 code'),
   energy: z.union([touEnergy, singleEnergy]).describe('energy prices: TOU per tier, or one price'),
+  calendar: calendar.optional().describe("TOU tiers by time of day, season and holiday: splits the intervals of meters that keep no tier registers"),
   basic: z.discriminatedUnion('kind', [capacityBasic, demandBasic]).optional().describe('basic charge by capacity or by maximum demand'),
   powerFactor: powerFactor.optional().describe('power-factor adjustment of energy and basic charges'),
   /** When this tariff takes effect inside a billing month: split energy by the days' figures, or prorate by days. */
@@ -103,6 +122,8 @@ export interface Tariff {
   basic: BasicCharge | null;
   powerFactor: PowerFactorRule | null;
   midMonth: 'split' | 'prorate';
+  /** The tier calendar for meters without tier registers, or null. */
+  calendar: TariffCalendar | null;
 }
 
 /** A tariff as stored: dates as `YYYY-MM-DD` text, spec as JSON. */
@@ -141,6 +162,7 @@ export function parseTariff(rec: TariffRecord): Tariff {
     basic: s.basic ?? null,
     powerFactor: table && pf ? { table, reactive: pf.reactive } : null,
     midMonth: s.midMonth,
+    calendar: s.calendar ?? null,
   };
 }
 

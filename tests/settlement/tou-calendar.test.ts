@@ -1,0 +1,69 @@
+/**
+ * A meter that keeps no tier registers, billed under a TOU tariff: each interval's energy goes to
+ * the tier the tariff's calendar puts at its local start (season, weekday, weekend, holiday).
+ * Hand-computed: every interval below is placed in its band by hand.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../schema/index.ts';
+import { formatDecimal, settleMonth } from '../../calc-engine/settlement/index.ts';
+import { dbTargets, freshDatabase } from '../support/db.ts';
+import { fixture } from './fixture.ts';
+
+const PRICES = { sharp: '0.2150', peak: '0.1820', flat: '0.1240', valley: '0.0610' };
+const CALENDAR = {
+  // Winter (from 1 November, wrapping over New Year to 31 March): valley all day. Summer: bands.
+  seasons: [
+    { start: '11-01', workday: [{ start: '00:00', tier: 'valley' }] },
+    { start: '04-01', workday: [{ start: '00:00', tier: 'valley' }, { start: '08:00', tier: 'peak' }, { start: '18:00', tier: 'flat' }, { start: '22:00', tier: 'valley' }], weekend: [{ start: '00:00', tier: 'valley' }] },
+  ],
+  holidays: ['2026-10-12'],
+};
+
+async function scenario(h: Database, spec: Record<string, unknown>) {
+  const f = fixture(h);
+  await f.point('NT', { zone: 'Europe/Berlin' });
+  await f.tariff('TOU-CAL', '2026-01-01', null, spec);
+  await f.account('A-NT', 'TOU-CAL', [['NT', 1]]);
+  // Only the total register: 10 + 5 + 7 + 4 + 8 = 34 kWh in October (CEST, UTC+2).
+  await f.monthly('NT', '2026-10', { ap_imp_total: '34.00' }, 'actual', 'Europe/Berlin');
+  await f.interval('NT', '2026-10-07T06:15:00Z', '10.00'); // Wed 08:00–08:15: peak
+  await f.interval('NT', '2026-10-07T06:00:00Z', '5.00'); //  Wed 07:45–08:00: valley
+  await f.interval('NT', '2026-10-09T16:15:00Z', '7.00'); //  Fri 18:00–18:15: flat
+  await f.interval('NT', '2026-10-12T07:00:00Z', '4.00'); //  Mon 08:45–09:00, a holiday: weekend bands, valley
+  await f.interval('NT', '2026-10-10T10:00:00Z', '8.00'); //  Sat 11:45–12:00: valley
+}
+
+describe.each(dbTargets())('TOU from a tariff calendar on $name', (target) => {
+  let h: Database;
+  beforeAll(async () => {
+    h = await freshDatabase(target);
+  });
+  afterAll(() => h.close());
+
+  it('splits the intervals of a meter without tier registers by the calendar and bills the tiers', async () => {
+    await scenario(h, { energy: PRICES, calendar: CALENDAR });
+    const [s] = (await settleMonth(h, { month: '2026-10', actor: 'alice' })).statements;
+    expect(s!.lines.map((l) => [l.code, formatDecimal(l.quantity), formatDecimal(l.amount)])).toEqual([
+      ['energy.sharp', '0.00', '0.00'],
+      ['energy.peak', '10.00', '1.82'], //   10 × 0.1820
+      ['energy.flat', '7.00', '0.87'], //     7 × 0.1240 = 0.868
+      ['energy.valley', '17.00', '1.04'], // (5 + 4 + 8) × 0.0610 = 1.037
+    ]);
+    expect(formatDecimal(s!.total)).toBe('3.73');
+    expect(formatDecimal(s!.figures.activeImport.valley)).toBe('17.00');
+    expect(s!.warnings).toContain('point NT keeps no tier registers: its 5 intervals are split into tiers by the tariff calendar');
+  });
+});
+
+describe.each(dbTargets())('TOU without a calendar on $name', (target) => {
+  let h: Database;
+  beforeAll(async () => {
+    h = await freshDatabase(target);
+  });
+  afterAll(() => h.close());
+
+  it('refuses to bill tiers the meter does not keep, saying what to add', async () => {
+    await scenario(h, { energy: PRICES });
+    await expect(settleMonth(h, { month: '2026-10', actor: 'alice' })).rejects.toThrow(/A-NT \/ NT: the meter keeps no tier registers and TOU tariff TOU-CAL has no calendar .*give the tariff a calendar/);
+  });
+});
