@@ -52,6 +52,8 @@ export interface AlarmScope {
   readonly to: number;
   /** Only the period [from, to] itself is in scope: a month's scope does not take in its days' alarms. */
   readonly exact?: boolean;
+  /** Only alarms of periods at most this long (ms) are in scope: a day scope leaves month alarms alone. */
+  readonly longest?: number;
 }
 
 /** The changes to make in the alarm store. */
@@ -64,6 +66,11 @@ export interface AlarmChanges {
 /** Whether a scope looks at an alarm's rule and object (whatever its period). */
 export function looksAt(scope: AlarmScope, a: Pick<AlarmCandidate, 'rule' | 'objectKind' | 'objectId'>): boolean {
   return scope.rules.includes(a.rule) && scope.objects.some((o) => o.kind === a.objectKind && o.id === a.objectId);
+}
+
+/** Whether an alarm's period is short enough for the scope (`longest`). */
+export function fitsScope(scope: AlarmScope, a: Pick<AlarmCandidate, 'periodStart' | 'periodEnd'>): boolean {
+  return scope.longest === undefined || a.periodEnd - a.periodStart <= scope.longest;
 }
 
 /** The identity of an alarm: rule, object and period. */
@@ -125,7 +132,7 @@ export function matchAlarms(open: readonly OpenAlarm[], candidates: readonly Ala
       a.periodStart !== c.periodStart || a.periodEnd !== c.periodEnd) changes.update.push({ alarm: a, candidate: c });
   }
   const inScope = (a: OpenAlarm): boolean =>
-    looksAt(scope, a) &&
+    looksAt(scope, a) && fitsScope(scope, a) &&
     (scope.exact ? a.periodStart === scope.from && a.periodEnd === scope.to : a.periodStart >= scope.from && a.periodEnd <= scope.to);
   for (const a of open) {
     if (kept.has(a)) continue;

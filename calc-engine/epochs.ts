@@ -24,6 +24,8 @@ export interface Installation {
   readonly final?: RegisterVector;
   /** Register capacity C in hundredths: the register wraps to 0 on reaching it (e.g. 1e8 for 6+2 digits). */
   readonly capacity: number;
+  /** The meter registers primary values itself: its multiplier is 1 whatever the CT/PT ratios. */
+  readonly primaryValues?: boolean;
 }
 
 /** CT/PT ratios in force from `from` until the next record, optionally with the reading at the change. */
@@ -54,10 +56,13 @@ export interface MeterEpoch {
   readonly rawAtEnd: boolean;
 }
 
+const DIRECT: TransformerRatios = { ctPrimary: 1, ctSecondary: 1, ptPrimary: 1, ptSecondary: 1 };
+
 /**
  * Cut the installation history by the CT/PT history into epochs, sorted by time. The first
  * ratio record also applies before its `from` (an archive usually records ratios from the
- * first installation on); with no ratio records at all the meter is taken as direct (M = 1).
+ * first installation on); with no ratio records at all, or for a meter that registers primary
+ * values, M = 1.
  */
 export function meterEpochs(installations: readonly Installation[], ratios: readonly RatioPeriod[]): MeterEpoch[] {
   const inst = [...installations].sort((a, b) => a.from - b.from);
@@ -85,7 +90,7 @@ export function meterEpochs(installations: readonly Installation[], ratios: read
         meterId: ins.meterId,
         from,
         to: end,
-        multiplier: multiplier(r?.ratios ?? { ctPrimary: 1, ctSecondary: 1, ptPrimary: 1, ptSecondary: 1 }),
+        multiplier: multiplier(!ins.primaryValues && r ? r.ratios : DIRECT),
         capacity: ins.capacity,
         ...(startReading ? { startReading } : {}),
         ...(endReading ? { endReading } : {}),

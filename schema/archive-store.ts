@@ -55,7 +55,7 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
     await up('metering_point', a.points.map((p) => ({
       id: p.id, substation_id: p.substation, name: p.name, ct_ratio: p.ctRatio, pt_ratio: p.ptRatio, time_zone: p.timeZone,
       interval_seconds: p.intervalMinutes * 60, directions: p.directions, import_only: p.importOnly,
-      max_interval_energy: p.maxIntervalEnergy ?? null, daily_min: p.dailyMin ?? null, daily_max: p.dailyMax ?? null, voltage_kv: p.voltageKv ?? null,
+      max_interval_energy: p.maxIntervalEnergy ?? null, daily_min: p.dailyMin ?? null, daily_max: p.dailyMax ?? null, monthly_min: p.monthlyMin ?? null, monthly_max: p.monthlyMax ?? null, voltage_kv: p.voltageKv ?? null,
       // The file's check limits are its points' defaults: stored per point, so a later file
       // that defines other points leaves these as they are.
       checks: JSON.stringify({ ...a.checks, ...p.checks }),

@@ -82,6 +82,8 @@ const point = z.strictObject({
   maxIntervalEnergy: registerValue.optional().describe('physical maximum of one interval, primary kWh (default: a tenth of the register range × multiplier); above it: outlier'),
   dailyMin: registerValue.optional().describe('lower limit of daily ap_imp.total energy, primary kWh (energy-limit)'),
   dailyMax: registerValue.optional().describe('upper limit of daily ap_imp.total energy, primary kWh (energy-limit)'),
+  monthlyMin: registerValue.optional().describe('lower limit of monthly ap_imp.total energy, primary kWh (energy-limit)'),
+  monthlyMax: registerValue.optional().describe('upper limit of monthly ap_imp.total energy, primary kWh (energy-limit)'),
   voltageKv: z.number().positive().optional().describe('nominal voltage, kV'),
   checks: checkLimitsSchema.optional().describe("limits of the interval checks for this point; each field given overrides the file's `checks`"),
 });

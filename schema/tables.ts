@@ -25,7 +25,7 @@ export interface MeterTable {
 export interface MeteringPointTable {
   id: string; substation_id: string; name: string; ct_ratio: DefaultBig; pt_ratio: DefaultBig;
   time_zone: string; interval_seconds: Generated<number>; directions: Generated<string[]>;
-  import_only: Generated<boolean>; max_interval_energy: Big | null; daily_min: Big | null; daily_max: Big | null;
+  import_only: Generated<boolean>; max_interval_energy: Big | null; daily_min: Big | null; daily_max: Big | null; monthly_min: Big | null; monthly_max: Big | null;
   voltage_kv: Big | null; checks: ColumnType<Record<string, number>, string | undefined, string>;
 }
 export interface InstallationTable {

@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { DEFAULT_REGISTER_CAPACITY, type Database, type Tables } from '../../schema/index.ts';
-import { alarmKey, looksAt, matchAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
+import { alarmKey, fitsScope, looksAt, matchAlarms, type AlarmCandidate, type AlarmChanges, type AlarmScope, type OpenAlarm, type RuleName, type AlarmObjectKind } from '../alarms.ts';
 import { isRunRule, joinRuns, runKind } from '../runs.ts';
 import { AlarmLedger } from './alarm-ledger.ts';
 import { advisoryLocksSql } from './literal.ts';
@@ -89,7 +89,7 @@ export function openAlarms(handle: Database, scope: AlarmScope): Promise<OpenAla
  * meeting it (a run the window carries on or precedes).
  */
 function seenBy(scope: AlarmScope, a: OpenAlarm): boolean {
-  return looksAt(scope, a) && a.periodEnd >= scope.from && a.periodStart <= scope.to;
+  return looksAt(scope, a) && fitsScope(scope, a) && a.periodEnd >= scope.from && a.periodStart <= scope.to;
 }
 
 /**

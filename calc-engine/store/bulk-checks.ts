@@ -14,7 +14,7 @@ import { ratAdd, rational, type Rational } from '../rational.ts';
 import { ACTUAL } from '../quality.ts';
 import { DEFAULT_INTERVAL_SUM_LIMITS } from '../rules/interval-sum.ts';
 import type { CheckGroup } from './alarms.ts';
-import { dayLimitGroups, intervalGroups, intervalSumGroup, type DailyLimits, type FrozenRuns } from './checks.ts';
+import { energyLimitGroups, intervalGroups, intervalSumGroup, type EnergyLimits, type FrozenRuns } from './checks.ts';
 
 /** One kernel group of a chunk: points (one row each) over intervals (from + jΔ, from + (j+1)Δ]. */
 export interface CheckedGroup {
@@ -58,8 +58,8 @@ function daySum(figure: IntervalFigure, g: CheckedGroup, row: number, j0: number
   return { pointId: p.config.id, from: g.from + j0 * g.dt, to: g.from + j1 * g.dt, registers, sources: [], events: [] };
 }
 
-/** Check groups of one chunk: its kernel groups, its points' days and their daily limits. */
-export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGroup[], days: readonly PeriodFigure[], limits: DailyLimits, frozen: FrozenRuns = new Map()): CheckGroup[] {
+/** Check groups of one chunk: its kernel groups, its points' days and months and their energy limits. */
+export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGroup[], days: readonly PeriodFigure[], months: readonly PeriodFigure[], limits: EnergyLimits, frozen: FrozenRuns = new Map()): CheckGroup[] {
   const out: CheckGroup[] = [];
   const where = new Map<string, { g: CheckedGroup; row: number }[]>();
   for (const g of groups) {
@@ -67,7 +67,7 @@ export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGrou
     out.push(...intervalGroups(view, g.rows, g.from, g.from + g.intervals * g.dt, days, frozen));
     g.rows.forEach((p, row) => (where.get(p.config.id) ?? where.set(p.config.id, []).get(p.config.id)!).push({ g, row }));
   }
-  out.push(...dayLimitGroups(days, limits));
+  out.push(...energyLimitGroups(days, months, limits));
   for (const f of days) {
     for (const { g, row } of where.get(f.pointId) ?? []) {
       const j0 = (f.from - g.from) / g.dt, j1 = (f.to - g.from) / g.dt;

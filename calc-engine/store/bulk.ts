@@ -99,7 +99,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   const members = new Set(objects.flatMap((o) => o.members.map((m) => m.pointId)));
   const stats = emptyStats();
   const checks = opts.checks !== false;
-  const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
+  const limits = new Map([...archive.values()].map((a) => [a.config.id, a.limits]));
 
   const rangesOf = new Map<string, DirtyRange[]>();
   for (const r of ranges) (rangesOf.get(r.pointId) ?? rangesOf.set(r.pointId, []).get(r.pointId)!).push(r);
@@ -186,7 +186,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
       const key = `${id}|${a}|${b}`;
       return figures.get(key) ?? (figures.set(key, pointEnergy(ctx, id, a, b)), figures.get(key)!);
     };
-    const found = checks ? chunkChecks(figureOf, groups, days, limits, frozen) : [];
+    const found = checks ? chunkChecks(figureOf, groups, days, months, limits, frozen) : [];
     // COPY data is made point by point while the server takes the previous point in.
     function* tuples(): Generator<Buffer> {
       const out = new CopyBinary();

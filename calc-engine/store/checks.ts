@@ -22,7 +22,8 @@ import { reverseEnergyCandidates } from '../rules/reverse-energy.ts';
 import { frozenReadingCandidates } from '../rules/frozen-reading.ts';
 import { demandJumpCandidates } from '../rules/demand-jump.ts';
 import { missingReadingCandidates } from '../rules/missing-data.ts';
-import { energyLimitCandidates, type EnergyLimit } from '../rules/energy-limit.ts';
+import { energyLimitCandidates } from '../rules/energy-limit.ts';
+import type { PeriodLimits } from './load.ts';
 import { busImbalanceCandidates, defaultBusLimits } from '../rules/bus-imbalance.ts';
 import { transformerLossCandidates, DEFAULT_TRANSFORMER_LIMITS } from '../rules/transformer-loss.ts';
 import { lineLossCandidates, DEFAULT_LINE_LIMITS } from '../rules/line-loss.ts';
@@ -79,8 +80,11 @@ export function knownLoaded(p: PointData, from: number, to: number, frozen: Froz
   return carriesLoad(p) || continuedRuns(p.config.id, from, to, frozen).length > 0;
 }
 
-/** Energy limits of a point's days (kWh), from the archive. */
-export type DailyLimits = ReadonlyMap<string, readonly EnergyLimit[]>;
+/** Energy limits of each point's days and months (kWh), from the archive. */
+export type EnergyLimits = ReadonlyMap<string, PeriodLimits>;
+
+// A day has at most 25 hours: a day scope never takes in (and clears) a month's alarm.
+const LONGEST_DAY = 25 * 3_600_000;
 
 function objectLimits(o: StatObject & { limits: Record<string, number> }, fallback: LossRateLimits): LossRateLimits {
   return {
@@ -127,17 +131,25 @@ export function intervalGroups(view: KernelView, points: readonly PointData[], f
   });
 }
 
-/** Energy-limit groups: each point's days against its limits, one scope per point over its days. */
-export function dayLimitGroups(days: readonly PeriodFigure[], dailyLimits: DailyLimits): CheckGroup[] {
+/**
+ * Energy-limit groups: each point's days against its day limits, one scope per point over its
+ * days that takes in only day-long alarms; each month against its month limits, a scope of its
+ * own period.
+ */
+export function energyLimitGroups(days: readonly PeriodFigure[], months: readonly PeriodFigure[], limits: EnergyLimits): CheckGroup[] {
   const byPoint = new Map<string, { from: number; to: number; candidates: AlarmCandidate[] }>();
   for (const f of days) {
     const g = byPoint.get(f.pointId) ?? { from: f.from, to: f.to, candidates: [] };
     g.from = Math.min(g.from, f.from);
     g.to = Math.max(g.to, f.to);
-    g.candidates.push(...energyLimitCandidates(f, dailyLimits.get(f.pointId) ?? []));
+    g.candidates.push(...energyLimitCandidates(f, limits.get(f.pointId)?.day ?? []));
     byPoint.set(f.pointId, g);
   }
-  return [...byPoint].map(([id, g]) => ({ scope: { rules: DAY_RULES, objects: [{ kind: 'point' as const, id }], from: g.from, to: g.to }, candidates: g.candidates }));
+  const point = (id: string) => [{ kind: 'point' as const, id }];
+  return [
+    ...[...byPoint].map(([id, g]) => ({ scope: { rules: DAY_RULES, objects: point(id), from: g.from, to: g.to, longest: LONGEST_DAY }, candidates: g.candidates })),
+    ...months.map((f) => ({ scope: { rules: DAY_RULES, objects: point(f.pointId), from: f.from, to: f.to, exact: true }, candidates: energyLimitCandidates(f, limits.get(f.pointId)?.month ?? []) })),
+  ];
 }
 
 /** The interval-sum group of a day whose every interval was recomputed (`parts`), under multiplier `m`. */
@@ -172,7 +184,7 @@ export function checkRecomputation(
   ranges: readonly DirtyRange[],
   stats: RecomputeStats,
   objects: readonly (StatObject & { limits: Record<string, number> })[],
-  dailyLimits: DailyLimits,
+  limits: EnergyLimits,
   frozen: FrozenRuns = new Map(),
 ): CheckGroup[] {
   const groups: CheckGroup[] = [];
@@ -185,7 +197,7 @@ export function checkRecomputation(
     const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt };
     groups.push(...intervalGroups(view, [p], from, to, stats.figures.days, frozen));
   }
-  groups.push(...dayLimitGroups(stats.figures.days, dailyLimits));
+  groups.push(...energyLimitGroups(stats.figures.days, stats.figures.months, limits));
   // Σ intervals against the day's boundary delta, for days whose every interval was recomputed.
   // Intervals by point once, not a scan of all of them per day.
   const intervalsOf = new Map<string, EnergyFigure[]>();

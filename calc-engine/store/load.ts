@@ -34,11 +34,23 @@ export function storedRatios(ct: string, pt: string): TransformerRatios {
 const vector = (v: (string | null)[] | null | undefined): number[] | undefined =>
   v ? Array.from({ length: REGISTER_COUNT }, (_, i) => (v[i] === null || v[i] === undefined ? NaN : Number(v[i]))) : undefined;
 
+/** Energy limits of a point's days and months. */
+export interface PeriodLimits {
+  day: readonly EnergyLimit[];
+  month: readonly EnergyLimit[];
+}
+
+/** Stored lower/upper limits (hundredths of a kWh) as limits of active import, none when neither is set. */
+function activeImportLimits(min: string | null, max: string | null): EnergyLimit[] {
+  if (min === null && max === null) return [];
+  return [{ register: 'ap_imp.total', ...(min !== null ? { lower: Number(min) / 100 } : {}), ...(max !== null ? { upper: Number(max) / 100 } : {}) }];
+}
+
 /** Archive of points: configs and epochs (no readings). */
 export interface PointArchive {
   config: PointConfig;
-  /** Daily energy limits (kWh of active import) from the archive. */
-  dailyLimits: EnergyLimit[];
+  /** Energy limits (kWh of active import) of its days and months, from the archive. */
+  limits: PeriodLimits;
   installations: Installation[];
   ratios: RatioPeriod[];
 }
@@ -94,11 +106,9 @@ export async function loadPointArchive(handle: Database, ids?: readonly string[]
       importOnly: p.import_only,
       ...checkLimits(p.id, p.checks),
     };
-    const primary = mine.some((i) => i.primary_values);
-    const limit = (v: string | null) => (v === null ? undefined : Number(v) / 100);
     out.set(p.id, {
       config,
-      dailyLimits: p.daily_min === null && p.daily_max === null ? [] : [{ register: 'ap_imp.total', ...(limit(p.daily_min) !== undefined ? { lower: limit(p.daily_min)! } : {}), ...(limit(p.daily_max) !== undefined ? { upper: limit(p.daily_max)! } : {}) }],
+      limits: { day: activeImportLimits(p.daily_min, p.daily_max), month: activeImportLimits(p.monthly_min, p.monthly_max) },
       // A point with readings but no installation history has had one meter all along.
       installations: mine.length === 0 ? [{ meterId: `${p.id}:meter`, from: -8.64e15, capacity }] : mine.map((i) => ({
         meterId: i.meter_id,
@@ -107,13 +117,12 @@ export async function loadPointArchive(handle: Database, ids?: readonly string[]
         ...(vector(i.initial_readings) ? { initial: vector(i.initial_readings)! } : {}),
         ...(vector(i.final_readings) ? { final: vector(i.final_readings)! } : {}),
         capacity: Number(i.capacity),
+        primaryValues: i.primary_values,
       })),
-      ratios: primary
-        ? []
-        : [
-            { from: -8.64e15, ratios: m },
-            ...changes.filter((c) => c.point_id === p.id).map((c) => ({ from: c.effective_at.getTime(), ratios: storedRatios(c.ct_ratio, c.pt_ratio) })),
-          ],
+      ratios: [
+        { from: -8.64e15, ratios: m },
+        ...changes.filter((c) => c.point_id === p.id).map((c) => ({ from: c.effective_at.getTime(), ratios: storedRatios(c.ct_ratio, c.pt_ratio) })),
+      ],
     });
   }
   return out;
@@ -160,7 +169,7 @@ export async function loadAdjustments(handle: Database, ids: readonly string[], 
 /** Statistical objects with their members; `containing` limits to objects with one of these points. */
 export async function loadObjects(handle: Database, containing?: readonly string[]): Promise<(StatObject & { limits: Record<string, number>; name: string })[]> {
   // Ordered so an object's first member, whose zone its days are counted in, is always the same.
-  const members = await handle.db.selectFrom('stat_member').selectAll().orderBy(['object_id', 'point_id', 'direction', 'role']).execute();
+  const members = await handle.db.selectFrom('stat_member').selectAll().orderBy('object_id').orderBy('point_id').orderBy('direction').orderBy('role').execute();
   const objects = await handle.db.selectFrom('stat_object').selectAll().execute();
   // A bus or line object without a voltage of its own has the voltage of the bus or line it refers to.
   const voltages = new Map<string, string>();

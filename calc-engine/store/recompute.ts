@@ -160,7 +160,7 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
       + (await saveObjects(client, handle.copy, 'month', f.objects.filter((x) => x.kind === 'month').map((x) => x.figure)));
   });
   if (opts.checks !== false) {
-    const limits = new Map([...archive.values()].map((a) => [a.config.id, a.dailyLimits]));
+    const limits = new Map([...archive.values()].map((a) => [a.config.id, a.limits]));
     const frozen = await openFrozenRuns(handle, known.map((r) => r.pointId));
     const c = await applyAlarmGroups(handle, checkRecomputation(ctx, known, stats, objects, limits, frozen), opts.alarmListeners);
     stats.alarms = { raised: c.raise.length, updated: c.update.length, cleared: c.clear.length };

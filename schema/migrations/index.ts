@@ -8,6 +8,7 @@ import * as alarmDetail from './005-alarm-detail.ts';
 import * as auditAction from './006-audit-action.ts';
 import * as alarmPeriod from './007-alarm-period.ts';
 import * as pointChecks from './008-point-checks.ts';
+import * as monthlyLimits from './009-monthly-limits.ts';
 
 const migrations: Record<string, Migration> = {
   '001-archive': archive,
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '006-audit-action': auditAction,
   '007-alarm-period': alarmPeriod,
   '008-point-checks': pointChecks,
+  '009-monthly-limits': monthlyLimits,
 };
 
 /** Kysely migration provider with every meterflow migration. */
