@@ -5,6 +5,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { DateTime } from 'luxon';
 import { REGISTER_CODES, REGISTER_COLUMNS, type Database } from '../../schema/index.ts';
+import { SEVERITIES, type RuleName, type Severity } from '../alarms.ts';
 
 /** What can be exported. */
 export const EXPORT_KINDS = ['daily', 'monthly', 'intervals', 'losses', 'alarms'] as const;
@@ -113,6 +114,24 @@ export async function exportRows(handle: Database, q: ExportQuery): Promise<Row[
   }
   const r = await query.execute(handle.db);
   return (r.rows as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, iso(v)])) as Row);
+}
+
+/** Which alarms `meterflow alarms` and the engine's HTTP endpoint list. */
+export interface AlarmFilter {
+  /** Include cleared alarms (default: open and acknowledged only). */
+  all?: boolean;
+  /** A point, terminal or statistical object. */
+  object?: string;
+  rule?: RuleName;
+  /** This severity or worse. */
+  severity?: Severity;
+}
+
+/** Alarms as export rows (oldest raised first), filtered. */
+export async function listAlarms(handle: Database, f: AlarmFilter = {}): Promise<Row[]> {
+  const least = SEVERITIES.indexOf(f.severity ?? 'info');
+  const rows = await exportRows(handle, { kind: 'alarms', from: new Date(0), to: new Date(8.64e15), ...(f.object !== undefined ? { object: f.object } : {}) });
+  return rows.filter((r) => (f.all || r.state !== 'cleared') && (f.rule === undefined || r.rule === f.rule) && SEVERITIES.indexOf(r.severity as Severity) >= least);
 }
 
 /** Rows as CSV with a header (fields quoted where needed). */

@@ -60,11 +60,27 @@ export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Pr
   }
 }
 
-/** Run until `signal` aborts: drain, then poll for new tasks every `pollMs`. */
-export async function runWorker(handle: Database, signal: AbortSignal, opts: WorkerOptions & { pollMs?: number } = {}): Promise<void> {
+/** What one pass of a running worker did: the tasks it completed, or why it failed. */
+export interface WorkerPass {
+  at: Date;
+  tasks: number;
+  error?: string;
+}
+
+/**
+ * Run until `signal` aborts: drain, then poll for new tasks every `pollMs`. A pass that fails
+ * (the database away) is logged and tried again at the next poll: the daemon does not stop.
+ */
+export async function runWorker(handle: Database, signal: AbortSignal, opts: WorkerOptions & { pollMs?: number; onPass?: (pass: WorkerPass) => void } = {}): Promise<void> {
   const worker = opts.worker ?? workerId();
   while (!signal.aborted) {
-    await drainTasks(handle, { ...opts, worker });
+    try {
+      opts.onPass?.({ at: new Date(), tasks: await drainTasks(handle, { ...opts, worker }) });
+    } catch (e) {
+      const error = (e as Error).message;
+      opts.log?.({ msg: 'engine pass failed; trying again at the next poll', level: 'error', worker, error, hint: 'check that the database answers (meterflow db status)' });
+      opts.onPass?.({ at: new Date(), tasks: 0, error });
+    }
     await new Promise<void>((res) => {
       const t = setTimeout(res, opts.pollMs ?? 1000);
       signal.addEventListener('abort', () => (clearTimeout(t), res()), { once: true });

@@ -1,6 +1,6 @@
 /** `meterflow alarms`: list alarms, acknowledge one. */
-import { RULE_NAMES, SEVERITIES } from '../../calc-engine/index.ts';
-import { acknowledgeAlarm, exportRows, toCsv, EXPORT_COLUMNS } from '../../calc-engine/store/index.ts';
+import { RULE_NAMES, SEVERITIES, type RuleName, type Severity } from '../../calc-engine/index.ts';
+import { acknowledgeAlarm, listAlarms, toCsv, EXPORT_COLUMNS } from '../../calc-engine/store/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { dataDirOption, withDatabase } from './shared.ts';
 
@@ -20,9 +20,9 @@ const alarmsCmd: Command = {
   async run(_, o) {
     const rule = typeof o.rule === 'string' ? o.rule : undefined;
     if (rule !== undefined && !(RULE_NAMES as readonly string[]).includes(rule)) throw new UsageError(`--rule ${rule}: no such rule; one of ${RULE_NAMES.join(', ')}`);
+    const severity = typeof o.severity === 'string' ? o.severity : undefined;
+    if (severity !== undefined && !(SEVERITIES as readonly string[]).includes(severity)) throw new UsageError(`--severity ${severity}: one of ${SEVERITIES.join(', ')}`);
     if (!['table', 'csv', 'json'].includes(String(o.format))) throw new UsageError(`--format must be table, csv or json, not '${String(o.format)}'`);
-    const least = typeof o.severity === 'string' ? SEVERITIES.indexOf(o.severity as never) : 0;
-    if (least < 0) throw new UsageError(`--severity ${String(o.severity)}: one of ${SEVERITIES.join(', ')}`);
     return withDatabase(o, async (h) => {
     if (typeof o.ack === 'string') {
       if (typeof o.by !== 'string') throw new UsageError('--ack needs --by <name>: acknowledgements are audited');
@@ -33,8 +33,9 @@ const alarmsCmd: Command = {
       console.log(`alarm ${o.ack} acknowledged by ${o.by}`);
       return EXIT.ok;
     }
-    const rows = (await exportRows(h, { kind: 'alarms', from: new Date(0), to: new Date(8.64e15), ...(typeof o.object === 'string' ? { object: o.object } : {}) }))
-      .filter((r) => (o.all || r.state !== 'cleared') && (rule === undefined || r.rule === rule) && SEVERITIES.indexOf(r.severity as never) >= least);
+    const rows = await listAlarms(h, {
+      all: o.all === true, ...(typeof o.object === 'string' ? { object: o.object } : {}), ...(rule ? { rule: rule as RuleName } : {}), ...(severity ? { severity: severity as Severity } : {}),
+    });
     if (o.format === 'json') console.log(JSON.stringify(rows, null, 2));
     else if (o.format === 'csv') process.stdout.write(toCsv(rows, EXPORT_COLUMNS.alarms));
     else {

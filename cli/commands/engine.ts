@@ -1,9 +1,9 @@
 /** `meterflow engine run|recompute` and `meterflow export`. */
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
-import { boundInstant, drainTasks, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_COLUMNS, EXPORT_KINDS, type ExportKind, type TimeBound } from '../../calc-engine/store/index.ts';
+import { boundInstant, drainTasks, workerId, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_COLUMNS, EXPORT_KINDS, type ExportKind, type TimeBound } from '../../calc-engine/store/index.ts';
 import { lockedMonths, outsideLocks, taskCounts } from '../../calc-engine/tasks/index.ts';
-import { logAlarms, publishAlarms } from '../../calc-engine/publish/index.ts';
+import { logAlarms, publishAlarms, serveEngine, type EngineEndpoint } from '../../calc-engine/publish/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
 import { dataDirOption, withDatabase } from './shared.ts';
@@ -40,6 +40,14 @@ function rangeOf(o: Record<string, unknown>): { from: TimeBound; to: TimeBound }
 
 const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), component: 'engine', ...line }));
 
+/** `--http [host:]port`: the engine endpoint's address (host 127.0.0.1 unless given). */
+function httpOption(v: string | undefined): { host: string; port: number } | undefined {
+  if (v === undefined || v === '' || v === 'none') return undefined;
+  const m = /^(?:(.*):)?(\d{1,5})$/.exec(v);
+  if (!m || Number(m[2]) > 65535) throw new UsageError(`--http '${v}' is not [host:]port, e.g. 9465 or 0.0.0.0:9465`);
+  return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
+}
+
 const runCmd: Command = {
   path: ['engine', 'run'],
   summary: 'Run an engine worker: claim dirty ranges, recompute, repeat (any number of workers may run).',
@@ -49,25 +57,39 @@ const runCmd: Command = {
     'poll-ms': { type: 'string', description: 'poll interval for new tasks', default: '1000' },
     batch: { type: 'string', description: 'tasks claimed at a time', default: '200' },
     mqtt: { type: 'string', description: 'publish alarm changes to this broker, on meterflow/alarms/<kind>/<object>/<rule> (default: MQTT_URL; none: log only)' },
+    http: { type: 'string', description: 'serve GET /health, /metrics, /alarms and /alarms/events (a live stream) on [host:]port; port 0 picks one (default: MF_ENGINE_HTTP; none: no endpoint)' },
   },
   async run(_, o) {
+    const listen = httpOption(typeof o.http === 'string' ? o.http : process.env.MF_ENGINE_HTTP);
     return withDatabase(o, async (h) => {
     const url = typeof o.mqtt === 'string' ? o.mqtt : process.env.MQTT_URL;
+    const worker = workerId();
+    let endpoint: EngineEndpoint | undefined;
+    if (listen) {
+      try {
+        endpoint = await serveEngine(h, { ...listen, worker });
+      } catch (e) {
+        console.error(`meterflow engine run: cannot serve HTTP on ${listen.host}:${listen.port} (${(e as Error).message}); choose another --http port`);
+        return EXIT.failed;
+      }
+    }
     const publisher = url ? publishAlarms(url, { onError: (e) => log({ msg: 'alarm publish failed', level: 'warn', error: e.message }) }) : undefined;
-    const alarmListeners = [logAlarms(log), ...(publisher ? [publisher.listener] : [])];
+    const alarmListeners = [logAlarms(log), ...(publisher ? [publisher.listener] : []), ...(endpoint ? [endpoint.listener] : [])];
     try {
       if (o.once) {
-        const n = await drainTasks(h, { log, batch: Number(o.batch), alarmListeners });
+        const n = await drainTasks(h, { log, worker, batch: Number(o.batch), alarmListeners });
         log({ msg: 'drained', tasks: n, ...(await taskCounts(h)) });
         return EXIT.ok;
       }
       const stop = new AbortController();
       onStopSignal((sig) => (log({ msg: `${sig}: finishing the current batch` }), stop.abort()));
-      log({ msg: 'engine worker started', alarms: url ? `log and ${url}` : 'log' });
-      await runWorker(h, stop.signal, { log, pollMs: Number(o['poll-ms']), batch: Number(o.batch), alarmListeners });
+      const http = endpoint ? `http://${listen!.host}:${endpoint.port}` : undefined;
+      log({ msg: 'engine worker started', worker, alarms: ['log', ...(url ? [url] : []), ...(http ? [`${http}/alarms/events`] : [])].join(', '), ...(http ? { health: `${http}/health` } : {}) });
+      await runWorker(h, stop.signal, { log, worker, pollMs: Number(o['poll-ms']), batch: Number(o.batch), alarmListeners, ...(endpoint ? { onPass: endpoint.onPass } : {}) });
       return EXIT.ok;
     } finally {
       await publisher?.close();
+      await endpoint?.close();
     }
     });
   },
