@@ -64,7 +64,7 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
       point_id: x.point, meter_id: x.meter, installed_at: x.installedAt, removed_at: x.removedAt ?? null,
       initial_readings: x.initial, final_readings: x.final ?? null,
     })), ['point_id', 'installed_at']);
-    await up('ratio_change', a.ratioChanges.map((x) => ({ point_id: x.point, effective_at: x.effectiveAt, ct_ratio: x.ctRatio, pt_ratio: x.ptRatio })), ['point_id', 'effective_at']);
+    await up('ratio_change', a.ratioChanges.map((x) => ({ point_id: x.point, effective_at: x.effectiveAt, ct_ratio: x.ctRatio, pt_ratio: x.ptRatio, readings: x.reading ?? null })), ['point_id', 'effective_at']);
     await up('bypass_event', a.bypasses.map((x) => ({ point_id: x.point, bypass_point_id: x.via, started_at: x.startedAt, ended_at: x.endedAt ?? null })), ['point_id', 'started_at']);
     await up('stat_object', a.objects.map((o) => ({ id: o.id, kind: o.kind, ref_id: o.ref ?? null, name: o.name, voltage_kv: o.voltageKv ?? null, limits: JSON.stringify(o.limits) })));
     for (const o of a.objects) {

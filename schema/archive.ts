@@ -95,7 +95,13 @@ const installation = z.strictObject({
   initial: registerSet.describe('register readings at installation, by register code (kWh/kvarh)'),
   final: registerSet.optional().describe('register readings at removal'),
 });
-const ratioChange = z.strictObject({ point: id, effectiveAt: instant.describe('when the new ratios apply'), ctRatio: ratio.describe('new CT ratio'), ptRatio: ratio.describe('new PT ratio') });
+const ratioChange = z.strictObject({
+  point: id,
+  effectiveAt: instant.describe('when the new ratios apply'),
+  ctRatio: ratio.describe('new CT ratio'),
+  ptRatio: ratio.describe('new PT ratio'),
+  reading: registerSet.optional().describe('register readings of the meter at the change, by register code (kWh/kvarh); without them a reading stamped exactly effectiveAt is needed, else the day and month of the change stay missing'),
+});
 const bypass = z.strictObject({ point: id.describe('the feeder point carried'), via: id.describe('the bypass point carrying it'), startedAt: instant, endedAt: instant.optional().describe('omit while the bypass lasts') });
 const member = z.strictObject({ point: id, direction: z.enum(DIRECTIONS).default('ap_imp').describe('register direction counted'), role: z.enum(['in', 'out']).describe('in: energy into the object; out: energy leaving it'), sign: z.union([z.literal(1), z.literal(-1)]).default(1).describe('-1 counts the energy negatively') });
 const object = z.strictObject({

@@ -33,7 +33,7 @@ export interface InstallationTable {
   initial_readings: ColumnType<string[], (number | null)[], (number | null)[]>;
   final_readings: ColumnType<string[] | null, (number | null)[] | null, (number | null)[] | null>;
 }
-export interface RatioChangeTable { id: Generated<string>; point_id: string; effective_at: Timestamp; ct_ratio: Big; pt_ratio: Big }
+export interface RatioChangeTable { id: Generated<string>; point_id: string; effective_at: Timestamp; ct_ratio: Big; pt_ratio: Big; readings: ColumnType<(string | null)[] | null, (number | null)[] | null | undefined, (number | null)[] | null> }
 export interface BypassEventTable {
   id: Generated<string>; point_id: string; bypass_point_id: string; started_at: Timestamp; ended_at: Timestamp | null;
 }

@@ -121,7 +121,7 @@ export async function loadPointArchive(handle: Database, ids?: readonly string[]
       })),
       ratios: [
         { from: -8.64e15, ratios: m },
-        ...changes.filter((c) => c.point_id === p.id).map((c) => ({ from: c.effective_at.getTime(), ratios: storedRatios(c.ct_ratio, c.pt_ratio) })),
+        ...changes.filter((c) => c.point_id === p.id).map((c) => ({ from: c.effective_at.getTime(), ratios: storedRatios(c.ct_ratio, c.pt_ratio), ...(c.readings ? { reading: vector(c.readings)! } : {}) })),
       ],
     });
   }

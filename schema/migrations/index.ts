@@ -9,6 +9,7 @@ import * as auditAction from './006-audit-action.ts';
 import * as alarmPeriod from './007-alarm-period.ts';
 import * as pointChecks from './008-point-checks.ts';
 import * as monthlyLimits from './009-monthly-limits.ts';
+import * as ratioChangeReading from './010-ratio-change-reading.ts';
 
 const migrations: Record<string, Migration> = {
   '001-archive': archive,
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '007-alarm-period': alarmPeriod,
   '008-point-checks': pointChecks,
   '009-monthly-limits': monthlyLimits,
+  '010-ratio-change-reading': ratioChangeReading,
 };
 
 /** Kysely migration provider with every meterflow migration. */
