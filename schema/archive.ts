@@ -76,7 +76,7 @@ const point = z.strictObject({
   ctRatio: ratio.default('1').describe('CT ratio as primary/secondary quotient, e.g. 120 for 600/5'),
   ptRatio: ratio.default('1').describe('PT ratio as a quotient, e.g. 100 for 10 kV/100 V'),
   timeZone: zone.describe('IANA time zone of its days and months'),
-  intervalMinutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(30), z.literal(60)]).default(15).describe('interval length'),
+  intervalMinutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(30), z.literal(60)]).default(15).describe("interval length; must divide the zone's UTC offset (60 does not fit UTC+05:30)"),
   directions: z.array(z.enum(DIRECTIONS)).default([...DIRECTIONS]).describe('directions that take part in computation'),
   importOnly: z.boolean().default(false).describe('no export can flow here: export energy raises reverse-energy'),
   maxIntervalEnergy: registerValue.optional().describe('physical maximum of one interval, primary kWh (default: a tenth of the register range × multiplier); above it: outlier'),
@@ -157,6 +157,19 @@ export const archiveSchema = z.strictObject({
 /** A validated archive. Register sets are arrays of 20 integer hundredths (null = not given). */
 export type Archive = z.output<typeof archiveSchema>;
 
+/**
+ * The zone's offset (e.g. `+05:30`) when `minutes`-long intervals cut on a UTC-aligned grid would
+ * not start on its local hours, in winter or summer; undefined when they fit.
+ */
+function gridMisfit(zone: string, minutes: number): string | undefined {
+  const year = DateTime.utc().year;
+  for (const month of [1, 7]) {
+    const t = DateTime.fromObject({ year, month, day: 1 }, { zone });
+    if (t.offset % minutes !== 0) return t.toFormat('ZZ');
+  }
+  return undefined;
+}
+
 /** Existing ids in the database that an archive may reference without redefining them. */
 export type KnownIds = Partial<Record<'substation' | 'terminal' | 'meter' | 'point' | 'tariff', ReadonlySet<string>>>;
 
@@ -189,6 +202,12 @@ export function parseArchive(text: string, file: string, known: KnownIds = {}): 
   }
   for (const s of ['buses', 'lines', 'transformers', 'terminals', 'points'] as const) a[s].forEach((x, i) => check(s, i, 'substation', x.substation, 'substation'));
   a.meters.forEach((m, i) => check('meters', i, 'terminal', m.terminal, 'terminal'));
+  a.points.forEach((p, i) => {
+    const off = gridMisfit(p.timeZone, p.intervalMinutes);
+    if (off !== undefined) {
+      problems.push({ file, line: yamlLineOf(text, ['points', i, 'intervalMinutes']), field: `points[${i}].intervalMinutes`, message: `${p.intervalMinutes}-minute intervals do not fit ${p.timeZone} (UTC${off}): intervals are cut on a grid from UTC midnight, so local hours would fall inside them; use intervals that divide the zone's offset (15 minutes fit every zone)` });
+    }
+  });
   a.installations.forEach((x, i) => {
     check('installations', i, 'point', x.point, 'point');
     check('installations', i, 'meter', x.meter, 'meter');
