@@ -69,12 +69,11 @@ const SCRATCH_A = new Float64Array(REGISTER_COUNT), SCRATCH_B = new Float64Array
 
 /**
  * The kernel's 20 deltas of the interval (a, b] of a row into `out` (a wrap taken up to the
- * interval's maximum, a decrease counted 0), whether its end reads non-zero active energy (import
- * or export total) and whether a
+ * interval's maximum, a decrease counted 0), with its end's total active import and whether a
  * register went down; null where the kernel holds no interval (outside the epoch, a snapshot
  * not read in full), which ends runs and forgets neighbours.
  */
-function kernelInterval(src: RowSource, a: number, b: number, out: Float64Array): { nonZero: boolean; decrease: boolean } | null {
+function kernelInterval(src: RowSource, a: number, b: number, out: Float64Array): { end: number; decrease: boolean } | null {
   const x = SCRATCH_A, y = SCRATCH_B;
   if (!src.active(a, b) || !src.snapshot(a, x) || !src.snapshot(b, y)) return null;
   let decrease = false;
@@ -83,7 +82,7 @@ function kernelInterval(src: RowSource, a: number, b: number, out: Float64Array)
     if (d.kind === 'decrease') decrease = true;
     out[r] = d.delta;
   }
-  return { nonZero: y[0]! > 0 || y[5]! > 0, decrease };
+  return { end: y[0]!, decrease };
 }
 
 /**
@@ -103,7 +102,7 @@ export function carriedRuns(src: RowSource, from: number, dt: number, loaded: bo
     const iv = kernelInterval(src, a, a + dt, t);
     if (!iv) break;
     const moved = t.reduce((x, y) => x + y, 0);
-    if (open[0] && moved === 0 && !iv.decrease && iv.nonZero) out[at]!++;
+    if (open[0] && moved === 0 && !iv.decrease && iv.end > 0) out[at]!++;
     else open[0] = false;
     for (let d = 0; d < 4; d++) {
       if (open[d + 1] && t[d * 5] === 0 && t[d * 5 + 1]! + t[d * 5 + 2]! + t[d * 5 + 3]! + t[d * 5 + 4]! > 0) out[at + d + 1]!++;

@@ -93,7 +93,6 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
     const from = chunk.activeFrom ? chunk.activeFrom[row]! : 0;
     const to = chunk.activeTo ? chunk.activeTo[row]! : I;
     const base0 = chunk.base ? chunk.base[row * R]! : 0;
-    const base5 = chunk.base ? chunk.base[row * R + 5]! : 0;
     const rb = chunk.runsBefore;
     const rc = row * RUN_COUNTERS;
     let frozen = rb ? rb[rc]! : 0;
@@ -185,9 +184,8 @@ export function runKernel(chunk: KernelChunk, limits: IntervalLimits = DEFAULT_I
       const imp = t00;
       const exp = t10;
       if (importOnly && exp > revTol) f |= REVERSE;
-      // a register going down is not a reading standing still; non-zero: the import or, on a
-      // generating point, the export total
-      if (moved === 0 && loaded && (f & DECREASE) === 0 && (c00 + base0 > 0 || c10 + base5 > 0)) { if (++frozen >= frozenN) f |= FROZEN; } else frozen = 0;
+      // a register going down is not a reading standing still
+      if (moved === 0 && loaded && (f & DECREASE) === 0 && c00 + base0 > 0) { if (++frozen >= frozenN) f |= FROZEN; } else frozen = 0;
       // demand jump against the previous interval, per active direction
       if ((imp1 >= jumpMin && Math.abs(imp - imp1) * 100 > jumpPct * imp1) || (exp1 >= jumpMin && Math.abs(exp - exp1) * 100 > jumpPct * exp1)) f |= DEMAND_JUMP;
       // the previous interval is a spike when far above both of its neighbours (before the chunk: not its to judge)

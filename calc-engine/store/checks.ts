@@ -45,20 +45,16 @@ const DAY_RULES: readonly RuleName[] = ['energy-limit'];
 const OBJECT_RULES: readonly RuleName[] = ['bus-imbalance', 'transformer-loss', 'line-loss'];
 
 /**
- * Whether a point is known to carry load, for the frozen-reading rule: its total active import,
- * or its total active export, rose by at least one register step per interval on average over
- * the loaded readings.
+ * Whether a point is known to carry load, for the frozen-reading rule: its total active import
+ * rose by at least one register step per interval on average over the loaded readings.
  */
 export function carriesLoad(p: PointData): boolean {
   const { ts, values } = p.series;
   const n = ts.length;
   if (n < 2) return false;
+  const first = values[0]!, last = values[(n - 1) * 20]!;
   const intervals = (ts[n - 1]! - ts[0]!) / intervalMs(p.config);
-  // Import, or export on a generating point: either total rising a step per interval is load.
-  return [0, 5].some((r) => {
-    const first = values[r]!, last = values[(n - 1) * 20 + r]!;
-    return Number.isFinite(first) && Number.isFinite(last) && last - first >= intervals;
-  });
+  return Number.isFinite(first) && Number.isFinite(last) && last - first >= intervals;
 }
 
 /** Open frozen-reading alarms of points, by point (`openFrozenRuns`). */
