@@ -101,8 +101,8 @@ async function markArchiveDirty(tx: Transaction<Tables>, a: Archive): Promise<vo
 
 /**
  * A new statistical scheme moves every day and month boundary: the figures of the old one are
- * dropped and every point's readings recomputed. Settled months were billed on the old
- * boundaries, so while one is locked the scheme cannot change.
+ * dropped, their day and month alarms cleared, and every point's readings recomputed. Settled
+ * months were billed on the old boundaries, so while one is locked the scheme cannot change.
  */
 async function storeScheme(tx: Transaction<Tables>, scheme: Scheme): Promise<void> {
   const value = JSON.stringify(scheme);
@@ -115,6 +115,10 @@ async function storeScheme(tx: Transaction<Tables>, scheme: Scheme): Promise<voi
   await tx.insertInto('meterflow_meta').values({ key: 'scheme', value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
   if (!stored && value === JSON.stringify(DEFAULT_SCHEME_VALUE)) return;
   await sql`DELETE FROM daily_energy; DELETE FROM monthly_energy; DELETE FROM object_result WHERE period_kind <> 'interval'`.execute(tx);
+  // Alarms of the old days and months: no recomputation judges those periods again, so they would
+  // stay open for good. The recomputation raises them anew where the new periods still break a rule.
+  await sql`UPDATE alarm SET state = 'cleared', cleared_at = now(), updated_at = now()
+    WHERE state <> 'cleared' AND rule IN ('energy-limit', 'interval-sum', 'bus-imbalance', 'transformer-loss', 'line-loss')`.execute(tx);
   await sql`INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
     SELECT point_id, min(ts), max(ts) + interval '1 second', 'scheme' FROM reading GROUP BY point_id`.execute(tx);
 }

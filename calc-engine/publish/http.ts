@@ -5,7 +5,7 @@
  * `rule`, `severity`, `object`, `all`) and `GET /alarms/events`, a Server-Sent Events stream of
  * every alarm change as it happens (`event: alarm`, the `AlarmEvent` as JSON).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Database } from '../../schema/index.ts';
 import { RULE_NAMES, SEVERITIES, type RuleName, type Severity } from '../alarms.ts';
@@ -24,7 +24,7 @@ export interface EngineEndpoint {
 const KEEPALIVE_MS = 15_000;
 
 /** Serve the engine's health, metrics and alarms on `host:port` (port 0 picks a free one). */
-export async function serveEngine(handle: Database, opts: { port?: number; host?: string; worker?: string } = {}): Promise<EngineEndpoint> {
+export async function serveEngine(handle: Database, opts: { port?: number; host?: string; worker?: string; onError?: (e: Error) => void } = {}): Promise<EngineEndpoint> {
   const started = new Date();
   let last: WorkerPass | undefined;
   let passes = 0, failures = 0, events = 0;
@@ -43,10 +43,10 @@ export async function serveEngine(handle: Database, opts: { port?: number; host?
 
   const metrics = async (res: ServerResponse) => {
     const tasks = await taskCounts(handle);
-    const open = await listAlarms(handle);
+    const open = await handle.db.selectFrom('alarm').select(['severity', (eb) => eb.fn.countAll<string>().as('n')]).where('state', '<>', 'cleared').groupBy('severity').execute();
     const lines = [
       ...Object.entries(tasks).map(([state, n]) => `meterflow_engine_tasks{state="${state}"} ${n}`),
-      ...SEVERITIES.map((s) => `meterflow_engine_alarms_open{severity="${s}"} ${open.filter((a) => a.severity === s).length}`),
+      ...SEVERITIES.map((s) => `meterflow_engine_alarms_open{severity="${s}"} ${Number(open.find((r) => r.severity === s)?.n ?? 0)}`),
       `meterflow_engine_passes_total ${passes}`,
       `meterflow_engine_pass_failures_total ${failures}`,
       `meterflow_engine_alarm_events_total ${events}`,
@@ -62,12 +62,12 @@ export async function serveEngine(handle: Database, opts: { port?: number; host?
     send(res, 200, await listAlarms(handle, f));
   };
 
-  const stream = (req: IncomingMessage, res: ServerResponse) => {
+  const stream = (res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': meterflow alarm changes\n\n');
     streams.add(res);
-    const keepalive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
-    req.on('close', () => (clearInterval(keepalive), streams.delete(res)));
+    const keepalive = setInterval(() => write(res, ': keep-alive\n\n'), KEEPALIVE_MS);
+    res.on('close', () => (clearInterval(keepalive), streams.delete(res)));
   };
 
   const server = createServer((req, res) => {
@@ -76,19 +76,21 @@ export async function serveEngine(handle: Database, opts: { port?: number; host?
       : url.pathname === '/health' || url.pathname === '/' ? health(res)
       : url.pathname === '/metrics' ? metrics(res)
       : url.pathname === '/alarms' ? alarms(res, url.searchParams)
-      : url.pathname === '/alarms/events' ? (stream(req, res), Promise.resolve())
+      : url.pathname === '/alarms/events' ? (stream(res), Promise.resolve())
       : undefined;
     if (!route) return send(res, 404, { error: 'not found: GET /health, /metrics, /alarms or /alarms/events' });
     route.catch((e: Error) => send(res, 503, { error: e.message, hint: 'check that the database answers (meterflow db status)' }));
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
+  // After listening, a server error (a socket fault) is reported, never the end of the worker.
+  server.on('error', (e) => opts.onError?.(e));
 
   return {
     port: (server.address() as AddressInfo).port,
     listener: (e) => {
       events++;
       const frame = `id: ${e.id}\nevent: alarm\ndata: ${JSON.stringify(e)}\n\n`;
-      for (const s of streams) s.write(frame);
+      for (const s of streams) write(s, frame);
     },
     onPass: (pass) => {
       last = pass;
@@ -100,6 +102,15 @@ export async function serveEngine(handle: Database, opts: { port?: number; host?
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+// A client that stops reading is dropped once this much waits for it, not buffered without end.
+const MAX_BUFFERED = 1 << 20;
+
+/** Write to an event stream, ending it when its client has fallen too far behind. */
+function write(res: ServerResponse, frame: string): void {
+  if (res.writableLength > MAX_BUFFERED) res.destroy();
+  else res.write(frame);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -17,13 +17,16 @@ export interface LossRateLimits {
 /**
  * The candidate when `figure`'s loss rate lies outside the limits. Energy out with none in has
  * no rate but is the most negative loss there is (DESIGN.md §6: a negative loss is suspicious
- * too): critical, observed as the loss in kWh (energies are in hundredths) against 0.
+ * too): critical, observed as the loss in kWh (energies are in hundredths) against 0 — where an
+ * input is counted at all.
  */
 export function lossRateCandidate(rule: RuleName, figure: ObjectFigure, limits: LossRateLimits): AlarmCandidate[] {
   if (figure.quality.kind === 'missing') return [];
   if (figure.lossRate === null) {
     const loss = figure.loss.energy;
-    if (loss === null || loss.num >= 0n) return [];
+    // An object none of whose inputs is counted (directions left out of computation) has no input
+    // to compare: that is its configuration, not a fault of the period.
+    if (loss === null || loss.num >= 0n || !figure.members.some((m) => m.role === 'in' && m.counted)) return [];
     return [{ rule, objectKind: figure.kind, objectId: figure.objectId, periodStart: figure.from, periodEnd: figure.to, observed: ratToNumber(loss) / 100, limit: 0, severity: 'critical', detail: 'energy out with none in: loss (kWh)' }];
   }
   const observed = ratToNumber(figure.lossRate) * 100;

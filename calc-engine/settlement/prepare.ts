@@ -7,7 +7,8 @@
  */
 import type { Kysely } from 'kysely';
 import { InputError } from '../../schema/index.ts';
-import { decAdd, type Decimal } from './decimal.ts';
+import { DateTime } from 'luxon';
+import { decAdd, decCmp, decSum, formatDecimal, type Decimal } from './decimal.ts';
 import {
   loadAccounts, loadDailyFigures, loadIntervalDemand, loadIntervalImport, loadMonthlyFigures, loadPendingRecomputation, loadRegisterDemand, loadTariffs,
   type AccountMember, type AccountRecord, type DemandWindow, type MonthlyFigure,
@@ -134,7 +135,7 @@ export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOpt
     if (members.length === 0) continue;
     const bare = tou.find((s) => !s.tariff.calendar);
     if (bare) {
-      for (const m of members) problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: `the meter keeps no tier registers and TOU tariff ${bare.tariff.id} has no calendar to split its intervals: give the tariff a calendar (seasons with bands), or bill the account with a single price` });
+      for (const m of members) problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: `no tier figures this month (a meter without tier registers) and TOU tariff ${bare.tariff.id} has no calendar to split its intervals: give the tariff a calendar (seasons with bands), or bill the account with a single price` });
       continue;
     }
     untiered.set(d, members);
@@ -189,7 +190,15 @@ export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOpt
     const warnings: string[] = [];
     let energy = d.energy, members = d.members;
     for (const m of untiered.get(d) ?? []) {
-      const t = tiersFromCalendar(intervalImport.get(m.pointId) ?? [], m.zone, m.intervalSeconds * 1000, d.spans);
+      const dayStartHour = DateTime.fromJSDate(d.periodStart, { zone: m.zone }).hour;
+      const t = tiersFromCalendar(intervalImport.get(m.pointId) ?? [], m.zone, m.intervalSeconds * 1000, d.spans, dayStartHour);
+      // Tiers bill the energy: they must hold the whole month, not the intervals that happen to exist.
+      const split = decSum(t.perSpan.flatMap((f) => [f.ap_imp_sharp, f.ap_imp_peak, f.ap_imp_flat, f.ap_imp_valley]));
+      const month = monthly.get(m.pointId)!.energy.ap_imp_total;
+      if (decCmp(split, month) !== 0) {
+        problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: `no tier figures this month (a meter without tier registers), and its ${t.intervals} intervals hold ${formatDecimal(split)} of the month's ${formatDecimal(month)} kWh: TOU tiers from the calendar need every interval; backfill the missing intervals (the engine recomputes them), or bill the account with a single price` });
+        continue;
+      }
       t.perSpan.forEach((tiers, i) => {
         windows[i]!.energy = addFigures(windows[i]!.energy, tiers, m.sign);
         energy = addFigures(energy, tiers, m.sign);

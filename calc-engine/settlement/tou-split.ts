@@ -20,15 +20,17 @@ export interface SpanTiers {
 
 /**
  * Split a point's intervals into tiers by the calendars of `spans` (every span's tariff must
- * have one). An interval counts in the span of the local day it starts on.
+ * have one). An interval counts in the span of the day it starts in, days starting at
+ * `dayStartHour` (the scheme's, as the month's own boundary shows it).
  */
-export function tiersFromCalendar(intervals: readonly IntervalImport[], zone: string, intervalMs: number, spans: readonly TariffSpan[]): SpanTiers {
+export function tiersFromCalendar(intervals: readonly IntervalImport[], zone: string, intervalMs: number, spans: readonly TariffSpan[], dayStartHour = 0): SpanTiers {
   // Tiers start at 0.00, so a tier no interval falls in is billed as 0.00 kWh like the others.
   const perSpan = spans.map(() => ({ ...zeroFigures(), ap_imp_sharp: ZERO_KWH, ap_imp_peak: ZERO_KWH, ap_imp_flat: ZERO_KWH, ap_imp_valley: ZERO_KWH }));
   let used = 0;
   for (const iv of intervals) {
     const start = iv.end.getTime() - intervalMs;
-    const day = DateTime.fromMillis(start, { zone }).toISODate()!;
+    const local = DateTime.fromMillis(start, { zone });
+    const day = (local.hour < dayStartHour ? local.minus({ days: 1 }) : local).toISODate()!;
     const i = spans.findIndex((s) => s.firstDay <= day && day <= s.lastDay);
     const calendar = spans[i]?.tariff.calendar;
     if (!calendar) continue;

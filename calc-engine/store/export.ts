@@ -6,6 +6,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { DateTime } from 'luxon';
 import { REGISTER_CODES, REGISTER_COLUMNS, type Database } from '../../schema/index.ts';
 import { SEVERITIES, type RuleName, type Severity } from '../alarms.ts';
+import { loadScheme } from './load.ts';
 
 /** What can be exported. */
 export const EXPORT_KINDS = ['daily', 'monthly', 'intervals', 'losses', 'alarms'] as const;
@@ -25,9 +26,9 @@ export function boundInstant(b: TimeBound, zone: string): Date {
 }
 
 /**
- * Selection of an export from `from` up to, not including, `to`: days and months by their label
- * where the bound is a date, else by the start of their period, as are object results; intervals
- * and alarms by overlap with the range.
+ * Selection of an export from `from` up to, not including, `to`: days and months (of points and
+ * of objects) by their label where the bound is a date, else by the start of their period, as
+ * are object days and intervals; intervals and alarms by overlap with the range.
  */
 export interface ExportQuery {
   kind: ExportKind;
@@ -35,6 +36,8 @@ export interface ExportQuery {
   to: TimeBound;
   point?: string;
   object?: string;
+  /** Alarms: only those not cleared. */
+  openOnly?: boolean;
 }
 
 type Row = Record<string, string | number | null>;
@@ -100,15 +103,26 @@ export async function exportRows(handle: Database, q: ExportQuery): Promise<Row[
       break;
     case 'losses': {
       const zone = objectZone(sql`'object'`, sql.ref('object_result.object_id'));
+      // A month result is picked by its label where a bound is a date, as monthly energy is.
+      const shift = (await loadScheme(handle)).monthLabel === 'end' ? sql`interval '1 month'` : sql`interval '0 days'`;
+      const label = sql`(date_trunc('month', (period_start AT TIME ZONE ${zone})::date) + ${shift})::date`;
+      const bound = (b: TimeBound, side: 'lower' | 'upper') => {
+        const byStart = side === 'lower' ? sql`period_start >= ${at(b, zone)}` : sql`period_start < ${at(b, zone)}`;
+        if (b instanceof Date || !DATE_ONLY.test(b.local)) return byStart;
+        const byLabel = side === 'lower' ? sql`${label} >= date_trunc('month', ${b.local}::date)` : sql`${label} < ${b.local}::date`;
+        return sql`(CASE WHEN period_kind = 'month' THEN ${byLabel} ELSE ${byStart} END)`;
+      };
       query = sql`SELECT object_id AS object, period_kind, period_start, period_end, input::text, output::text, loss::text, loss_rate::text, quality FROM object_result
-        WHERE period_start >= ${at(q.from, zone)} AND period_start < ${at(q.to, zone)} ${object ? sql`AND object_id = ${object}` : sql``}
+        WHERE ${bound(q.from, 'lower')} AND ${bound(q.to, 'upper')} ${object ? sql`AND object_id = ${object}` : sql``}
         ORDER BY object_id, period_kind, period_start`;
       break;
     }
     case 'alarms': {
       const zone = objectZone(sql.ref('alarm.object_kind'), sql.ref('alarm.object_id'));
       query = sql`SELECT id::text, rule, object_kind, object_id, period_start, period_end, observed::text, limit_value::text AS limit, severity, state, message, raised_at, cleared_at, acknowledged_by
-        FROM alarm WHERE period_end > ${at(q.from, zone)} AND period_start < ${at(q.to, zone)} ${object ? sql`AND object_id = ${object}` : sql``} ORDER BY raised_at, id`;
+        FROM alarm WHERE period_end > ${at(q.from, zone)} AND period_start < ${at(q.to, zone)}
+          ${q.object ? sql`AND object_id = ${q.object}` : q.point ? sql`AND object_kind = 'point' AND object_id = ${q.point}` : sql``}
+          ${q.openOnly ? sql`AND state <> 'cleared'` : sql``} ORDER BY raised_at, id`;
       break;
     }
   }
@@ -130,8 +144,8 @@ export interface AlarmFilter {
 /** Alarms as export rows (oldest raised first), filtered. */
 export async function listAlarms(handle: Database, f: AlarmFilter = {}): Promise<Row[]> {
   const least = SEVERITIES.indexOf(f.severity ?? 'info');
-  const rows = await exportRows(handle, { kind: 'alarms', from: new Date(0), to: new Date(8.64e15), ...(f.object !== undefined ? { object: f.object } : {}) });
-  return rows.filter((r) => (f.all || r.state !== 'cleared') && (f.rule === undefined || r.rule === f.rule) && SEVERITIES.indexOf(r.severity as Severity) >= least);
+  const rows = await exportRows(handle, { kind: 'alarms', from: new Date(0), to: new Date(8.64e15), openOnly: !f.all, ...(f.object !== undefined ? { object: f.object } : {}) });
+  return rows.filter((r) => (f.rule === undefined || r.rule === f.rule) && SEVERITIES.indexOf(r.severity as Severity) >= least);
 }
 
 /** Rows as CSV with a header (fields quoted where needed). */

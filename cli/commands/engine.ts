@@ -67,7 +67,7 @@ const runCmd: Command = {
     let endpoint: EngineEndpoint | undefined;
     if (listen) {
       try {
-        endpoint = await serveEngine(h, { ...listen, worker });
+        endpoint = await serveEngine(h, { ...listen, worker, onError: (e) => log({ msg: 'http endpoint error', level: 'warn', error: e.message }) });
       } catch (e) {
         console.error(`meterflow engine run: cannot serve HTTP on ${listen.host}:${listen.port} (${(e as Error).message}); choose another --http port`);
         return EXIT.failed;

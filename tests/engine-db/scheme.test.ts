@@ -1,6 +1,7 @@
 /**
  * The statistical scheme set in the archive: days from the day-start hour and billing months
- * closing on the close day reach the stored figures; a changed scheme recomputes every figure;
+ * closing on the close day reach the stored figures; a changed scheme recomputes every figure
+ * and clears the alarms of the old days and months;
  * while a month is settled the scheme cannot change.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ scheme: ${scheme}
 substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
 points:
   - { id: A, substation: S, name: incomer, timeZone: Europe/Berlin }
+objects: [{ id: O, kind: custom, name: feeder A, members: [{ point: A, role: in }] }]
 `;
 
 // A counts 1.00 kWh per 15 minutes from 2026-10-24 00:00 to 2026-10-27 00:00 Berlin (the 25th
@@ -47,13 +49,20 @@ describe.each(dbTargets())('statistical scheme on $name PostgreSQL', (target) =>
       ['2026-10', '2026-09-24T22:00:00.000Z', '2026-10-24T22:00:00.000Z'],
       ['2026-11', '2026-10-24T22:00:00.000Z', '2026-11-24T23:00:00.000Z'],
     ]);
+    // The object's month results are picked by the same labels: October is the one ending 25 October.
+    const losses = await exportRows(h, { kind: 'losses', from: { local: '2026-10-01' }, to: { local: '2026-11-01' }, object: 'O' });
+    expect(losses.filter((r) => r.period_kind === 'month').map((r) => [r.period_start, r.period_end])).toEqual([['2026-09-24T22:00:00.000Z', '2026-10-24T22:00:00.000Z']]);
   });
 
   it('recomputes every figure when the day-start hour changes', async () => {
     const before = await days(h);
     // The days either side of the readings are missing: no boundary reading.
     expect(before.map((d) => [d.day, d['ap_imp.total']])).toEqual([['2026-10-23', null], ['2026-10-24', '96.0000'], ['2026-10-25', '100.0000'], ['2026-10-26', '96.0000'], ['2026-10-27', null]]);
+    // An alarm of a month of the old scheme: no recomputation judges that period again.
+    await sql`INSERT INTO alarm (rule, object_kind, object_id, period_start, period_end, observed, limit_value, severity, state, message)
+      VALUES ('energy-limit', 'point', 'A', '2026-10-24T22:00:00Z', '2026-11-24T23:00:00Z', 392, 300, 'warning', 'open', 'energy-limit on point A')`.execute(h.db);
     await importArchiveText(h, archive('{ dayStartHour: 6, monthCloseDay: 25, monthLabel: end }'));
+    expect((await sql<{ state: string }>`SELECT state FROM alarm WHERE rule = 'energy-limit'`.execute(h.db)).rows).toEqual([{ state: 'cleared' }]);
     await drainTasks(h);
     // Days now run 06:00 to 06:00: the 24th from 06:00 CEST (04:00 UTC) to the 25th 06:00 CET,
     // 25 hours = 100 intervals; the 23rd and the 26th lack a boundary reading.

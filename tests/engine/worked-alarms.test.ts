@@ -85,6 +85,9 @@ describe('a bus whose imbalance crosses its limit, then clears after backfill', 
     const fig = objectEnergy(line, ends[0]! - 900_000, ends[0]!, figures, new Map());
     expect(fig.lossRate).toBe(null);
     expect(lineLossCandidates(fig)).toMatchObject([{ rule: 'line-loss', objectKind: 'line', observed: -10, limit: 0, severity: 'critical', detail: 'energy out with none in: loss (kWh)' }]);
+    // the sending end's direction left out of computation: no input is counted, nothing to judge
+    const uncounted = new Map([['D', { ...D.config, participates: { ...D.config.participates, ap_imp: false } }]]);
+    expect(lineLossCandidates(objectEnergy(line, ends[0]! - 900_000, ends[0]!, figures, uncounted))).toEqual([]);
     // nothing in and nothing out: nothing to say
     const idle = objectEnergy({ ...line, members: [line.members[0]!] }, ends[0]! - 900_000, ends[0]!, figures, new Map());
     expect(lineLossCandidates(idle)).toEqual([]);

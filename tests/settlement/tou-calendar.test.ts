@@ -3,10 +3,10 @@
  * the tier the tariff's calendar puts at its local start (season, weekday, weekend, holiday).
  * Hand-computed: every interval below is placed in its band by hand.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../schema/index.ts';
 import { formatDecimal, settleMonth } from '../../calc-engine/settlement/index.ts';
-import { dbTargets, freshDatabase } from '../support/db.ts';
+import { dbTargets, freshDatabase, type DbTarget } from '../support/db.ts';
 import { fixture } from './fixture.ts';
 
 const PRICES = { sharp: '0.2150', peak: '0.1820', flat: '0.1240', valley: '0.0610' };
@@ -19,13 +19,13 @@ const CALENDAR = {
   holidays: ['2026-10-12'],
 };
 
-async function scenario(h: Database, spec: Record<string, unknown>) {
+async function scenario(h: Database, spec: Record<string, unknown>, monthTotal = '34.00') {
   const f = fixture(h);
   await f.point('NT', { zone: 'Europe/Berlin' });
   await f.tariff('TOU-CAL', '2026-01-01', null, spec);
   await f.account('A-NT', 'TOU-CAL', [['NT', 1]]);
   // Only the total register: 10 + 5 + 7 + 4 + 8 = 34 kWh in October (CEST, UTC+2).
-  await f.monthly('NT', '2026-10', { ap_imp_total: '34.00' }, 'actual', 'Europe/Berlin');
+  await f.monthly('NT', '2026-10', { ap_imp_total: monthTotal }, 'actual', 'Europe/Berlin');
   await f.interval('NT', '2026-10-07T06:15:00Z', '10.00'); // Wed 08:00–08:15: peak
   await f.interval('NT', '2026-10-07T06:00:00Z', '5.00'); //  Wed 07:45–08:00: valley
   await f.interval('NT', '2026-10-09T16:15:00Z', '7.00'); //  Fri 18:00–18:15: flat
@@ -33,16 +33,20 @@ async function scenario(h: Database, spec: Record<string, unknown>) {
   await f.interval('NT', '2026-10-10T10:00:00Z', '8.00'); //  Sat 11:45–12:00: valley
 }
 
-describe.each(dbTargets())('TOU from a tariff calendar on $name', (target) => {
-  let h: Database;
-  beforeAll(async () => {
-    h = await freshDatabase(target);
-  });
-  afterAll(() => h.close());
+/** Settle October on a fresh database holding the scenario; the database is dropped after. */
+async function settleScenario(target: DbTarget, spec: Record<string, unknown>, monthTotal?: string) {
+  const h = await freshDatabase(target);
+  try {
+    await scenario(h, spec, monthTotal);
+    return await settleMonth(h, { month: '2026-10', actor: 'alice' });
+  } finally {
+    await h.close();
+  }
+}
 
+describe.each(dbTargets())('TOU from a tariff calendar on $name', (target) => {
   it('splits the intervals of a meter without tier registers by the calendar and bills the tiers', async () => {
-    await scenario(h, { energy: PRICES, calendar: CALENDAR });
-    const [s] = (await settleMonth(h, { month: '2026-10', actor: 'alice' })).statements;
+    const [s] = (await settleScenario(target, { energy: PRICES, calendar: CALENDAR })).statements;
     expect(s!.lines.map((l) => [l.code, formatDecimal(l.quantity), formatDecimal(l.amount)])).toEqual([
       ['energy.sharp', '0.00', '0.00'],
       ['energy.peak', '10.00', '1.82'], //   10 × 0.1820
@@ -53,17 +57,13 @@ describe.each(dbTargets())('TOU from a tariff calendar on $name', (target) => {
     expect(formatDecimal(s!.figures.activeImport.valley)).toBe('17.00');
     expect(s!.warnings).toContain('point NT keeps no tier registers: its 5 intervals are split into tiers by the tariff calendar');
   });
-});
 
-describe.each(dbTargets())('TOU without a calendar on $name', (target) => {
-  let h: Database;
-  beforeAll(async () => {
-    h = await freshDatabase(target);
+  it('refuses to bill tiers the meter does not keep without a calendar, saying what to add', async () => {
+    await expect(settleScenario(target, { energy: PRICES })).rejects.toThrow(/A-NT \/ NT: no tier figures this month \(a meter without tier registers\) and TOU tariff TOU-CAL has no calendar .*give the tariff a calendar/);
   });
-  afterAll(() => h.close());
 
-  it('refuses to bill tiers the meter does not keep, saying what to add', async () => {
-    await scenario(h, { energy: PRICES });
-    await expect(settleMonth(h, { month: '2026-10', actor: 'alice' })).rejects.toThrow(/A-NT \/ NT: the meter keeps no tier registers and TOU tariff TOU-CAL has no calendar .*give the tariff a calendar/);
+  it('refuses tiers that would bill less than the month: the intervals must hold all of it', async () => {
+    // The month's boundary readings say 40 kWh; the intervals stored hold 34 of them.
+    await expect(settleScenario(target, { energy: PRICES, calendar: CALENDAR }, '40.00')).rejects.toThrow(/A-NT \/ NT: .*its 5 intervals hold 34\.00 of the month's 40\.00 kWh: .*backfill the missing intervals/);
   });
 });
