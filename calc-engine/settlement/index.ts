@@ -13,7 +13,7 @@ export {
   type BilledTier, type RegisterFigures, type MemberFigure, type BillingWindow, type StatementInput, type ChargeLine, type StatementFigures, type Statement,
 } from './model.ts';
 export { billingDays, tariffSpans, attributeEnergy, midMonthMode, type TariffSpan } from './windows.ts';
-export { tiersFromCalendar, type SpanTiers } from './tou-split.ts';
+export { tiersFromCalendar, monthCalendarTiers, type SpanTiers } from './tou-split.ts';
 export { computeStatement, differenceStatement, accountPowerFactor } from './statement.ts';
 export { prepareMonth, type GateProblem, type GateOptions, type PreparedMonth } from './prepare.ts';
 export { latestRun, runsOf, loadStatements, type SettlementRun, type RunSummary } from './store.ts';

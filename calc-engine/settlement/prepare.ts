@@ -7,16 +7,15 @@
  */
 import type { Kysely } from 'kysely';
 import { InputError } from '../../schema/index.ts';
-import { DateTime } from 'luxon';
-import { decAdd, decCmp, decSum, formatDecimal, type Decimal } from './decimal.ts';
+import { decAdd, type Decimal } from './decimal.ts';
 import {
-  loadAccounts, loadDailyFigures, loadIntervalDemand, loadIntervalImport, loadMonthlyFigures, loadPendingRecomputation, loadRegisterDemand, loadTariffs,
+  loadAccounts, loadDailyFigures, loadDayStartHour, loadIntervalDemand, loadIntervalImport, loadMonthlyFigures, loadPendingRecomputation, loadRegisterDemand, loadTariffs,
   type AccountMember, type AccountRecord, type DemandWindow, type MonthlyFigure,
 } from './load.ts';
 import { addFigures, zeroFigures, type MemberFigure, type RegisterFigures, type StatementInput } from './model.ts';
 import { parseTariff, schedulesOf, type Tariff } from './tariff.ts';
 import { attributeEnergy, billingDays, midMonthMode, tariffSpans, type TariffSpan } from './windows.ts';
-import { tiersFromCalendar } from './tou-split.ts';
+import { monthCalendarTiers } from './tou-split.ts';
 
 /** One reason the month cannot be settled yet. */
 export interface GateProblem {
@@ -162,8 +161,9 @@ export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOpt
       }
     }
   }
+  const dayStartHour = untiered.size > 0 ? await loadDayStartHour(db) : 0;
   const [intervalImport, daily, pending, intervalDemand, ...registerMaps] = await Promise.all([
-    loadIntervalImport(db, [...untiered].flatMap(([d, ms]) => ms.map((m) => ({ pointId: m.pointId, from: d.periodStart, to: d.periodEnd })))),
+    loadIntervalImport(db, [...new Set([...untiered.values()].flat().map((m) => m.pointId))].map((pointId) => ({ pointId, from: monthly.get(pointId)!.periodStart, to: monthly.get(pointId)!.periodEnd }))),
     loadDailyFigures(db, [...splitPoints], firstDay, lastDay),
     loadPendingRecomputation(db, recompute),
     loadIntervalDemand(db, dedupeWindows(intervalWindows)),
@@ -190,21 +190,19 @@ export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOpt
     const warnings: string[] = [];
     let energy = d.energy, members = d.members;
     for (const m of untiered.get(d) ?? []) {
-      const dayStartHour = DateTime.fromJSDate(d.periodStart, { zone: m.zone }).hour;
-      const t = tiersFromCalendar(intervalImport.get(m.pointId) ?? [], m.zone, m.intervalSeconds * 1000, d.spans, dayStartHour);
-      // Tiers bill the energy: they must hold the whole month, not the intervals that happen to exist.
-      const split = decSum(t.perSpan.flatMap((f) => [f.ap_imp_sharp, f.ap_imp_peak, f.ap_imp_flat, f.ap_imp_valley]));
-      const month = monthly.get(m.pointId)!.energy.ap_imp_total;
-      if (decCmp(split, month) !== 0) {
-        problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: `no tier figures this month (a meter without tier registers), and its ${t.intervals} intervals hold ${formatDecimal(split)} of the month's ${formatDecimal(month)} kWh: TOU tiers from the calendar need every interval; backfill the missing intervals (the engine recomputes them), or bill the account with a single price` });
+      const own = monthly.get(m.pointId)!;
+      const t = monthCalendarTiers(intervalImport.get(m.pointId) ?? [], m.zone, m.intervalSeconds * 1000, d.spans, dayStartHour,
+        { from: own.periodStart, to: own.periodEnd, total: own.energy.ap_imp_total });
+      if ('problem' in t) {
+        problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: t.problem });
         continue;
       }
       t.perSpan.forEach((tiers, i) => {
         windows[i]!.energy = addFigures(windows[i]!.energy, tiers, m.sign);
         energy = addFigures(energy, tiers, m.sign);
       });
-      const own = t.perSpan.reduce((a, b) => addFigures(a, b), zeroFigures());
-      members = members.map((f) => (f.pointId === m.pointId ? { ...f, energy: addFigures(f.energy, own) } : f));
+      const tiers = t.perSpan.reduce((a, b) => addFigures(a, b), zeroFigures());
+      members = members.map((f) => (f.pointId === m.pointId ? { ...f, energy: addFigures(f.energy, tiers) } : f));
       warnings.push(`point ${m.pointId} keeps no tier registers: its ${t.intervals} intervals are split into tiers by the tariff calendar`);
     }
     if (missingDays.length > 0) problems.push({ accountId: d.acc.id, problem: `the tariff changes mid-month (split by days' figures) but daily figures are missing for ${missingDays.join(', ')}` });
