@@ -13,6 +13,7 @@ import { intervalMs, type PointData } from './point.ts';
 import type { Rational } from './rational.ts';
 import { epochRegisterAt } from './readings.ts';
 import { maxSteps } from './rollover.ts';
+import { checkedSnapshot, readRegisters } from './unread-registers.ts';
 
 /** A chunk plus, per row, whose point it is and which multiplier turns its deltas into energy. */
 export interface PointChunk {
@@ -25,11 +26,13 @@ export interface PointChunk {
 /**
  * Build the chunk for `points` (all with the same interval length) over intervals
  * (from + jΔ, from + (j+1)Δ], j < intervals. A snapshot is present when every register of it
- * could be read without estimation. `carriesLoad` marks points known to carry load. Frozen and
+ * could be read without estimation (with `forChecks`, every register the meter reads: see
+ * unread-registers.ts). `carriesLoad` marks points known to carry load. Frozen and
  * stuck runs and the neighbours of the first and last interval are carried across the window's
  * edges (kernel-carry.ts).
  */
-export function pointChunk(points: readonly PointData[], from: number, intervals: number, carriesLoad: (p: PointData) => boolean = () => false): PointChunk {
+export function pointChunk(points: readonly PointData[], from: number, intervals: number, carriesLoad: (p: PointData) => boolean = () => false,
+  opts: { forChecks?: boolean } = {}): PointChunk {
   const rows: { p: PointData; e: PointData['epochs'][number] }[] = [];
   for (const p of points) {
     const dt = intervalMs(p.config);
@@ -66,15 +69,24 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     carriedNeighbours(src, end, dt, chunk.neighboursAfter, row * NEIGHBOURS_AFTER, 1);
     chunk.activeFrom[row] = Math.max(0, Math.floor((e.from - from) / dt));
     chunk.activeTo[row] = Math.min(intervals, Math.ceil((e.to - from) / dt));
+    const raw = new Float64Array(S * REGISTER_COUNT);
     for (let s = 0; s < S; s++) {
       const t = Math.min(Math.max(from + s * dt, e.from), e.to);
+      for (let r = 0; r < REGISTER_COUNT; r++) raw[s * REGISTER_COUNT + r] = epochRegisterAt(p.series, e, t, r, 0).value;
+    }
+    // For the checks, a meter that reads only some registers has whole snapshots of those.
+    const read = opts.forChecks ? readRegisters(raw, S) : undefined;
+    const checked = new Float64Array(REGISTER_COUNT);
+    for (let s = 0; s < S; s++) {
+      const o = s * REGISTER_COUNT;
+      const snap = read ? checkedSnapshot(raw, o, read, checked) : null;
       let ok = 1;
       for (let r = 0; r < REGISTER_COUNT; r++) {
-        const v = epochRegisterAt(p.series, e, t, r, 0).value;
+        const v = snap ? snap[r]! : raw[o + r]!;
         if (Number.isNaN(v)) ok = 0;
         else values.put(row, s, r, v);
       }
-      chunk.present[row * S + s] = ok;
+      chunk.present[row * S + s] = read ? (snap ? 1 : 0) : ok;
     }
   });
   return { chunk: { ...chunk, ...values.layout() }, rowPoints: rows.map((r) => r.p.config.id), rowMeters: rows.map((r) => r.e.meterId), rowMultipliers: rows.map((r) => r.e.multiplier) };

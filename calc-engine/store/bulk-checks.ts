@@ -6,7 +6,8 @@
  */
 import { REGISTER_COUNT } from '../../schema/index.ts';
 import type { PointData } from '../point.ts';
-import type { KernelChunk, KernelResult } from '../kernel.ts';
+import { runKernel, type KernelChunk, type KernelResult } from '../kernel.ts';
+import { pointChunk } from '../kernel-chunk.ts';
 import type { PeriodFigure } from '../daily.ts';
 import type { EnergyFigure, RegisterFigure } from '../figure.ts';
 import { NOT_COLUMNAR } from '../kernel-flags.ts';
@@ -58,13 +59,30 @@ function daySum(figure: IntervalFigure, g: CheckedGroup, row: number, j0: number
   return { pointId: p.config.id, from: g.from + j0 * g.dt, to: g.from + j1 * g.dt, registers, sources: [], events: [] };
 }
 
+/** Whether a point has a reading in [from, to]. */
+function readsIn(p: PointData, from: number, to: number): boolean {
+  const { ts } = p.series;
+  for (let i = 0; i < ts.length; i++) if (ts[i]! >= from && ts[i]! <= to) return true;
+  return false;
+}
+
 /** Check groups of one chunk: its kernel groups, its points' days and months and their energy limits. */
 export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGroup[], days: readonly PeriodFigure[], months: readonly PeriodFigure[], limits: EnergyLimits, frozen: FrozenRuns = new Map()): CheckGroup[] {
   const out: CheckGroup[] = [];
   const where = new Map<string, { g: CheckedGroup; row: number }[]>();
   for (const g of groups) {
+    const to = g.from + g.intervals * g.dt;
+    // A meter that reads only some registers has no whole snapshot in the columnar chunk: its
+    // interval checks take a chunk of the registers it reads (unread-registers.ts).
+    const partial = g.rows.filter((p, row) => !g.chunk.present.subarray(row * (g.intervals + 1), (row + 1) * (g.intervals + 1)).includes(1) && readsIn(p, g.from, to));
+    const whole = partial.length === 0 ? g.rows : g.rows.filter((p) => !partial.includes(p));
     const view = { chunk: g.chunk, result: g.res, rowPoints: g.rows.map((p) => p.config.id), firstTs: g.from, stepMs: g.dt };
-    out.push(...intervalGroups(view, g.rows, g.from, g.from + g.intervals * g.dt, days, frozen));
+    out.push(...intervalGroups(view, whole, g.from, to, days, frozen));
+    if (partial.length > 0) {
+      const loaded = new Set(g.rows.filter((_, row) => g.chunk.carriesLoad[row] === 1));
+      const pc = pointChunk(partial, g.from, g.intervals, (p) => loaded.has(p), { forChecks: true });
+      out.push(...intervalGroups({ chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: g.from, stepMs: g.dt }, partial, g.from, to, days, frozen));
+    }
     g.rows.forEach((p, row) => (where.get(p.config.id) ?? where.set(p.config.id, []).get(p.config.id)!).push({ g, row }));
   }
   out.push(...energyLimitGroups(days, months, limits));

@@ -193,7 +193,7 @@ export function checkRecomputation(
     if (!p) continue;
     const dt = intervalMs(p.config);
     const { from, to } = dirtyWindow(r, dt);
-    const pc = pointChunk([p], from, Math.round((to - from) / dt), (q) => knownLoaded(q, from, to, frozen));
+    const pc = pointChunk([p], from, Math.round((to - from) / dt), (q) => knownLoaded(q, from, to, frozen), { forChecks: true });
     const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt };
     groups.push(...intervalGroups(view, [p], from, to, stats.figures.days, frozen));
   }

@@ -1,0 +1,46 @@
+/**
+ * A meter that reads only its active import total (no tiers, no export, no reactive) is judged
+ * by the interval checks on what it reads: a spike and a register going down are raised on both
+ * recompute paths, and nothing is made up about the registers it does not read.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
+import { exportRows, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
+import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+
+const T0 = Date.parse('2026-10-09T22:00:00Z'); // 10 October, 00:00 Berlin
+const N = 48;
+const iso = (i: number) => new Date(T0 + i * 900_000).toISOString();
+
+// 1.00 kWh an interval; the interval ending at 20 takes 51.00 (a spike, and a demand jump);
+// the one ending at 35 goes down by 0.50 (a register decrease, no wrap).
+const readings: ReadingRow[] = Array.from({ length: N + 1 }, (_, i) => {
+  const values = new Array<number | null>(20).fill(null);
+  values[0] = 100_000 + 100 * i + (i >= 20 ? 5000 : 0) - (i >= 35 ? 150 : 0);
+  return { pointId: 'T', ts: new Date(T0 + i * 900_000), source: 'poll', values };
+});
+
+describe.each(dbTargets())('a meter reading only its import total on $name PostgreSQL', (target) => {
+  for (const [path, recompute] of [['bulk', recomputeBulk], ['figure', recomputeRanges]] as const) {
+    let h: Database;
+    beforeAll(async () => {
+      h = await freshDatabase(target);
+      await importArchiveText(h, 'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]\npoints: [{ id: T, substation: S, name: total only, timeZone: Europe/Berlin }]\n');
+      await writeReadings(h, readings, { markDirty: false });
+    });
+    afterAll(() => h.close());
+
+    it(`raises the spike and the decrease on the ${path} path, and nothing else`, async () => {
+      await recompute(h, [{ pointId: 'T', from: new Date(T0), to: new Date(T0 + N * 900_000) }]);
+      const alarms = await exportRows(h, { kind: 'alarms', from: new Date(T0), to: new Date(T0 + N * 900_000), point: 'T' });
+      expect(alarms.map((a) => [a.rule, a.period_start, a.period_end, a.severity]).sort()).toEqual([
+        ['demand-jump', iso(19), iso(20), 'info'],
+        ['outlier', iso(19), iso(20), 'warning'],
+        ['outlier', iso(34), iso(35), 'critical'],
+      ]);
+      // The registers it does not read stay without energy.
+      const [iv] = await exportRows(h, { kind: 'intervals', from: new Date(T0 + 19 * 900_000), to: new Date(T0 + 20 * 900_000), point: 'T' });
+      expect([iv!['ap_imp.total'], iv!['ap_imp.flat'], iv!['ap_exp.total']]).toEqual(['51.0000', null, null]);
+    });
+  }
+});
