@@ -106,6 +106,9 @@ async function markArchiveDirty(tx: Transaction<Tables>, a: Archive): Promise<vo
  */
 async function storeScheme(tx: Transaction<Tables>, scheme: Scheme): Promise<void> {
   const value = JSON.stringify(scheme);
+  // Waits for figures being written under the stored scheme; a batch computed under it that
+  // writes after this commits refuses to (the engine's holdScheme), so none outlives the change.
+  await sql`SELECT pg_advisory_xact_lock(${sql.lit(SCHEME_LOCK)})`.execute(tx);
   const stored = await tx.selectFrom('meterflow_meta').select('value').where('key', '=', 'scheme').executeTakeFirst();
   if (stored?.value === value) return;
   const lock = (await sql<{ month: string; point_id: string }>`SELECT to_char(month, 'YYYY-MM') AS month, point_id FROM month_lock ORDER BY month LIMIT 1`.execute(tx)).rows[0];
@@ -122,6 +125,9 @@ async function storeScheme(tx: Transaction<Tables>, scheme: Scheme): Promise<voi
   await sql`INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
     SELECT point_id, min(ts), max(ts) + interval '1 second', 'scheme' FROM reading GROUP BY point_id`.execute(tx);
 }
+
+/** Advisory lock ('mfsc') ordering a scheme change against figures written under a scheme. */
+export const SCHEME_LOCK = 0x6d66_7363;
 
 // What the engine uses when no scheme is stored: storing it first changes no figure.
 const DEFAULT_SCHEME_VALUE: Scheme = { dayStartHour: 0, monthCloseDay: 1, monthCloseHour: 0, monthLabel: 'start' };

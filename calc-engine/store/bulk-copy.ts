@@ -13,6 +13,8 @@ import type { PeriodFigure } from '../daily.ts';
 import { ratToDecimal } from '../rational.ts';
 import { lockIntervalsSql, rowQuality, savePeriods } from './save.ts';
 import { instant, textArray } from './literal.ts';
+import { holdScheme } from './load.ts';
+import type { StatisticalScheme } from '../scheme.ts';
 
 /** Columns of interval_energy in the order the COPY tuples carry them. */
 export const INTERVAL_COPY_COLUMNS = ['point_id', 'ts', ...REGISTER_COLUMNS, 'quality', 'method', 'source_from', 'source_to'];
@@ -239,11 +241,12 @@ export async function replaceIntervals(client: pg.PoolClient, windows: readonly 
   await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY interval_energy (${INTERVAL_COPY_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`)));
 }
 
-/** Write one chunk's intervals, days and months in one transaction. */
-export async function writeChunk(handle: Database, windows: { points: string[]; from: number; to: number }[], tuples: Iterable<Buffer>, days: PeriodFigure[], months: PeriodFigure[]): Promise<void> {
+/** Write one chunk's intervals, days and months, computed under `scheme`, in one transaction. */
+export async function writeChunk(handle: Database, scheme: StatisticalScheme, windows: { points: string[]; from: number; to: number }[], tuples: Iterable<Buffer>, days: PeriodFigure[], months: PeriodFigure[]): Promise<void> {
   const client = await handle.pool.connect();
   try {
     await client.query('BEGIN');
+    await holdScheme(client, scheme);
     await replaceIntervals(client, windows, tuples);
     await savePeriods(client, handle.copy, 'daily_energy', days);
     await savePeriods(client, handle.copy, 'monthly_energy', months);

@@ -14,7 +14,7 @@ import { pointEnergy } from '../period.ts';
 import { judgedReach } from '../kernel-carry.ts';
 import { intervalMs, maxEstimateGapMs } from '../point.ts';
 import { dayOf, dayPeriod, monthPeriod, type Period, type StatisticalScheme } from '../scheme.ts';
-import { loadContext, loadPointArchive, type PointArchive } from './load.ts';
+import { holdScheme, loadContext, loadPointArchive, type PointArchive } from './load.ts';
 import { daysBetween, monthOfDay } from './recompute.ts';
 import { saveObjects } from './save.ts';
 
@@ -226,6 +226,7 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
     out[j.kind].push(objectEnergy(j.object, j.w.from, j.w.to, figures, configs));
   }
   await withTransaction(handle, async (client) => {
+    await holdScheme(client, scheme);
     await saveObjects(client, handle.copy, 'day', out.day);
     await saveObjects(client, handle.copy, 'month', out.month);
   });

@@ -217,7 +217,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
     stats.timings.writeMs += performance.now() - t;
     const windows = groups.map((g) => ({ points: g.plans.map((p) => p.archive.config.id), from: g.from, to: g.from + g.intervals * g.dt }));
     // The chunk's alarms once its figures are committed: memory follows the chunk here too.
-    writes.push(writeChunk(handle, windows, tuples(), days, months).then(async () => {
+    writes.push(writeChunk(handle, scheme, windows, tuples(), days, months).then(async () => {
       if (found.length > 0) countAlarms(stats, await applyAlarmGroups(handle, found, opts.alarmListeners));
       done += part.length;
       stats.days += days.length;

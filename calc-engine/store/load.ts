@@ -4,7 +4,8 @@
  * objects. The only place the engine reads tables.
  */
 import { sql } from 'kysely';
-import { checkLimitsSchema, DEFAULT_REGISTER_CAPACITY, REGISTER_COLUMNS, REGISTER_COUNT, type Database, type RegisterCode } from '../../schema/index.ts';
+import type pg from 'pg';
+import { checkLimitsSchema, DEFAULT_REGISTER_CAPACITY, REGISTER_COLUMNS, REGISTER_COUNT, SCHEME_LOCK, type Database, type RegisterCode } from '../../schema/index.ts';
 import { meterEpochs, type Installation, type RatioPeriod } from '../epochs.ts';
 import type { TransformerRatios } from '../multiplier.ts';
 import type { PointConfig, PointData } from '../point.ts';
@@ -200,6 +201,19 @@ export async function loadContext(handle: Database, ids: readonly string[], from
     series: series.get(a.config.id)!,
   }));
   return { ctx: energyContext(points, await loadBypasses(handle, ids), await loadAdjustments(handle, ids, periodEnd)), archive };
+}
+
+/**
+ * In a transaction writing figures computed under `scheme`: wait out a scheme change being
+ * stored, then refuse when the stored scheme is no longer the one used — the batch's tasks go
+ * back to the queue and are computed again under the new one.
+ */
+export async function holdScheme(client: pg.PoolClient, scheme: StatisticalScheme): Promise<void> {
+  await client.query(`SELECT pg_advisory_xact_lock_shared(${SCHEME_LOCK})`);
+  const r = await client.query<{ value: string }>(`SELECT value FROM meterflow_meta WHERE key = 'scheme'`);
+  const stored = statisticalScheme(r.rows[0] ? (JSON.parse(r.rows[0].value) as Partial<StatisticalScheme>) : {});
+  const same = (Object.keys(stored) as (keyof StatisticalScheme)[]).every((k) => stored[k] === scheme[k]);
+  if (!same) throw new Error('the statistical scheme changed while these figures were computed under the old one: not written; the tasks go back to the queue and are computed under the new one');
 }
 
 /** The statistical scheme stored by the last archive that set one (else the default). */

@@ -16,7 +16,7 @@ import { judgedReach } from '../kernel-carry.ts';
 import { dayOf, dayPeriod, monthPeriod, type StatisticalScheme } from '../scheme.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
-import { loadBypasses, loadContext, loadObjects, loadPointArchive, loadScheme } from './load.ts';
+import { holdScheme, loadBypasses, loadContext, loadObjects, loadPointArchive, loadScheme } from './load.ts';
 import { lockIntervals, saveIntervals, saveObjects, savePeriods } from './save.ts';
 import { checkRecomputation } from './checks.ts';
 import { applyAlarmGroups, openFrozenRuns, type AlarmListener } from './alarms.ts';
@@ -152,6 +152,7 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     await ensurePartitions(handle.db, 'interval_energy', new Date(first), new Date(last));
   }
   await withTransaction(handle, async (client) => {
+    await holdScheme(client, scheme);
     await lockIntervals(client, known.map((r) => r.pointId));
     stats.intervals = await saveIntervals(client, handle.copy, f.intervals);
     stats.days = await savePeriods(client, handle.copy, 'daily_energy', f.days);

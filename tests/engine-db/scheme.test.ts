@@ -1,13 +1,15 @@
 /**
  * The statistical scheme set in the archive: days from the day-start hour and billing months
  * closing on the close day reach the stored figures; a changed scheme recomputes every figure
- * and clears the alarms of the old days and months;
+ * and clears the alarms of the old days and months, and figures computed under the old one are
+ * not written after it;
  * while a month is settled the scheme cannot change.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
-import { drainTasks, exportRows } from '../../calc-engine/store/index.ts';
+import { drainTasks, exportRows, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
+import { statisticalScheme } from '../../calc-engine/index.ts';
 import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 
 const archive = (scheme: string) => `
@@ -80,6 +82,16 @@ describe.each(dbTargets())('statistical scheme on $name PostgreSQL', (target) =>
     await sql`WITH run AS (INSERT INTO settlement_run (month, version, state, actor) VALUES ('2026-10-01', 1, 'locked', 'test') RETURNING id)
       INSERT INTO month_lock (month, point_id, run_id, period_start, period_end) SELECT '2026-10-01', 'A', id, '2026-09-24T22:00:00Z', '2026-10-24T22:00:00Z' FROM run`.execute(h.db);
     await expect(importArchiveText(h, archive('{ monthCloseDay: 1 }'))).rejects.toThrow(/cannot change while a month is settled \(2026-10 of point A is locked\); reopen/);
+    expect(await days(h)).toEqual(before);
+  });
+
+  it('does not write figures computed under a scheme that is no longer stored', async () => {
+    // A batch that began before a scheme change and writes after it (here: under the default).
+    const before = await days(h);
+    const range = [{ pointId: 'A', from: new Date(start), to: new Date(end) }];
+    for (const recompute of [recomputeBulk, recomputeRanges]) {
+      await expect(recompute(h, range, { scheme: statisticalScheme({}) })).rejects.toThrow(/statistical scheme changed while these figures were computed under the old one: not written/);
+    }
     expect(await days(h)).toEqual(before);
   });
 
