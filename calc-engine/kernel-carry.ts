@@ -14,6 +14,7 @@ import { REGISTER_COUNT } from '../schema/registers.ts';
 import type { MeterEpoch } from './epochs.ts';
 import { epochRegisterAt, lowerBound, type ReadingSeries } from './readings.ts';
 import { registerDelta } from './rollover.ts';
+import { checkedSnapshot } from './unread-registers.ts';
 import { DEFAULT_INTERVAL_LIMITS, type IntervalLimits } from './rules/interval-limits.ts';
 import type { PointConfig } from './point.ts';
 
@@ -44,12 +45,17 @@ export function seriesSource(series: ReadingSeries, capacity: number, maxSteps: 
 }
 
 /** A row of one meter epoch, read as `pointChunk` lays it out: instants clamped into the epoch, its recorded edge readings preferred. */
-export function epochSource(series: ReadingSeries, e: MeterEpoch, maxSteps: number): RowSource {
+export function epochSource(series: ReadingSeries, e: MeterEpoch, maxSteps: number, read?: readonly boolean[]): RowSource {
+  const raw = new Float64Array(REGISTER_COUNT);
   return {
     capacity: e.capacity, maxSteps,
     active: (a, b) => b > e.from && a < e.to,
     snapshot: (t, out) => {
       const at = Math.min(Math.max(t, e.from), e.to);
+      if (read) {
+        for (let r = 0; r < REGISTER_COUNT; r++) raw[r] = epochRegisterAt(series, e, at, r, 0).value;
+        return checkedSnapshot(raw, 0, read, out) !== null;
+      }
       for (let r = 0; r < REGISTER_COUNT; r++) if (Number.isNaN((out[r] = epochRegisterAt(series, e, at, r, 0).value))) return false;
       return true;
     },

@@ -61,7 +61,10 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     chunk.carriesLoad[row] = carriesLoad(p) ? 1 : 0;
     // Runs and neighbours carried across the window's edges, read as this row holds its epoch.
     const end = from + intervals * dt;
-    const src = epochSource(p.series, e, chunk.maxSteps[row]!);
+    // For the checks, a meter that reads only some registers is judged on those (unread-registers.ts),
+    // which registers it reads taken from all its loaded readings, not one window's.
+    const read = opts.forChecks ? readRegisters(p.series.values) : undefined;
+    const src = epochSource(p.series, e, chunk.maxSteps[row]!, read);
     const loaded = chunk.carriesLoad[row] === 1;
     carriedRuns(src, from, dt, loaded, chunk.runsBefore, row * RUN_COUNTERS, chunk.limits[row]);
     carriedRuns(src, end, dt, loaded, chunk.runsAfter, row * RUN_COUNTERS, chunk.limits[row], 1);
@@ -74,8 +77,6 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
       const t = Math.min(Math.max(from + s * dt, e.from), e.to);
       for (let r = 0; r < REGISTER_COUNT; r++) raw[s * REGISTER_COUNT + r] = epochRegisterAt(p.series, e, t, r, 0).value;
     }
-    // For the checks, a meter that reads only some registers has whole snapshots of those.
-    const read = opts.forChecks ? readRegisters(raw, S) : undefined;
     const checked = new Float64Array(REGISTER_COUNT);
     for (let s = 0; s < S; s++) {
       const o = s * REGISTER_COUNT;

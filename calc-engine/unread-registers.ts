@@ -10,27 +10,32 @@ import { REGISTER_COUNT } from '../schema/registers.ts';
 const TIERS_PER_DIRECTION = 5;
 const FLAT = 3;
 
-/** Registers read in at least one of the `snapshots` snapshots of `raw` (snapshots × 20, NaN = not read). */
-export function readRegisters(raw: Float64Array, snapshots: number): boolean[] {
+/** Registers read in at least one reading of a series' values (readings × 20, NaN = not read). */
+export function readRegisters(values: Float64Array): boolean[] {
   const out = new Array<boolean>(REGISTER_COUNT).fill(false);
-  for (let s = 0; s < snapshots; s++) for (let r = 0; r < REGISTER_COUNT; r++) if (!Number.isNaN(raw[s * REGISTER_COUNT + r]!)) out[r] = true;
+  for (let o = 0; o < values.length; o += REGISTER_COUNT) for (let r = 0; r < REGISTER_COUNT; r++) if (!Number.isNaN(values[o + r]!)) out[r] = true;
   return out;
 }
 
 /**
- * The snapshot at `o` in `raw` for the checks, into `out` (20 values): null unless every register
- * in `read` was read (and at least one is).
+ * A snapshot (20 values at `o` in `raw`) for the checks, into `out`: null unless every register
+ * in `read` was read (and at least one is). A direction whose tiers are not all read is judged on
+ * its total alone, so tiers read in part never make a TOU mismatch of the ones missing.
  */
-export function checkedSnapshot(raw: Float64Array, o: number, read: readonly boolean[], out: Float64Array): Float64Array | null {
+export function checkedSnapshot(raw: ArrayLike<number>, o: number, read: readonly boolean[], out: Float64Array): Float64Array | null {
   if (!read.includes(true)) return null;
   for (let r = 0; r < REGISTER_COUNT; r++) {
     if (read[r] && Number.isNaN(raw[o + r]!)) return null;
     out[r] = read[r] ? raw[o + r]! : 0;
   }
   for (let d = 0; d < REGISTER_COUNT; d += TIERS_PER_DIRECTION) {
-    const tiersRead = [1, 2, 3, 4].filter((k) => read[d + k]);
-    if (read[d] && tiersRead.length === 0) out[d + FLAT] = out[d]!;
-    else if (!read[d] && tiersRead.length > 0) out[d] = tiersRead.reduce((sum, k) => sum + out[d + k]!, 0);
+    const tiers = [1, 2, 3, 4];
+    if (tiers.every((k) => read[d + k])) {
+      if (!read[d]) out[d] = tiers.reduce((sum, k) => sum + out[d + k]!, 0);
+    } else if (read[d]) {
+      for (const k of tiers) out[d + k] = 0;
+      out[d + FLAT] = out[d]!;
+    }
   }
   return out;
 }

@@ -106,11 +106,11 @@ async function markArchiveDirty(tx: Transaction<Tables>, a: Archive): Promise<vo
  */
 async function storeScheme(tx: Transaction<Tables>, scheme: Scheme): Promise<void> {
   const value = JSON.stringify(scheme);
+  const stored = await tx.selectFrom('meterflow_meta').select('value').where('key', '=', 'scheme').executeTakeFirst();
+  if (stored?.value === value) return;
   // Waits for figures being written under the stored scheme; a batch computed under it that
   // writes after this commits refuses to (the engine's holdScheme), so none outlives the change.
   await sql`SELECT pg_advisory_xact_lock(${sql.lit(SCHEME_LOCK)})`.execute(tx);
-  const stored = await tx.selectFrom('meterflow_meta').select('value').where('key', '=', 'scheme').executeTakeFirst();
-  if (stored?.value === value) return;
   const lock = (await sql<{ month: string; point_id: string }>`SELECT to_char(month, 'YYYY-MM') AS month, point_id FROM month_lock ORDER BY month LIMIT 1`.execute(tx)).rows[0];
   if (lock) {
     throw new Error(`scheme: the statistical scheme cannot change while a month is settled (${lock.month} of point ${lock.point_id} is locked); reopen the settled months first (meterflow settle --month ${lock.month} --reopen --reason "…")`);

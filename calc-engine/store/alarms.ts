@@ -9,6 +9,8 @@ import { alarmKey, fitsScope, looksAt, matchAlarms, type AlarmCandidate, type Al
 import { isRunRule, joinRuns, runKind } from '../runs.ts';
 import { AlarmLedger } from './alarm-ledger.ts';
 import { advisoryLocksSql } from './literal.ts';
+import { holdScheme } from './load.ts';
+import type { StatisticalScheme } from '../scheme.ts';
 
 /** Something that hears of raised, updated and cleared alarms (log, MQTT, HTTP). */
 export type AlarmListener = (event: AlarmEvent) => void | Promise<void>;
@@ -150,9 +152,11 @@ function runRounds(groups: readonly CheckGroup[]): CheckGroup[][] {
  * per point, and a listener hears of each alarm once per call: an alarm one round raises and a
  * later one shortens is raised with its final period. Returns the changes and tells the listeners.
  */
-export async function applyAlarmGroups(handle: Database, groups: readonly CheckGroup[], listeners: readonly AlarmListener[] = []): Promise<AlarmChanges> {
+export async function applyAlarmGroups(handle: Database, groups: readonly CheckGroup[], listeners: readonly AlarmListener[] = [], scheme?: StatisticalScheme): Promise<AlarmChanges> {
   const objects = [...new Set(groups.flatMap((g) => g.scope.objects.map((o) => `${o.kind}|${o.id}`)))];
   const { changes, events } = await handle.db.transaction().execute(async (tx) => {
+    // Alarms of days and months computed under `scheme` must not outlive a change of it either.
+    if (scheme) await holdScheme({ query: (text: string) => sql.raw(text).execute(tx) }, scheme);
     // Read, reconciled and written under the objects' locks: a pass over the same objects at the
     // same time (a worker and `engine recompute`) waits, then reads what this one wrote.
     if (objects.length > 0) await sql.raw(advisoryLocksSql(ALARM_LOCKS, objects)).execute(tx);

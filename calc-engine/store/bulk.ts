@@ -218,7 +218,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
     const windows = groups.map((g) => ({ points: g.plans.map((p) => p.archive.config.id), from: g.from, to: g.from + g.intervals * g.dt }));
     // The chunk's alarms once its figures are committed: memory follows the chunk here too.
     writes.push(writeChunk(handle, scheme, windows, tuples(), days, months).then(async () => {
-      if (found.length > 0) countAlarms(stats, await applyAlarmGroups(handle, found, opts.alarmListeners));
+      if (found.length > 0) countAlarms(stats, await applyAlarmGroups(handle, found, opts.alarmListeners, scheme));
       done += part.length;
       stats.days += days.length;
       stats.months += months.length;
@@ -236,7 +236,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   await figureBatches(handle, figureRanges, { ...opts, scheme }, stats);
   const objectFigures = await saveObjectResults(handle, scheme, objects, plans, kept, ranges, archive);
   stats.objectResults = objectFigures.length;
-  if (checks) countAlarms(stats, await applyAlarmGroups(handle, objectGroups(objects, objectFigures), opts.alarmListeners));
+  if (checks) countAlarms(stats, await applyAlarmGroups(handle, objectGroups(objects, objectFigures), opts.alarmListeners, scheme));
   return stats;
 }
 

@@ -208,9 +208,9 @@ export async function loadContext(handle: Database, ids: readonly string[], from
  * stored, then refuse when the stored scheme is no longer the one used — the batch's tasks go
  * back to the queue and are computed again under the new one.
  */
-export async function holdScheme(client: pg.PoolClient, scheme: StatisticalScheme): Promise<void> {
+export async function holdScheme(client: Pick<pg.PoolClient, 'query'> | { query(text: string): Promise<{ rows: unknown[] }> }, scheme: StatisticalScheme): Promise<void> {
   await client.query(`SELECT pg_advisory_xact_lock_shared(${SCHEME_LOCK})`);
-  const r = await client.query<{ value: string }>(`SELECT value FROM meterflow_meta WHERE key = 'scheme'`);
+  const r = (await client.query(`SELECT value FROM meterflow_meta WHERE key = 'scheme'`)) as { rows: { value: string }[] };
   const stored = statisticalScheme(r.rows[0] ? (JSON.parse(r.rows[0].value) as Partial<StatisticalScheme>) : {});
   const same = (Object.keys(stored) as (keyof StatisticalScheme)[]).every((k) => stored[k] === scheme[k]);
   if (!same) throw new Error('the statistical scheme changed while these figures were computed under the old one: not written; the tasks go back to the queue and are computed under the new one');

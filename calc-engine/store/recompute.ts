@@ -163,7 +163,7 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
   if (opts.checks !== false) {
     const limits = new Map([...archive.values()].map((a) => [a.config.id, a.limits]));
     const frozen = await openFrozenRuns(handle, known.map((r) => r.pointId));
-    const c = await applyAlarmGroups(handle, checkRecomputation(ctx, known, stats, objects, limits, frozen), opts.alarmListeners);
+    const c = await applyAlarmGroups(handle, checkRecomputation(ctx, known, stats, objects, limits, frozen), opts.alarmListeners, scheme);
     stats.alarms = { raised: c.raise.length, updated: c.update.length, cleared: c.clear.length };
   }
   return stats;

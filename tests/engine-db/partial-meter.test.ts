@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
-import { exportRows, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
+import { drainTasks, exportRows, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
 import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
 
 const T0 = Date.parse('2026-10-09T22:00:00Z'); // 10 October, 00:00 Berlin
@@ -20,18 +20,61 @@ const readings: ReadingRow[] = Array.from({ length: N + 1 }, (_, i) => {
   return { pointId: 'T', ts: new Date(T0 + i * 900_000), source: 'poll', values };
 });
 
+const ARCHIVE = `
+substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
+points:
+  - { id: T, substation: S, name: total only, timeZone: Europe/Berlin }
+  - { id: U, substation: S, name: total with peak and valley, timeZone: Europe/Berlin }
+  - { id: F, substation: S, name: total only that freezes, timeZone: Europe/Berlin }
+`;
+
+// U reads its total (1.00 kWh an interval), peak (0.60) and valley (0.20), not the flat tier.
+const someTiers: ReadingRow[] = Array.from({ length: N + 1 }, (_, i) => {
+  const values = new Array<number | null>(20).fill(null);
+  values[0] = 100_000 + 100 * i;
+  values[2] = 60 * i;
+  values[4] = 20 * i;
+  return { pointId: 'U', ts: new Date(T0 + i * 900_000), source: 'poll', values };
+});
+
+describe.each(dbTargets())('a total-only meter read live on $name PostgreSQL', (target) => {
+  let h: Database;
+  beforeAll(async () => {
+    h = await freshDatabase(target);
+    await importArchiveText(h, ARCHIVE);
+  });
+  afterAll(() => h.close());
+
+  it('freezing while readings arrive three at a time is one frozen-reading alarm', async () => {
+    // The total stands still from snapshot 21 to 30: frozen after 4 unchanged intervals, reported from the first: (20, 30].
+    const rows: ReadingRow[] = Array.from({ length: N + 1 }, (_, i) => {
+      const values = new Array<number | null>(20).fill(null);
+      values[0] = 100_000 + 100 * Math.min(i, 20) + 100 * Math.max(0, i - 30);
+      return { pointId: 'F', ts: new Date(T0 + i * 900_000), source: 'poll', values };
+    });
+    for (let n = 0; n <= N; n += 3) {
+      await writeReadings(h, rows.slice(n, n + 3));
+      await drainTasks(h);
+    }
+    const alarms = await exportRows(h, { kind: 'alarms', from: new Date(T0), to: new Date(T0 + N * 900_000), point: 'F' });
+    expect(alarms.map((a) => [a.rule, a.period_start, a.period_end, a.observed])).toEqual([['frozen-reading', iso(20), iso(30), '10']]);
+  });
+});
+
 describe.each(dbTargets())('a meter reading only its import total on $name PostgreSQL', (target) => {
   for (const [path, recompute] of [['bulk', recomputeBulk], ['figure', recomputeRanges]] as const) {
     let h: Database;
     beforeAll(async () => {
       h = await freshDatabase(target);
-      await importArchiveText(h, 'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]\npoints: [{ id: T, substation: S, name: total only, timeZone: Europe/Berlin }]\n');
-      await writeReadings(h, readings, { markDirty: false });
+      await importArchiveText(h, ARCHIVE);
+      await writeReadings(h, [...readings, ...someTiers], { markDirty: false });
     });
     afterAll(() => h.close());
 
     it(`raises the spike and the decrease on the ${path} path, and nothing else`, async () => {
-      await recompute(h, [{ pointId: 'T', from: new Date(T0), to: new Date(T0 + N * 900_000) }]);
+      await recompute(h, ['T', 'U'].map((pointId) => ({ pointId, from: new Date(T0), to: new Date(T0 + N * 900_000) })));
+      // U's tiers are read in part: its total is judged alone, no TOU mismatch of the tier it lacks.
+      expect(await exportRows(h, { kind: 'alarms', from: new Date(T0), to: new Date(T0 + N * 900_000), point: 'U' })).toEqual([]);
       const alarms = await exportRows(h, { kind: 'alarms', from: new Date(T0), to: new Date(T0 + N * 900_000), point: 'T' });
       expect(alarms.map((a) => [a.rule, a.period_start, a.period_end, a.severity]).sort()).toEqual([
         ['demand-jump', iso(19), iso(20), 'info'],
