@@ -181,9 +181,3 @@ export async function loadIntervalImport(db: Kysely<any>, windows: readonly { po
   return out;
 }
 
-/** The day-start hour of the statistical scheme the archive set (0 when none is stored). */
-export async function loadDayStartHour(db: Kysely<any>): Promise<number> {
-  const r = await sql<{ value: string }>`SELECT value FROM meterflow_meta WHERE key = 'scheme'`.execute(db);
-  const hour = r.rows[0] ? (JSON.parse(r.rows[0].value) as { dayStartHour?: unknown }).dayStartHour : 0;
-  return typeof hour === 'number' ? hour : 0;
-}

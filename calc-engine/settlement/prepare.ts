@@ -9,13 +9,14 @@ import type { Kysely } from 'kysely';
 import { InputError } from '../../schema/index.ts';
 import { decAdd, type Decimal } from './decimal.ts';
 import {
-  loadAccounts, loadDailyFigures, loadDayStartHour, loadIntervalDemand, loadIntervalImport, loadMonthlyFigures, loadPendingRecomputation, loadRegisterDemand, loadTariffs,
+  loadAccounts, loadDailyFigures, loadIntervalDemand, loadIntervalImport, loadMonthlyFigures, loadPendingRecomputation, loadRegisterDemand, loadTariffs,
   type AccountMember, type AccountRecord, type DemandWindow, type MonthlyFigure,
 } from './load.ts';
 import { addFigures, zeroFigures, type MemberFigure, type RegisterFigures, type StatementInput } from './model.ts';
 import { parseTariff, schedulesOf, type Tariff } from './tariff.ts';
 import { attributeEnergy, billingDays, midMonthMode, tariffSpans, type TariffSpan } from './windows.ts';
 import { monthCalendarTiers } from './tou-split.ts';
+import { loadScheme } from '../store/index.ts';
 
 /** One reason the month cannot be settled yet. */
 export interface GateProblem {
@@ -161,7 +162,7 @@ export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOpt
       }
     }
   }
-  const dayStartHour = untiered.size > 0 ? await loadDayStartHour(db) : 0;
+  const dayStartHour = untiered.size > 0 ? (await loadScheme(db)).dayStartHour : 0;
   const [intervalImport, daily, pending, intervalDemand, ...registerMaps] = await Promise.all([
     loadIntervalImport(db, [...new Set([...untiered.values()].flat().map((m) => m.pointId))].map((pointId) => ({ pointId, from: monthly.get(pointId)!.periodStart, to: monthly.get(pointId)!.periodEnd }))),
     loadDailyFigures(db, [...splitPoints], firstDay, lastDay),

@@ -8,6 +8,7 @@ import { REGISTER_COUNT } from '../../schema/index.ts';
 import type { PointData } from '../point.ts';
 import { runKernel, type KernelChunk, type KernelResult } from '../kernel.ts';
 import { pointChunk } from '../kernel-chunk.ts';
+import { lowerBound } from '../readings.ts';
 import type { PeriodFigure } from '../daily.ts';
 import type { EnergyFigure, RegisterFigure } from '../figure.ts';
 import { NOT_COLUMNAR } from '../kernel-flags.ts';
@@ -61,9 +62,8 @@ function daySum(figure: IntervalFigure, g: CheckedGroup, row: number, j0: number
 
 /** Whether a point has a reading in [from, to]. */
 function readsIn(p: PointData, from: number, to: number): boolean {
-  const { ts } = p.series;
-  for (let i = 0; i < ts.length; i++) if (ts[i]! >= from && ts[i]! <= to) return true;
-  return false;
+  const i = lowerBound(p.series.ts, from);
+  return i < p.series.ts.length && p.series.ts[i]! <= to;
 }
 
 /** Check groups of one chunk: its kernel groups, its points' days and months and their energy limits. */

@@ -87,7 +87,7 @@ function figureReason(a: PointArchive, epochs: readonly MeterEpoch[], lo: number
 
 /** Recompute `ranges` with the columnar path where it applies; the same rows as `recomputeRanges`. */
 export async function recomputeBulk(handle: Database, ranges: readonly DirtyRange[], opts: BulkOptions = {}): Promise<BulkStats> {
-  const scheme = opts.scheme ?? (await loadScheme(handle));
+  const scheme = opts.scheme ?? (await loadScheme(handle.db));
   const cal = periodCalendar(scheme);
   if (!handle.copy) return figurePathOnly(handle, ranges, { ...opts, scheme });
   const ids = [...new Set(ranges.map((r) => r.pointId))];

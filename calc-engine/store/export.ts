@@ -104,7 +104,7 @@ export async function exportRows(handle: Database, q: ExportQuery): Promise<Row[
     case 'losses': {
       const zone = objectZone(sql`'object'`, sql.ref('object_result.object_id'));
       // A month result is picked by its label where a bound is a date, as monthly energy is.
-      const shift = (await loadScheme(handle)).monthLabel === 'end' ? sql`interval '1 month'` : sql`interval '0 days'`;
+      const shift = (await loadScheme(handle.db)).monthLabel === 'end' ? sql`interval '1 month'` : sql`interval '0 days'`;
       const label = sql`(date_trunc('month', (period_start AT TIME ZONE ${zone})::date) + ${shift})::date`;
       const bound = (b: TimeBound, side: 'lower' | 'upper') => {
         const byStart = side === 'lower' ? sql`period_start >= ${at(b, zone)}` : sql`period_start < ${at(b, zone)}`;

@@ -3,7 +3,7 @@
  * epochs, bypasses, manual energy), their raw readings as columns, and the statistical
  * objects. The only place the engine reads tables.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { checkLimitsSchema, DEFAULT_REGISTER_CAPACITY, REGISTER_COLUMNS, REGISTER_COUNT, SCHEME_LOCK, type Database, type RegisterCode } from '../../schema/index.ts';
 import { meterEpochs, type Installation, type RatioPeriod } from '../epochs.ts';
@@ -171,23 +171,18 @@ export async function loadAdjustments(handle: Database, ids: readonly string[], 
 export async function loadObjects(handle: Database, containing?: readonly string[]): Promise<(StatObject & { limits: Record<string, number>; name: string })[]> {
   // Ordered so an object's first member, whose zone its days are counted in, is always the same.
   const members = await handle.db.selectFrom('stat_member').selectAll().orderBy('object_id').orderBy('point_id').orderBy('direction').orderBy('role').execute();
-  const objects = await handle.db.selectFrom('stat_object').selectAll().execute();
   // A bus or line object without a voltage of its own has the voltage of the bus or line it refers to.
-  const voltages = new Map<string, string>();
-  for (const table of ['bus', 'line'] as const) {
-    for (const r of await handle.db.selectFrom(table).select(['id', 'voltage_kv']).execute()) voltages.set(`${table}|${r.id}`, r.voltage_kv);
-  }
+  const objects = (await sql<{ id: string; kind: StatObject['kind']; name: string; limits: unknown; kv: string | null }>`
+    SELECT o.id, o.kind, o.name, o.limits, COALESCE(o.voltage_kv, b.voltage_kv, l.voltage_kv)::text AS kv FROM stat_object o
+    LEFT JOIN bus b ON o.kind = 'bus' AND b.id = o.ref_id LEFT JOIN line l ON o.kind = 'line' AND l.id = o.ref_id`.execute(handle.db)).rows;
   const wanted = containing ? new Set(members.filter((m) => containing.includes(m.point_id)).map((m) => m.object_id)) : undefined;
   return objects
     .filter((o) => !wanted || wanted.has(o.id))
-    .map((o) => {
-      const kv = o.voltage_kv ?? (o.ref_id !== null ? voltages.get(`${o.kind}|${o.ref_id}`) : undefined) ?? null;
-      return {
-        id: o.id, kind: o.kind, name: o.name, limits: o.limits as Record<string, number>,
-        ...(kv !== null ? { voltageKv: Number(kv) } : {}),
-        members: members.filter((m) => m.object_id === o.id).map((m) => ({ pointId: m.point_id, direction: m.direction as Direction, role: m.role, sign: m.sign < 0 ? -1 as const : 1 as const })),
-      };
-    });
+    .map((o) => ({
+      id: o.id, kind: o.kind, name: o.name, limits: o.limits as Record<string, number>,
+      ...(o.kv !== null ? { voltageKv: Number(o.kv) } : {}),
+      members: members.filter((m) => m.object_id === o.id).map((m) => ({ pointId: m.point_id, direction: m.direction as Direction, role: m.role, sign: m.sign < 0 ? -1 as const : 1 as const })),
+    }));
 }
 
 /** An energy context for `ids` with readings in [from, to] (callers add margins). */
@@ -211,16 +206,21 @@ export async function loadContext(handle: Database, ids: readonly string[], from
 export async function holdScheme(client: Pick<pg.PoolClient, 'query'> | { query(text: string): Promise<{ rows: unknown[] }> }, scheme: StatisticalScheme): Promise<void> {
   await client.query(`SELECT pg_advisory_xact_lock_shared(${SCHEME_LOCK})`);
   const r = (await client.query(`SELECT value FROM meterflow_meta WHERE key = 'scheme'`)) as { rows: { value: string }[] };
-  const stored = statisticalScheme(r.rows[0] ? (JSON.parse(r.rows[0].value) as Partial<StatisticalScheme>) : {});
+  const stored = storedScheme(r.rows[0]?.value);
   const same = (Object.keys(stored) as (keyof StatisticalScheme)[]).every((k) => stored[k] === scheme[k]);
   if (!same) throw new Error('the statistical scheme changed while these figures were computed under the old one: not written; the tasks go back to the queue and are computed under the new one');
 }
 
 /** The statistical scheme stored by the last archive that set one (else the default). */
-export async function loadScheme(handle: Database): Promise<StatisticalScheme> {
-  const row = await handle.db.selectFrom('meterflow_meta').select('value').where('key', '=', 'scheme').executeTakeFirst();
+export async function loadScheme(db: Kysely<any>): Promise<StatisticalScheme> {
+  const row = await db.selectFrom('meterflow_meta').select('value').where('key', '=', 'scheme').executeTakeFirst();
+  return storedScheme(row?.value as string | undefined);
+}
+
+/** The scheme of `meterflow_meta`'s `scheme` value (the default when there is none), validated. */
+function storedScheme(value: string | undefined): StatisticalScheme {
   try {
-    return statisticalScheme(row ? (JSON.parse(row.value) as Partial<StatisticalScheme>) : {});
+    return statisticalScheme(value ? (JSON.parse(value) as Partial<StatisticalScheme>) : {});
   } catch (e) {
     throw new Error(`the stored statistical scheme is invalid (${(e as Error).message}); set it again with meterflow import archive (top-level scheme:)`);
   }

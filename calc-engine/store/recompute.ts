@@ -68,7 +68,7 @@ export interface RecomputeOptions {
 
 /** Recompute the given dirty ranges and everything above them, then check them. */
 export async function recomputeRanges(handle: Database, ranges: readonly DirtyRange[], opts: RecomputeOptions = {}): Promise<RecomputeStats> {
-  const scheme = opts.scheme ?? (await loadScheme(handle));
+  const scheme = opts.scheme ?? (await loadScheme(handle.db));
   const dirtyIds = [...new Set(ranges.map((r) => r.pointId))];
   const objects = await loadObjects(handle, dirtyIds);
   const bypasses = await loadBypasses(handle, dirtyIds);

@@ -136,16 +136,11 @@ objects:
 `;
   const from = Date.parse('2026-09-30T22:00:00Z'), to = Date.parse('2026-10-31T23:00:00Z'); // October in Berlin (25 hours on the 25th)
   let h: Database;
-  beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, archive2);
-    await writeReadings(h, [...risingReadings('A', from, to, 100), ...risingReadings('B', from, to, 95)]);
-    await drainTasks(h);
-  });
+  beforeAll(async () => (h = await drainedBus(target, archive2, from, to, 100, 95)));
   afterAll(() => h.close());
 
   it('has 31 day alarms and the month alarm open', async () => {
-    const alarms = (await exportRows(h, { kind: 'alarms', from: new Date(from), to: new Date(to), object: 'BUS' })).filter((a) => a.state === 'open');
+    const alarms = await openBusAlarms(h, from, to);
     const month = alarms.filter((a) => a.period_end === new Date(to).toISOString() && a.period_start === new Date(from).toISOString());
     expect(alarms.length).toBe(32);
     expect(month.map((a) => [a.rule, Number(a.observed), a.severity])).toEqual([['bus-imbalance', 5, 'critical']]);
@@ -167,17 +162,26 @@ objects:
 `;
   const from = Date.parse('2026-10-09T22:00:00Z'), to = from + 86_400_000; // 10 October in Berlin
   let h: Database;
-  beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, archive3);
-    await writeReadings(h, [...risingReadings('A', from, to, 200), ...risingReadings('B', from, to, 197)]);
-    await drainTasks(h);
-  });
+  beforeAll(async () => (h = await drainedBus(target, archive3, from, to, 200, 197)));
   afterAll(() => h.close());
 
   it('raises the day at 1.5 % against the 220 kV limit of 1 %', async () => {
-    const alarms = (await exportRows(h, { kind: 'alarms', from: new Date(from), to: new Date(to), object: 'BUS' })).filter((a) => a.state === 'open');
+    const alarms = await openBusAlarms(h, from, to);
     const day = alarms.filter((a) => a.period_start === new Date(from).toISOString() && a.period_end === new Date(to).toISOString());
     expect(day.map((a) => [a.rule, Number(a.observed), Number(a.limit), a.severity])).toEqual([['bus-imbalance', 1.5, 1, 'warning']]);
   });
 });
+
+/** A fresh database holding `archive`, A rising `aSteps` and B `bSteps` an interval over [from, to], drained. */
+async function drainedBus(target: Parameters<typeof freshDatabase>[0], archive: string, from: number, to: number, aSteps: number, bSteps: number): Promise<Database> {
+  const h = await freshDatabase(target);
+  await importArchiveText(h, archive);
+  await writeReadings(h, [...risingReadings('A', from, to, aSteps), ...risingReadings('B', from, to, bSteps)]);
+  await drainTasks(h);
+  return h;
+}
+
+/** The open alarms of object BUS over [from, to]. */
+async function openBusAlarms(h: Database, from: number, to: number) {
+  return (await exportRows(h, { kind: 'alarms', from: new Date(from), to: new Date(to), object: 'BUS' })).filter((a) => a.state === 'open');
+}

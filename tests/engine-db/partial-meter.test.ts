@@ -12,13 +12,17 @@ const T0 = Date.parse('2026-10-09T22:00:00Z'); // 10 October, 00:00 Berlin
 const N = 48;
 const iso = (i: number) => new Date(T0 + i * 900_000).toISOString();
 
+/** Snapshots 0..N of `point` every 15 minutes, reading only the registers `read(i)` gives (index → steps). */
+const snapshots = (point: string, read: (i: number) => Record<number, number>): ReadingRow[] =>
+  Array.from({ length: N + 1 }, (_, i) => {
+    const values = new Array<number | null>(20).fill(null);
+    for (const [r, v] of Object.entries(read(i))) values[Number(r)] = v;
+    return { pointId: point, ts: new Date(T0 + i * 900_000), source: 'poll', values };
+  });
+
 // 1.00 kWh an interval; the interval ending at 20 takes 51.00 (a spike, and a demand jump);
 // the one ending at 35 goes down by 0.50 (a register decrease, no wrap).
-const readings: ReadingRow[] = Array.from({ length: N + 1 }, (_, i) => {
-  const values = new Array<number | null>(20).fill(null);
-  values[0] = 100_000 + 100 * i + (i >= 20 ? 5000 : 0) - (i >= 35 ? 150 : 0);
-  return { pointId: 'T', ts: new Date(T0 + i * 900_000), source: 'poll', values };
-});
+const readings = snapshots('T', (i) => ({ 0: 100_000 + 100 * i + (i >= 20 ? 5000 : 0) - (i >= 35 ? 150 : 0) }));
 
 const ARCHIVE = `
 substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
@@ -29,13 +33,7 @@ points:
 `;
 
 // U reads its total (1.00 kWh an interval), peak (0.60) and valley (0.20), not the flat tier.
-const someTiers: ReadingRow[] = Array.from({ length: N + 1 }, (_, i) => {
-  const values = new Array<number | null>(20).fill(null);
-  values[0] = 100_000 + 100 * i;
-  values[2] = 60 * i;
-  values[4] = 20 * i;
-  return { pointId: 'U', ts: new Date(T0 + i * 900_000), source: 'poll', values };
-});
+const someTiers = snapshots('U', (i) => ({ 0: 100_000 + 100 * i, 2: 60 * i, 4: 20 * i }));
 
 describe.each(dbTargets())('a total-only meter read live on $name PostgreSQL', (target) => {
   let h: Database;
@@ -47,11 +45,7 @@ describe.each(dbTargets())('a total-only meter read live on $name PostgreSQL', (
 
   it('freezing while readings arrive three at a time is one frozen-reading alarm', async () => {
     // The total stands still from snapshot 21 to 30: frozen after 4 unchanged intervals, reported from the first: (20, 30].
-    const rows: ReadingRow[] = Array.from({ length: N + 1 }, (_, i) => {
-      const values = new Array<number | null>(20).fill(null);
-      values[0] = 100_000 + 100 * Math.min(i, 20) + 100 * Math.max(0, i - 30);
-      return { pointId: 'F', ts: new Date(T0 + i * 900_000), source: 'poll', values };
-    });
+    const rows = snapshots('F', (i) => ({ 0: 100_000 + 100 * Math.min(i, 20) + 100 * Math.max(0, i - 30) }));
     for (let n = 0; n <= N; n += 3) {
       await writeReadings(h, rows.slice(n, n + 3));
       await drainTasks(h);
