@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { DEFAULT_REGISTER_CAPACITY, DIRECTIONS, REGISTER_CODES, parseRegisterValue, type RegisterCode } from './registers.ts';
 import { InputError, parseYaml, yamlLineOf, type InputProblem } from './located.ts';
+import { tariffSpecSchema } from './tariff-spec.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'an id: letters, digits and _ . : - only');
 /** An instant with an explicit offset, e.g. 2026-10-01T00:00:00+02:00. */
@@ -15,7 +16,7 @@ export const instant = z
   .refine((s) => /(Z|[+-]\d{2}:?\d{2})$/.test(s) && DateTime.fromISO(s, { setZone: true }).isValid, 'an ISO 8601 time with offset, e.g. 2026-10-01T00:00:00+02:00')
   .transform((s) => DateTime.fromISO(s).toJSDate());
 const zone = z.string().refine((s) => DateTime.now().setZone(s).isValid, 'an IANA time zone such as Europe/Berlin');
-const ratio = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/)]).transform(String);
+const ratio = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/).refine((s) => Number(s) > 0, 'must be positive')]).transform(String);
 /** A register value in kWh/kvarh with at most two decimals, as integer hundredths. */
 export const registerValue = z
   .union([z.number(), z.string()])
@@ -113,7 +114,7 @@ const object = z.strictObject({
   limits: z.record(z.string(), z.number()).default({}).describe('lowerPercent and upperPercent of the loss rate (defaults by kind, see the operations guide)'),
   members: z.array(member).min(1).describe('points whose energy flows in and out'),
 });
-const tariff = z.looseObject({ id: id.describe('unique id within its section'), name: z.string(), effectiveFrom: z.iso.date().describe('first local day in force'), effectiveTo: z.iso.date().optional().describe('last local day in force (inclusive); omit while open-ended') });
+const tariff = tariffSpecSchema.extend({ id: id.describe('unique id within its section'), name: z.string(), effectiveFrom: z.iso.date().describe('first local day in force'), effectiveTo: z.iso.date().optional().describe('last local day in force (inclusive); omit while open-ended') });
 const account = z.strictObject({ id: id.describe('unique id within its section'), name: z.string(), tariff: id.describe('tariff id (any tariff of its schedule)'), members: z.array(z.strictObject({ point: id, sign: z.union([z.literal(1), z.literal(-1)]).default(1).describe('-1 subtracts the point (e.g. a sub-meter)') })).min(1).describe('points billed on the account') });
 
 /**
@@ -214,10 +215,40 @@ export function parseArchive(text: string, file: string, known: KnownIds = {}): 
     if (x.removedAt && x.removedAt <= x.installedAt) problems.push({ file, line: yamlLineOf(text, ['installations', i, 'removedAt']), field: `installations[${i}].removedAt`, message: 'must be after installedAt' });
   });
   a.ratioChanges.forEach((x, i) => check('ratioChanges', i, 'point', x.point, 'point'));
+  const at = (path: (string | number)[], message: string) => problems.push({ file, line: yamlLineOf(text, path), field: path.join('.').replace(/\.(\d+)/g, '[$1]'), message });
   a.bypasses.forEach((x, i) => {
     check('bypasses', i, 'point', x.point, 'point');
     check('bypasses', i, 'via', x.via, 'point');
+    if (x.via === x.point) at(['bypasses', i, 'via'], 'a point cannot carry itself; name the bypass point');
+    if (x.endedAt && x.endedAt <= x.startedAt) at(['bypasses', i, 'endedAt'], 'must be after startedAt');
   });
+  // Keys the database holds once: a second entry would fail there without file or line.
+  const once = <T>(section: keyof Archive, list: readonly T[], field: string, key: (x: T) => string, what: string, sub: (i: number) => (string | number)[] = (i) => [section, i, field]) => {
+    const seen = new Set<string>();
+    list.forEach((x, i) => {
+      if (seen.has(key(x))) at(sub(i), `${what} given twice`);
+      seen.add(key(x));
+    });
+  };
+  once('installations', a.installations, 'installedAt', (x) => `${x.point}|${x.installedAt.getTime()}`, 'an installation at this point and time');
+  once('ratioChanges', a.ratioChanges, 'effectiveAt', (x) => `${x.point}|${x.effectiveAt.getTime()}`, 'a ratio change at this point and time');
+  once('bypasses', a.bypasses, 'startedAt', (x) => `${x.point}|${x.startedAt.getTime()}`, 'a bypass of this point starting then');
+  a.objects.forEach((o, i) => once('objects', o.members, 'point', (m) => `${m.point}|${m.direction}|${m.role}`, 'a member with this point, direction and role', (j) => ['objects', i, 'members', j, 'point']));
+  a.accounts.forEach((acc, i) => once('accounts', acc.members, 'point', (m) => m.point, 'this member point', (j) => ['accounts', i, 'members', j, 'point']));
+  a.tariffs.forEach((t, i) => {
+    if (t.effectiveTo !== undefined && t.effectiveTo < t.effectiveFrom) at(['tariffs', i, 'effectiveTo'], 'is before effectiveFrom');
+  });
+  const schedules = new Map<string, number[]>();
+  a.tariffs.forEach((t, i) => schedules.set(t.schedule ?? t.id, [...(schedules.get(t.schedule ?? t.id) ?? []), i]));
+  for (const [name, list] of schedules) {
+    const sorted = [...list].sort((x, y) => (a.tariffs[x]!.effectiveFrom < a.tariffs[y]!.effectiveFrom ? -1 : 1));
+    for (let k = 1; k < sorted.length; k++) {
+      const prev = a.tariffs[sorted[k - 1]!]!, cur = a.tariffs[sorted[k]!]!;
+      if (prev.effectiveTo === undefined || prev.effectiveTo >= cur.effectiveFrom) {
+        at(['tariffs', sorted[k]!, 'effectiveFrom'], `overlaps tariff ${prev.id} of schedule ${name}; end ${prev.id} (effectiveTo) the day before`);
+      }
+    }
+  }
   a.objects.forEach((o, i) => o.members.forEach((m, j) => check('objects', i, 'point', m.point, 'point', ['members', j])));
   a.accounts.forEach((acc, i) => {
     check('accounts', i, 'tariff', acc.tariff, 'tariff');

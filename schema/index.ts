@@ -10,6 +10,7 @@ export * from './storage.ts';
 export * from './readings.ts';
 export type * from './tables.ts';
 export * from './located.ts';
+export * from './tariff-spec.ts';
 export * from './archive.ts';
 export * from './archive-store.ts';
 export * from './readings-file.ts';

@@ -44,6 +44,14 @@ function splitCsv(line: string): string[] {
 }
 
 /**
+ * A time as ISO 8601 wants it, from the spellings people and spreadsheets write: a space for
+ * the `T`, a lower-case `z`, an offset of hours only (`+02`).
+ */
+function isoTime(text: string): string {
+  return text.replace(/^(\d{4}-\d{2}-\d{2}) (?=\d)/, '$1T').replace(/z$/, 'Z').replace(/(T[\d:.]+[+-]\d{2})$/, '$1:00');
+}
+
+/**
  * Parse a readings CSV. `knownPoint` says whether a point id exists in the archive. A value
  * given twice for the same point, time and register with different values is rejected.
  */
@@ -66,18 +74,25 @@ export function parseReadingsCsv(text: string, file: string, knownPoint: (id: st
     const line = n + 1;
     const f = splitCsv(raw);
     const reject = (field: string, message: string) => rejected.push({ file, line, field, message, raw });
-    const [point, tsText, register, valueText] = col.map((c) => f[c] ?? '') as [string, string, string, string];
+    if (f.length > header.length) {
+      reject('value', `${f.length} fields where the header has ${header.length}: a decimal comma? Write values with a point (1234.5), or quote the field`);
+      continue;
+    }
+    const [point, tsRaw, registerRaw, valueText] = col.map((c) => f[c] ?? '') as [string, string, string, string];
+    const tsText = isoTime(tsRaw);
+    // `ap_imp_total` is how psql shows the column; `AP_IMP.TOTAL` how some exports write it.
+    const register = registerRaw.toLowerCase().replace(/_(total|sharp|peak|flat|valley)$/, '.$1');
     if (!point) { reject('point', 'empty'); continue; }
     if (!knownPoint(point)) { reject('point', `unknown metering point '${point}'; import the archive first`); continue; }
-    if (!/(Z|[+-]\d{2}:?\d{2})$/.test(tsText)) { reject('ts', `'${tsText}' needs an ISO 8601 time with offset, e.g. 2026-10-01T00:15:00+02:00`); continue; }
+    if (!/(Z|[+-]\d{2}:?\d{2})$/.test(tsText)) { reject('ts', `'${tsRaw}' needs an ISO 8601 time with offset, e.g. 2026-10-01T00:15:00+02:00`); continue; }
     // The up to 20 rows of one snapshot share their time text: parse it once.
     if (tsText !== lastTsText) (lastTsText = tsText), (lastTs = DateTime.fromISO(tsText, { setZone: true }));
     const ts = lastTs!;
-    if (!ts.isValid) { reject('ts', `'${tsText}' is not a valid ISO 8601 time (${ts.invalidExplanation ?? ts.invalidReason})`); continue; }
+    if (!ts.isValid) { reject('ts', `'${tsRaw}' is not a valid ISO 8601 time (${ts.invalidExplanation ?? ts.invalidReason})`); continue; }
     const index = registerIndex(register);
     if (index < 0) { reject('register', `unknown register '${register}'; one of ${REGISTER_CODES.join(', ')}`); continue; }
     const value = parseRegisterValue(valueText);
-    if (value === undefined) { reject('value', `'${valueText}' is not a non-negative decimal with at most 2 decimals`); continue; }
+    if (value === undefined) { reject('value', `'${valueText}' is not a non-negative decimal with at most 2 decimals (the register resolution, 0.01)`); continue; }
     const date = ts.toJSDate();
     const key = `${point}|${date.getTime()}`;
     let snap = snapshots.get(key);

@@ -172,6 +172,43 @@ function dirtyIslands(source: string, reason: string): string {
     GROUP BY point_id, island`;
 }
 
+/**
+ * Rows of a settled month sorted against what is stored: a row that repeats stored values
+ * changes nothing (a file that starts at the month's closing reading, or one imported again);
+ * a differing value without `correct` is refused as a conflict, as outside a lock, so a held
+ * change never carries a value its reopening would refuse; what is left (new rows, registers
+ * not yet read, corrections) is held.
+ */
+async function lockedChanges(client: pg.PoolClient, rows: readonly ReadingRow[], onConflict: 'refuse' | 'correct'): Promise<{ hold: ReadingRow[]; unchanged: number; conflicts: ReadingConflict[] }> {
+  const res = await client.query(
+    `SELECT r.point_id, r.ts, ${REGISTER_COLUMNS.map((c) => `r.${c}`).join(', ')}
+     FROM unnest($1::text[], $2::timestamptz[]) AS x(point_id, ts) JOIN reading r USING (point_id, ts)`,
+    [rows.map((r) => r.pointId), rows.map((r) => r.ts)],
+  );
+  const stored = new Map<string, (number | null)[]>();
+  for (const row of res.rows) stored.set(`${row.point_id}\u0000${(row.ts as Date).getTime()}`, REGISTER_COLUMNS.map((c) => (row[c] === null ? null : Number(row[c]))));
+  const hold: ReadingRow[] = [], conflicts: ReadingConflict[] = [];
+  let unchanged = 0;
+  for (const row of rows) {
+    const old = stored.get(`${row.pointId}\u0000${row.ts.getTime()}`);
+    if (!old) {
+      hold.push(row);
+      continue;
+    }
+    let changes = false;
+    const values = row.values.map((v, i) => {
+      if (v === null || v === undefined || v === old[i]) return null;
+      if (old[i] === null) return (changes = true), v;
+      if (onConflict === 'correct') return (changes = true), v;
+      conflicts.push({ pointId: row.pointId, ts: row.ts, register: REGISTER_CODES[i]!, stored: old[i]!, incoming: v });
+      return null;
+    });
+    if (changes) hold.push({ ...row, values });
+    else unchanged++;
+  }
+  return { hold, unchanged, conflicts };
+}
+
 /** Write register snapshots in one transaction through the bulk path. */
 export async function writeReadings(handle: Database, rows: readonly ReadingRow[], opts: WriteOptions = {}): Promise<WriteResult> {
   const conflicts: ReadingConflict[] = [];
@@ -185,16 +222,21 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
   await ensurePartitions(handle.db, 'reading', min, max);
   const write = async (client: pg.PoolClient): Promise<WriteResult> => {
     let held: WriteResult['held'];
+    let lockedUnchanged = 0;
     const locks = await readingLocks(client, unique);
     if (locks.size > 0) {
-      const heldRows = unique.filter((_, i) => locks.has(i));
-      const lock = locks.values().next().value!;
-      const pendingId = await holdPending(client, lock, {
-        kind: 'readings', pointIds: [...new Set(heldRows.map((r) => r.pointId))].sort(),
-        payload: { readings: heldReadings(heldRows), onConflict: opts.onConflict ?? 'refuse' },
-        actor: opts.actor ?? 'unknown', ...(opts.reason ? { reason: opts.reason } : {}),
-      });
-      held = { rows: heldRows.length, lock, pendingId };
+      const triage = await lockedChanges(client, unique.filter((_, i) => locks.has(i)), opts.onConflict ?? 'refuse');
+      conflicts.push(...triage.conflicts);
+      lockedUnchanged = triage.unchanged;
+      if (triage.hold.length > 0) {
+        const lock = locks.values().next().value!;
+        const pendingId = await holdPending(client, lock, {
+          kind: 'readings', pointIds: [...new Set(triage.hold.map((r) => r.pointId))].sort(),
+          payload: { readings: heldReadings(triage.hold), onConflict: opts.onConflict ?? 'refuse' },
+          actor: opts.actor ?? 'unknown', ...(opts.reason ? { reason: opts.reason } : {}),
+        });
+        held = { rows: triage.hold.length, lock, pendingId };
+      }
       unique = unique.filter((_, i) => !locks.has(i));
     }
     await stage(client, unique, handle.copy);
@@ -222,7 +264,7 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
       written += await upsert(`DO UPDATE SET ${fill} WHERE ${gains}`);
     }
     await client.query('TRUNCATE mf_stage');
-    return { written, unchanged: unique.length - written, conflicts, corrected, ...(held ? { held } : {}) };
+    return { written, unchanged: unique.length - written + lockedUnchanged, conflicts, corrected, ...(held ? { held } : {}) };
   };
   return opts.client ? write(opts.client) : withTransaction(handle, write);
 }

@@ -58,9 +58,10 @@ export function isRegisterCode(code: string): code is RegisterCode {
  * two fraction digits.
  */
 export function parseRegisterValue(text: string): number | undefined {
-  const m = /^\s*(\d+)(?:\.(\d{1,2}))?\s*$/.exec(text);
-  if (!m) return undefined;
-  const units = Number(m[1]);
+  // Zeros past the register's resolution ("12.500", as spreadsheets write) lose nothing; other digits would.
+  const m = /^\s*(\d*)(?:\.(\d{1,2})0*)?\s*$/.exec(text);
+  if (!m || (m[1] === '' && m[2] === undefined)) return undefined;
+  const units = Number(m[1] || '0');
   const frac = Number(((m[2] ?? '') + '00').slice(0, 2));
   const value = units * REGISTER_SCALE + frac;
   return Number.isSafeInteger(value) ? value : undefined;

@@ -53,6 +53,15 @@ export interface ReadingRevisionTable {
   id: Generated<string>; point_id: string; ts: Timestamp; register: string; old_value: Big | null; new_value: Big | null;
   old_source: string | null; actor: string; reason: string; revised_at: DefaultTimestamp;
 }
+/** Instantaneous values in the register map's units: 0.01 V, 0.001 A, W, 0.001 of power factor. */
+export interface InstantValueTable {
+  point_id: string; ts: Timestamp; source: string;
+  ua: Big | null; ub: Big | null; uc: Big | null; ia: Big | null; ib: Big | null; ic: Big | null; p_total: Big | null; pf: number | null;
+}
+export interface VoltageLossTable {
+  point_id: string; phase: 'A' | 'B' | 'C'; started_at: Timestamp; ended_at: Timestamp | null; cumulative_seconds: Big | null; loss_count: number | null;
+}
+export interface TerminalEventTable { terminal_id: string; ts: Timestamp; kind: string; detail: ColumnType<unknown, string | undefined, string> }
 export interface EnergyFigure extends Registers {
   quality: 'actual' | 'estimated' | 'missing'; method: string | null;
   source_from: Timestamp | null; source_to: Timestamp | null; computed_at: DefaultTimestamp;
@@ -98,6 +107,7 @@ export interface Tables {
   ratio_change: RatioChangeTable; bypass_event: BypassEventTable; stat_object: StatObjectTable; stat_member: StatMemberTable;
   tariff: TariffTable; account: AccountTable; account_member: AccountMemberTable;
   reading: ReadingTable; reading_revision: ReadingRevisionTable;
+  instant_value: InstantValueTable; voltage_loss: VoltageLossTable; terminal_event: TerminalEventTable;
   interval_energy: IntervalEnergyTable; daily_energy: DailyEnergyTable; monthly_energy: MonthlyEnergyTable;
   object_result: ObjectResultTable; alarm: AlarmTable; adjustment: AdjustmentTable; audit_log: AuditLogTable;
   acquisition_log: AcquisitionLogTable; calc_task: CalcTaskTable;

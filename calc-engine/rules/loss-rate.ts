@@ -5,7 +5,7 @@
  */
 import type { AlarmCandidate, RuleName } from '../alarms.ts';
 import type { ObjectFigure } from '../objects.ts';
-import { ratToNumber } from '../rational.ts';
+import { ratToDecimal } from '../rational.ts';
 import { severityOutside } from './severity.ts';
 
 /** Loss-rate limits in percent. */
@@ -27,9 +27,10 @@ export function lossRateCandidate(rule: RuleName, figure: ObjectFigure, limits: 
     // An object none of whose inputs is counted (directions left out of computation) has no input
     // to compare: that is its configuration, not a fault of the period.
     if (loss === null || loss.num >= 0n || !figure.members.some((m) => m.role === 'in' && m.counted)) return [];
-    return [{ rule, objectKind: figure.kind, objectId: figure.objectId, periodStart: figure.from, periodEnd: figure.to, observed: ratToNumber(loss) / 100, limit: 0, severity: 'critical', detail: 'energy out with none in: loss (kWh)' }];
+    return [{ rule, objectKind: figure.kind, objectId: figure.objectId, periodStart: figure.from, periodEnd: figure.to, observed: Number(ratToDecimal(loss, 4, 2)), limit: 0, severity: 'critical', detail: 'energy out with none in: loss (kWh)' }];
   }
-  const observed = ratToNumber(figure.lossRate) * 100;
+  // Per cent to six places, from the exact rate: a float product would make 3.5 % read 3.5000000000000004 and cross a limit of 3.5.
+  const observed = Number(ratToDecimal(figure.lossRate, 6, -2));
   const severity = severityOutside(observed, limits.lowerPercent, limits.upperPercent);
   if (!severity) return [];
   const limit = observed > limits.upperPercent ? limits.upperPercent : limits.lowerPercent;

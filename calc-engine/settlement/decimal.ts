@@ -4,6 +4,8 @@
  * a credit mirrors a charge of the same size), to a stated number of places.
  */
 
+import { PLAIN_DECIMAL } from '../../schema/index.ts';
+
 /** An exact decimal `units × 10^-scale` (scale ≥ 0). */
 export interface Decimal {
   readonly units: bigint;
@@ -24,18 +26,12 @@ export function dec(units: bigint | number, scale = 0): Decimal {
   return { units: BigInt(units), scale };
 }
 
-const PLAIN = /^\s*([+-]?)(\d+)(?:\.(\d+))?\s*$/;
-
-/** Whether a string is a plain decimal (`-12.345`), no exponent. */
-export function isDecimalText(text: string): boolean {
-  return PLAIN.test(text);
-}
 
 /** Parse a plain decimal string (`"0.2150"`, `"-3"`) exactly; throws on anything else. */
 export function parseDecimal(text: string | number | bigint): Decimal {
   if (typeof text === 'bigint') return { units: text, scale: 0 };
   const s = typeof text === 'number' ? numberText(text) : text;
-  const m = PLAIN.exec(s);
+  const m = PLAIN_DECIMAL.exec(s);
   if (!m) throw new RangeError(`not a plain decimal: '${s}'`);
   const frac = m[3] ?? '';
   const units = BigInt(m[2]! + frac);

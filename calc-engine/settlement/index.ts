@@ -7,7 +7,7 @@ export {
   parseDecimal, formatDecimal, formatMoney, decAdd, decSub, decMul, decSum, decRound, decCmp, decIsZero, dec, DEC_ZERO, type Decimal,
 } from './decimal.ts';
 export { PF_TABLE_090, PF_TABLE_085, PF_TABLE_080, PF_STANDARD_TABLES, powerFactorHundredths, pfAdjustmentPercent, formatPowerFactor, type PfTable } from './pf-tables.ts';
-export { tariffSpecSchema, parseTariff, schedulesOf, type Tariff, type TariffRecord, type EnergyPricing, type BasicCharge, type PowerFactorRule } from './tariff.ts';
+export { parseTariff, schedulesOf, type Tariff, type TariffRecord, type EnergyPricing, type BasicCharge, type PowerFactorRule } from './tariff.ts';
 export {
   BILLED_TIERS, zeroFigures, addFigures, figuresFromRow,
   type BilledTier, type RegisterFigures, type MemberFigure, type BillingWindow, type StatementInput, type ChargeLine, type StatementFigures, type Statement,

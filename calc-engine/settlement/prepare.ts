@@ -176,7 +176,7 @@ export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOpt
   for (const d of drafts) {
     const before = problems.length;
     for (const m of d.acc.members) {
-      if (pending.has(m.pointId)) problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: 'a recomputation of this month is pending: let the engine finish (calc_task), then settle' });
+      if (pending.has(m.pointId)) problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: 'a recomputation of this month is pending: let the engine finish (meterflow engine run --once, or engine recompute over the month), then settle' });
     }
     const dailyOf = (day: string) => {
       let sum = zeroFigures();
@@ -218,7 +218,7 @@ export async function prepareMonth(db: Kysely<any>, month: string, opts: GateOpt
         let sum: Decimal | null = null;
         for (const m of d.acc.members.filter((x) => x.sign === 1)) {
           const kw = map.get(m.pointId);
-          if (!kw) problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: `no ${basic.register} demand register value for the month` });
+          if (!kw) problems.push({ accountId: d.acc.id, pointId: m.pointId, problem: `no ${basic.register} demand register value for the month: load the meters' maximum demand into the demand table, or bill the account's interval demand (basic: { source: intervals })` });
           else sum = sum ? decAdd(sum, kw) : kw;
         }
         demandKw = sum;

@@ -4,7 +4,7 @@
  * given), and the next run makes version n+1 with a difference statement. Audited.
  */
 import { sql } from 'kysely';
-import type { Database } from '../../schema/index.ts';
+import { formatRegisterValue, type Database, type WriteResult } from '../../schema/index.ts';
 import { MonthLockedError, readingRows, writeReadingsUnlessLocked, type HeldReading } from './lock.ts';
 import { audit, checkMonth, lockMonthRow } from './settle.ts';
 import { latestRun, type SettlementRun } from './store.ts';
@@ -32,11 +32,18 @@ export interface ReopenResult {
 const builtIn: Record<string, PendingApplier> = {
   async readings(handle, payload, change) {
     const p = payload as { readings: HeldReading[]; onConflict?: 'refuse' | 'correct' };
+    let conflicts: WriteResult['conflicts'];
     try {
-      await writeReadingsUnlessLocked(handle, readingRows(p.readings), { actor: change.actor, onConflict: p.onConflict ?? 'refuse', ...(change.reason ? { reason: change.reason } : {}) });
+      conflicts = (await writeReadingsUnlessLocked(handle, readingRows(p.readings), { actor: change.actor, onConflict: p.onConflict ?? 'refuse', ...(change.reason ? { reason: change.reason } : {}) })).conflicts;
     } catch (e) {
       // Rows in another still-locked month were held again under that month; the rest went in.
       if (!(e instanceof MonthLockedError)) throw e;
+      conflicts = (e as MonthLockedError & { written?: WriteResult }).written?.conflicts ?? [];
+    }
+    // Values stored since the change was held disagree with it: refused, not dropped unseen.
+    if (p.onConflict !== 'correct' && conflicts.length > 0) {
+      const c = conflicts[0]!;
+      throw new Error(`${conflicts.length} held value(s) differ from stored ones and were not applied (e.g. ${c.register} of ${c.pointId} at ${c.ts.toISOString()}: stored ${formatRegisterValue(c.stored)}, held ${formatRegisterValue(c.incoming)}); import them with --correct to store them as corrections`);
     }
   },
   async adjustment(handle, payload) {

@@ -178,6 +178,26 @@ export async function claimWork(handle: Database, opts: ClaimOptions): Promise<C
 }
 
 /**
+ * Claim the pending tasks that lie inside `ranges` (same point, readings within [from, to]),
+ * widened across gaps as `claimWork` widens them: a one-off recompute of those ranges takes
+ * their work along, so nothing it covered is left pending (a settlement waits for pending work).
+ */
+export async function claimWithin(handle: Database, worker: string, ranges: readonly DirtyRange[]): Promise<ClaimedWork[]> {
+  if (ranges.length === 0) return [];
+  const r = await sql<{ id: string; point_id: string; from_ts: Date; to_ts: Date }>`
+    WITH picked AS (
+      SELECT c.id FROM calc_task c
+      JOIN unnest(${ranges.map((x) => x.pointId)}::text[], ${ranges.map((x) => x.from)}::timestamptz[], ${ranges.map((x) => x.to)}::timestamptz[]) AS w(p, a, b)
+        ON c.point_id = w.p AND c.from_ts >= w.a AND c.to_ts <= w.b
+      WHERE c.state = 'pending'
+      FOR UPDATE OF c SKIP LOCKED)
+    UPDATE calc_task t SET state = 'running', claimed_by = ${worker}, claimed_at = now(), attempts = t.attempts + 1
+    FROM (SELECT DISTINCT id FROM picked) p WHERE t.id = p.id
+    RETURNING t.id, t.point_id, t.from_ts, t.to_ts`.execute(handle.db);
+  return mergeWork(await widenAcrossGaps(handle, r.rows.map((t) => ({ pointId: t.point_id, from: t.from_ts, to: t.to_ts, taskIds: [t.id] }))));
+}
+
+/**
  * A point's ranges merged where they overlap or lie within a day of each other; far-apart
  * ranges (an installation in January, readings in October) stay separate pieces of work.
  * Merged after each task is widened, so ranges that meet once widened recompute each interval once.

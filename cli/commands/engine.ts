@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { boundInstant, drainTasks, workerId, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_COLUMNS, EXPORT_KINDS, type ExportKind, type TimeBound } from '../../calc-engine/store/index.ts';
-import { lockedMonths, outsideLocks, taskCounts } from '../../calc-engine/tasks/index.ts';
+import { claimWithin, completeWork, failWork, lockedMonths, outsideLocks, taskCounts } from '../../calc-engine/tasks/index.ts';
 import { logAlarms, publishAlarms, serveEngine, type EngineEndpoint } from '../../calc-engine/publish/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
@@ -114,13 +114,31 @@ const recomputeCmd: Command = {
       return EXIT.failed;
     }
     const ids = zones.map((p) => p.id);
-    const { ranges, locked } = await outsideLocks(h, zones.map((p) => ({ pointId: p.id, from: boundInstant(from, p.time_zone), to: boundInstant(to, p.time_zone) })));
+    const asked = zones.map((p) => ({ pointId: p.id, from: boundInstant(from, p.time_zone), to: boundInstant(to, p.time_zone) }));
+    // Pending work inside the range is done by this run, not left for a worker (and a settlement) to wait on.
+    const worker = workerId();
+    const claimed = await claimWithin(h, worker, asked);
+    const taskIds = claimed.flatMap((w) => w.taskIds);
+    // A task lies inside its point's range; widened across a gap it may reach beyond: one range each.
+    const byPoint = new Map(asked.map((a) => [a.pointId, a]));
+    for (const c of claimed) {
+      const a = byPoint.get(c.pointId)!;
+      byPoint.set(c.pointId, { pointId: a.pointId, from: c.from < a.from ? c.from : a.from, to: c.to > a.to ? c.to : a.to });
+    }
+    const { ranges, locked } = await outsideLocks(h, [...byPoint.values()]);
     for (const [month, n] of lockedMonths(locked)) {
       console.error(`recompute: ${month} is settled for ${n} point${n === 1 ? '' : 's'}: left as settled (to recompute it, reopen it: meterflow settle --month ${month} --reopen --reason "…")`);
     }
     // Columnar points report as their chunks are written; the few the figure path takes follow.
     const bar = progress('recompute', ids.length);
-    const s = await recomputeBulk(h, ranges, { onProgress: (done, total) => bar.update(done, total) });
+    let s: Awaited<ReturnType<typeof recomputeBulk>>;
+    try {
+      s = await recomputeBulk(h, ranges, { onProgress: (done, total) => bar.update(done, total) });
+    } catch (e) {
+      await failWork(h, worker, taskIds, (e as Error).message);
+      throw e;
+    }
+    await completeWork(h, worker, taskIds);
     bar.done(`${ids.length} points: ${s.intervals} intervals, ${s.days} days, ${s.months} months, ${s.objectResults} object results; alarms ${s.alarms.raised} raised, ${s.alarms.updated} updated, ${s.alarms.cleared} cleared`);
     return EXIT.ok;
     });

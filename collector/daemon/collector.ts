@@ -85,7 +85,16 @@ export class Collector {
         this.log({ terminal, unitId, action: 'event', ok: true, durationMs: 0, detail: `power restored at ${at.toISOString()} (loss-of-voltage record)` });
         guarded(() => options.onTerminalBack?.(terminal, `power restored at ${at.toISOString()}`));
       },
+      onVoltageLoss: (records) => this.side('voltage-loss', () => options.sink.voltageLoss?.(records)),
     };
+  }
+
+  /**
+   * Store loss-of-voltage records or events beside the readings. They are re-read or re-sent
+   * (the meter keeps its records, a terminal its events), so a failure is logged, not spooled.
+   */
+  private side(what: string, store: () => Promise<void> | undefined): void {
+    store()?.catch((e: unknown) => this.log({ terminal: '*', action: 'write', ok: false, durationMs: 0, error: `${what}: ${(e as Error)?.message ?? e}`, errorKind: 'sink' }));
   }
 
   /** Open links, spool and writer, and start the aligned timers. */
@@ -147,7 +156,7 @@ export class Collector {
   /** Read every meter of a Modbus terminal (priority `routine` unless told) and write the rows for interval end `slot`. */
   async pollTerminal(id: string, slot: Date, priority: PriorityName = 'routine'): Promise<MeterResult[]> {
     const results = await readMeters(this.ctx, id, undefined, priority, 'poll', slot);
-    this.emit(results.flatMap((r) => (r.reading ? [{ pointId: r.point, ts: slot, source: 'poll' as const, values: r.reading.values }] : [])));
+    this.emit(results.flatMap((r) => (r.reading ? [{ pointId: r.point, ts: slot, source: 'poll' as const, values: r.reading.values, ...withInstant(r.reading.instant) }] : [])));
     return results;
   }
 
@@ -206,6 +215,7 @@ export class Collector {
     });
     link.onEvent((terminal, e) => {
       this.log({ terminal, ...(e.unitId !== undefined ? { unitId: e.unitId } : {}), action: 'event', ok: true, durationMs: 0, detail: `${e.kind} at ${e.ts.toISOString()}` });
+      this.side('event', () => this.options.sink.events?.([{ terminalId: terminal, ts: e.ts, kind: e.kind, ...(e.unitId !== undefined ? { unitId: e.unitId } : {}), ...(e.detail ? { detail: e.detail } : {}) }]));
       if (e.kind === 'power-up') guarded(() => this.options.onTerminalBack?.(terminal, 'power-up event'));
     });
   }
@@ -216,7 +226,7 @@ export class Collector {
     const rows: ReadingRow[] = [];
     for (const m of s.meters) {
       const meter = config.meters.find((x) => x.unitId === m.unitId);
-      if (meter) rows.push({ pointId: meter.point, ts: s.ts, source: 'push', values: m.registers });
+      if (meter) rows.push({ pointId: meter.point, ts: s.ts, source: 'push', values: m.registers, ...withInstant(m.instant) });
     }
     const h = this.health.get(s.terminal);
     if (h) Object.assign(h, { online: true, lastSuccess: new Date() });
@@ -262,4 +272,9 @@ export class Collector {
     await Promise.all([...this.links.modbus.values()].map((t) => t.close().catch(() => undefined)));
     await this.links.mqtt?.close();
   }
+}
+
+/** The instantaneous values of a row, when any were read. */
+function withInstant(instant: ReadingRow['instant'] | undefined): Pick<ReadingRow, 'instant'> {
+  return instant && Object.keys(instant).length > 0 ? { instant } : {};
 }

@@ -12,6 +12,7 @@ import { findProfile, type MeterProfile } from '../profiles/index.ts';
 import { AcquisitionScheduler, CircuitOpenError, JobTimeoutError, type PriorityName } from '../scheduler/index.ts';
 import type { ModbusTransport } from '../transports/types.ts';
 import type { SiteLinks } from './links.ts';
+import type { VoltageLossRecord } from '../sink/index.ts';
 import type { AcquisitionLogEntry } from './types.ts';
 
 /** One meter's result of a read. */
@@ -38,6 +39,8 @@ export interface ReadContext {
   outageSeen: Map<string, number>;
   /** The supply of a meter came back (a new loss-of-voltage record ended). */
   onPowerUp(terminal: string, unitId: number, at: Date): void;
+  /** The meter's loss-of-voltage records as read (stored by the sink). */
+  onVoltageLoss(records: VoltageLossRecord[]): void;
   /** The collector's time, epoch ms (meter clocks are judged against it). */
   now(): number;
 }
@@ -78,7 +81,15 @@ async function checkOutages(ctx: ReadContext, t: ModbusTransport, id: string, un
     return;
   }
   let lastEnd = 0;
-  for (let phase = 0; phase < 3; phase++) lastEnd = Math.max(lastEnd, decodeWords(w, phase * 8 + 6, 'uint32', 'high-first'));
+  const records: VoltageLossRecord[] = [];
+  const point = ctx.site.terminals.find((t) => t.id === id)?.meters.find((m) => m.unitId === unitId)?.point;
+  for (let phase = 0; phase < 3; phase++) {
+    // Per phase: count, cumulative seconds, last start, last end (uint32 each, DESIGN.md §7).
+    const [count, seconds, start, end] = [0, 2, 4, 6].map((k) => decodeWords(w, phase * 8 + k, 'uint32', 'high-first')) as [number, number, number, number];
+    lastEnd = Math.max(lastEnd, end);
+    if (point && start > 0) records.push({ pointId: point, phase: (['A', 'B', 'C'] as const)[phase]!, startedAt: new Date(start * 1000), endedAt: end >= start ? new Date(end * 1000) : null, cumulativeSeconds: seconds, count });
+  }
+  if (records.length > 0) ctx.onVoltageLoss(records);
   const seen = ctx.outageSeen.get(key);
   ctx.outageSeen.set(key, lastEnd);
   if (seen !== undefined && lastEnd > seen) ctx.onPowerUp(id, unitId, new Date(lastEnd * 1000));

@@ -37,10 +37,11 @@ interface WireRow {
   t: number;
   s: ReadingRow['source'];
   v: (number | null)[];
+  i?: ReadingRow['instant'];
 }
 
 function encode(rows: readonly ReadingRow[]): Buffer {
-  const json = JSON.stringify(rows.map((r): WireRow => ({ p: r.pointId, t: r.ts.getTime(), s: r.source, v: r.values })));
+  const json = JSON.stringify(rows.map((r): WireRow => ({ p: r.pointId, t: r.ts.getTime(), s: r.source, v: r.values, ...(r.instant ? { i: r.instant } : {}) })));
   const body = Buffer.from(json, 'utf8');
   return Buffer.concat([Buffer.from(crc32(body).toString(16).padStart(8, '0') + ' '), body, Buffer.from('\n')]);
 }
@@ -50,7 +51,7 @@ function decode(line: Buffer): ReadingRow[] | undefined {
   const body = line.subarray(9);
   if (crc32(body).toString(16).padStart(8, '0') !== line.subarray(0, 8).toString()) return undefined;
   const wire = JSON.parse(body.toString('utf8')) as WireRow[];
-  return wire.map((w) => ({ pointId: w.p, ts: new Date(w.t), source: w.s, values: w.v }));
+  return wire.map((w) => ({ pointId: w.p, ts: new Date(w.t), source: w.s, values: w.v, ...(w.i ? { instant: w.i } : {}) }));
 }
 
 /** An append-only, fsync'd, bounded spool of reading batches. */

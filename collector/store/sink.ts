@@ -3,8 +3,9 @@
  * (`writeReadings`: COPY + upsert, idempotent). A value that disagrees with a stored one is
  * refused by the foundation rule, never overwritten: each conflict is counted and reported.
  */
-import { REGISTER_COUNT, writeReadings, type Database, type ReadingConflict } from '../../schema/index.ts';
-import type { ReadingRow, ReadingSink } from '../sink/index.ts';
+import { sql } from 'kysely';
+import { ensurePartitions, REGISTER_COUNT, writeReadings, type Database, type ReadingConflict } from '../../schema/index.ts';
+import type { ReadingRow, ReadingSink, TerminalEventRow, VoltageLossRecord } from '../sink/index.ts';
 
 /** Counters of the database sink. */
 export interface DatabaseSinkStats {
@@ -62,10 +63,51 @@ export class DatabaseSink implements ReadingSink {
     }
     if (good.length === 0) return;
     const result = await writeReadings(this.handle, good, { onConflict: 'refuse', actor: 'collector' });
+    await this.writeInstants(good);
     this.stats.batches++;
     this.stats.written += result.written;
     this.stats.unchanged += result.unchanged;
     this.stats.conflicts += result.conflicts.length;
     if (result.conflicts.length > 0) this.options.onConflict?.(result.conflicts);
+  }
+
+  /**
+   * Instantaneous values into `instant_value`, as integers of the register map's units:
+   * 0.01 V, 0.001 A, W and 0.001 of power factor. The first value of a time stays (a replay is a no-op).
+   */
+  private async writeInstants(rows: readonly ReadingRow[]): Promise<void> {
+    const withInstant = rows.filter((r) => r.instant && Object.keys(r.instant).length > 0);
+    if (withInstant.length === 0) return;
+    let lo = withInstant[0]!.ts, hi = lo;
+    for (const r of withInstant) (lo = r.ts < lo ? r.ts : lo), (hi = r.ts > hi ? r.ts : hi);
+    await ensurePartitions(this.handle.db, 'instant_value', lo, hi);
+    const scaled = (v: number | undefined, k: number) => (v === undefined || !Number.isFinite(v) ? null : String(Math.round(v * k)));
+    await this.handle.db.insertInto('instant_value').values(withInstant.map((r) => {
+      const i = r.instant!;
+      return {
+        point_id: r.pointId, ts: r.ts, source: r.source,
+        ua: scaled(i.ua, 100), ub: scaled(i.ub, 100), uc: scaled(i.uc, 100),
+        ia: scaled(i.ia, 1000), ib: scaled(i.ib, 1000), ic: scaled(i.ic, 1000),
+        p_total: scaled(i.p, 1), pf: i.pf === undefined ? null : Math.round(i.pf * 1000),
+      };
+    })).onConflict((c) => c.columns(['point_id', 'ts']).doNothing()).execute();
+  }
+
+  /** Loss-of-voltage records into `voltage_loss`, one row per point, phase and start; the meter moves a record's end and totals on. */
+  async voltageLoss(records: readonly VoltageLossRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.handle.db.insertInto('voltage_loss').values(records.map((r) => ({
+      point_id: r.pointId, phase: r.phase, started_at: r.startedAt, ended_at: r.endedAt, cumulative_seconds: String(r.cumulativeSeconds), loss_count: r.count,
+    }))).onConflict((c) => c.columns(['point_id', 'phase', 'started_at']).doUpdateSet({
+      ended_at: sql`excluded.ended_at`, cumulative_seconds: sql`excluded.cumulative_seconds`, loss_count: sql`excluded.loss_count`,
+    })).execute();
+  }
+
+  /** Terminal events into `terminal_event` (a repeated event is a no-op). */
+  async events(rows: readonly TerminalEventRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.handle.db.insertInto('terminal_event').values(rows.map((e) => ({
+      terminal_id: e.terminalId, ts: e.ts, kind: e.kind, detail: JSON.stringify({ ...(e.unitId !== undefined ? { unit: e.unitId } : {}), ...e.detail }),
+    }))).onConflict((c) => c.columns(['terminal_id', 'ts', 'kind']).doNothing()).execute();
   }
 }

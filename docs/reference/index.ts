@@ -9,9 +9,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { parseSiteConfig, siteSchema } from '../../collector/index.ts';
-import { archiveSchema, parseArchive } from '../../schema/index.ts';
+import { archiveSchema, parseArchive, tariffSpecSchema } from '../../schema/index.ts';
 import { ScenarioSchema, parseScenario } from '../../simulators/index.ts';
-import { parseTariff, tariffSpecSchema } from '../../calc-engine/settlement/index.ts';
+import { parseTariff } from '../../calc-engine/settlement/index.ts';
 import { referenceMarkdown } from './tables.ts';
 
 /** The command that regenerates the pages. */
@@ -38,7 +38,7 @@ export const CONFIG_PAGES: readonly ConfigPage[] = [
   { file: 'docs/config/scenario.md', schemaName: 'ScenarioSchema (simulators/scenario/schema.ts)', schema: ScenarioSchema, validateSample: (t, f) => void parseScenario(t, f) },
   {
     file: 'docs/config/tariffs.md',
-    schemaName: 'tariffSpecSchema (calc-engine/settlement/tariff.ts)',
+    schemaName: 'tariffSpecSchema (schema/tariff-spec.ts)',
     schema: tariffSpecSchema,
     validateSample(text, file) {
       for (const { id, name, effectiveFrom, effectiveTo, ...spec } of parseArchive(text, file).tariffs) {

@@ -169,6 +169,17 @@ ${rtu ? `  - id: rtu-${tag}
       const events = await sql<{ terminal_id: string; d: string }>`SELECT terminal_id, detail->>'detail' AS d FROM acquisition_log WHERE what = 'event'`.execute(h.db);
       expect(events.rows.some((e) => e.terminal_id === `mqtt-${tag}` && e.d.startsWith('power-up at'))).toBe(true);
       if (rtu) expect(events.rows.some((e) => e.terminal_id === `rtu-${tag}` && e.d.startsWith('power restored at 2024-03-02T08:00'))).toBe(true);
+      // … and both land in their own tables (DESIGN.md §4: events and loss-of-voltage records are collected).
+      const stored_events = await sql<{ kind: string }>`SELECT DISTINCT kind FROM terminal_event WHERE terminal_id = ${`mqtt-${tag}`}`.execute(h.db);
+      expect(stored_events.rows.map((e) => e.kind)).toContain('power-up');
+      if (rtu) {
+        const losses = await sql<{ point_id: string; ended_at: Date | null; loss_count: number }>`SELECT point_id, ended_at, loss_count FROM voltage_loss WHERE point_id LIKE 'lv-%'`.execute(h.db);
+        expect(losses.rows.some((l) => l.ended_at?.toISOString() === '2024-03-02T08:00:00.000Z' && l.loss_count >= 1)).toBe(true);
+      }
+      // Instantaneous values come with the pushes, in the register map's units (0.01 V).
+      const instants = await sql<{ n: number; ua: string }>`SELECT count(*)::int AS n, max(ua)::text AS ua FROM instant_value WHERE point_id = 'pv-1' AND source = 'push'`.execute(h.db);
+      expect(instants.rows[0]!.n).toBeGreaterThan(0);
+      expect(Number(instants.rows[0]!.ua)).toBeGreaterThan(10_000); // a phase above 100 V
     } finally {
       await rig.stop();
       await h.close();

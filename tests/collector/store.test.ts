@@ -48,6 +48,32 @@ describe.each(dbTargets())('collector store on $name PostgreSQL', (target) => {
     }
   });
 
+  it('stores instantaneous values in the register map units, loss-of-voltage records as the meter moves them on, and events once', async () => {
+    const h = await freshDatabase(target);
+    try {
+      const sink = new DatabaseSink(h);
+      const instant = { ua: 230.12, ub: 229.9, uc: 0, ia: 5.1, ib: 5.25, ic: 0.001, p: -5000, pf: -0.95 };
+      await sink.write([{ ...row(T, 100), instant }]);
+      await sink.write([{ ...row(T, 100), instant: { ...instant, ua: 1 } }]); // a replay: the first value stays
+      const iv = await sql`SELECT ua::int, ub::int, uc::int, ia::int, ib::int, ic::int, p_total::int, pf, source FROM instant_value`.execute(h.db);
+      expect(iv.rows).toEqual([{ ua: 23012, ub: 22990, uc: 0, ia: 5100, ib: 5250, ic: 1, p_total: -5000, pf: -950, source: 'poll' }]);
+
+      const start = new Date(T - 3_600_000);
+      await sink.voltageLoss([{ pointId: 'p1', phase: 'B', startedAt: start, endedAt: null, cumulativeSeconds: 600, count: 3 }]);
+      await sink.voltageLoss([{ pointId: 'p1', phase: 'B', startedAt: start, endedAt: new Date(T), cumulativeSeconds: 4200, count: 3 }]);
+      const vl = await sql`SELECT phase, started_at, ended_at, cumulative_seconds::int AS s, loss_count FROM voltage_loss`.execute(h.db);
+      expect(vl.rows).toEqual([{ phase: 'B', started_at: start, ended_at: new Date(T), s: 4200, loss_count: 3 }]);
+
+      const e = { terminalId: 'gw', ts: new Date(T), kind: 'tamper', unitId: 2, detail: { cover: 'open' } };
+      await sink.events([e]);
+      await sink.events([e]);
+      const ev = await sql`SELECT terminal_id, kind, detail FROM terminal_event`.execute(h.db);
+      expect(ev.rows).toEqual([{ terminal_id: 'gw', kind: 'tamper', detail: { unit: 2, cover: 'open' } }]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('logs acquisitions in batches and answers the backfill gap questions', async () => {
     const h = await freshDatabase(target);
     try {

@@ -97,4 +97,16 @@ describe.each(dbTargets())('engine recompute on $name PostgreSQL', (target) => {
     expect(r.stderr).toMatch(/recompute: 3 points: 888 intervals, 15 days, 3 months, 6 object results; alarms 0 raised/);
     expect(dump()).toBe(before);
   });
+
+  it('takes along the pending tasks inside its range, and leaves those outside pending', async () => {
+    // A corrected reading inside the range and a new one a week later: two tasks of point B.
+    const v = (x: number) => [x, ...new Array<number | null>(19).fill(null)];
+    await writeReadings(h, [{ pointId: 'B', ts: new Date('2026-10-25T09:00:00Z'), source: 'import', values: v(5_000_000 + 12_000 * 110) }], { onConflict: 'correct', actor: 't', reason: 'test' });
+    await writeReadings(h, [{ pointId: 'B', ts: new Date('2026-11-03T09:00:00Z'), source: 'import', values: v(9_000_000) }]);
+    const pending = () => execFileSync('psql', [h.url, '-At', '-c', "SELECT string_agg(to_char(from_ts AT TIME ZONE 'UTC', 'MM-DD'), ',' ORDER BY from_ts) FROM calc_task WHERE point_id = 'B' AND state = 'pending'"]).toString().trim();
+    expect(pending()).toBe('10-25,11-03');
+    const r = spawnSync('node', ['cli/bin.js', 'engine', 'recompute', '--from', '2026-10-24', '--to', '2026-10-27'], { env: { ...process.env, DATABASE_URL: h.url }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(pending()).toBe('11-03');
+  });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   clockDriftCandidates, dailyEnergy, energyContext, energyLimitCandidates, intervalEnergies, intervalSumCandidates, missingReadingCandidates,
   multiplier, ratToDecimal, reverseEnergyFigureCandidates, statisticalScheme, touMismatchFigureCandidates, defaultBusLimits, rational,
+  lossRateCandidate, type ObjectFigure,
 } from '../../calc-engine/index.ts';
 import { at, ct, linearSnapshots, pointData, regs } from './fixtures.ts';
 
@@ -31,6 +32,20 @@ describe('day-level rules', () => {
   });
   it('bus limits by voltage', () => {
     expect([defaultBusLimits(500), defaultBusLimits(220), defaultBusLimits(110), defaultBusLimits(35)].map((l) => l.upperPercent)).toEqual([1, 1, 2, 2]);
+  });
+});
+
+describe('loss rate in per cent, exactly', () => {
+  // A line taking in 1000.00 kWh and giving out 965.00: loss 35.00 kWh, rate 3.5 % exactly —
+  // as a float product 0.035 × 100 is 3.5000000000000004, which crossed a limit of 3.5.
+  const line = (outHundredths: bigint): ObjectFigure => ({
+    objectId: 'L1', kind: 'line', from: 0, to: 900_000, quality: { kind: 'actual' }, members: [],
+    input: { energy: rational(100_000n), quality: { kind: 'actual' } }, output: { energy: rational(outHundredths), quality: { kind: 'actual' } },
+    loss: { energy: rational(100_000n - outHundredths), quality: { kind: 'actual' } }, lossRate: rational(100_000n - outHundredths, 100_000n),
+  }) as unknown as ObjectFigure;
+  it('3.5 % is within an upper limit of 3.5; 2.9 % against 2.8 is observed as 2.9', () => {
+    expect(lossRateCandidate('line-loss', line(96_500n), { lowerPercent: 0, upperPercent: 3.5 })).toEqual([]);
+    expect(lossRateCandidate('line-loss', line(97_100n), { lowerPercent: 0, upperPercent: 2.8 })).toMatchObject([{ observed: 2.9, limit: 2.8 }]);
   });
 });
 

@@ -49,6 +49,34 @@ describe.each(dbTargets())('month locks on $name PostgreSQL', (target) => {
     expect(err.stderr).toContain('meterflow settle --month 2026-10 --reopen --reason');
   });
 
+  it('takes a file that repeats stored readings of the locked month as unchanged (its closing reading, a re-import)', async () => {
+    const first = join(dir, `november-${target.name}.csv`);
+    writeFileSync(first, 'point,ts,register,value\nF1,2026-11-01T00:00:00+01:00,ap_imp.total,5050.00\nF1,2026-11-01T00:15:00+01:00,ap_imp.total,5050.25\n');
+    await h.pool.query(`DELETE FROM month_lock WHERE run_id = 7`);
+    await importReadingsFile(h, first);
+    await h.pool.query(`INSERT INTO month_lock (month, point_id, run_id, period_start, period_end) VALUES ('2026-10-01', 'F1', 7, '2026-09-30T22:00Z', '2026-10-31T23:00Z')`);
+    // The month's closing reading (31 Oct 23:00 UTC) is in the lock; the file repeats it.
+    const again = await importReadingsFile(h, first);
+    expect(again).toMatchObject({ written: 0, unchanged: 2, held: [] });
+    const cli = await run('node', ['cli/bin.js', 'import', 'readings', first], { env: { ...process.env, DATABASE_URL: h.url } });
+    expect(cli.stdout).toContain('0 written, 2 unchanged');
+  });
+
+  it('refuses a differing value in the locked month as a conflict instead of holding it, and holds the registers it adds', async () => {
+    const csv = join(dir, `conflict-${target.name}.csv`);
+    writeFileSync(csv, 'point,ts,register,value\nF1,2026-11-01T00:00:00+01:00,ap_imp.total,5051.00\n');
+    const err = await importReadingsFile(h, csv).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/ap_imp\.total of F1 at 2026-10-31T23:00:00\.000Z is stored as 5050\.00, not 5051\.00; use --correct/);
+    expect((await h.pool.query(`SELECT count(*)::int AS n FROM pending_change WHERE payload::text LIKE '%2026-10-31T23:00:00%'`)).rows[0].n).toBe(0);
+    const fill = join(dir, `fill-${target.name}.csv`);
+    writeFileSync(fill, 'point,ts,register,value\nF1,2026-11-01T00:00:00+01:00,ap_imp.total,5050.00\nF1,2026-11-01T00:00:00+01:00,ap_exp.total,3.00\n');
+    const r = await importReadingsFile(h, fill);
+    expect(r.held).toHaveLength(1);
+    const kept = await h.pool.query(`SELECT payload FROM pending_change WHERE id = $1`, [r.held[0]!.pendingId]);
+    // Only the register it adds is held; the repeated total is not.
+    expect(kept.rows[0].payload.readings[0].values.slice(0, 6)).toEqual([null, null, null, null, null, 300]);
+  });
+
   it('refuses an archive that changes the locked month’s history, and accepts its re-import', async () => {
     const swap = join(dir, `swap-${target.name}.yaml`);
     writeFileSync(swap, [
