@@ -211,7 +211,8 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
       const day = dayOf(scheme, zoneOf(id), start.getTime());
       if (kind === 'day') return cal.day(zoneOf(id), day).to;
       if (kind === 'month') return cal.month(zoneOf(id), cal.monthOf(day)).to;
-      return start.getTime() + 900_000;
+      const a = all.get(id);
+      return start.getTime() + (a ? intervalMs(a.config) : 900_000);
     };
     const withPartners = new Set(need);
     const bypasses = await handle.db.selectFrom('bypass_event').select(['point_id', 'bypass_point_id'])

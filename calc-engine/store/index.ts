@@ -7,3 +7,4 @@ export * from './export.ts';
 export * from './alarms.ts';
 export * from './checks.ts';
 export * from './bulk.ts';
+export * from './adjust.ts';

@@ -105,7 +105,8 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
     const zone = zones.get(pointId) ?? 'UTC';
     if (kind === 'day') return dayPeriod(scheme, zone, dayOf(scheme, zone, start.getTime())).to;
     if (kind === 'month') return monthPeriod(scheme, zone, monthOfDay(scheme, dayOf(scheme, zone, start.getTime()))).to;
-    return start.getTime() + 900_000;
+    const a = archive.get(pointId);
+    return start.getTime() + (a ? intervalMs(a.config) : 900_000);
   };
   // A day either side, or as far as a point's verdicts reach beyond a window that itself reaches
   // past its months' edges (kernel-carry.ts, tasks), one interval more where an edge is off the grid.

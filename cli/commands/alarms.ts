@@ -25,6 +25,7 @@ const alarmsCmd: Command = {
     if (!['table', 'csv', 'json'].includes(String(o.format))) throw new UsageError(`--format must be table, csv or json, not '${String(o.format)}'`);
     return withDatabase(o, async (h) => {
     if (typeof o.ack === 'string') {
+      if (!/^\d+$/.test(o.ack)) throw new UsageError(`--ack ${o.ack}: an alarm id is a number (the first column of \`meterflow alarms\`)`);
       if (typeof o.by !== 'string') throw new UsageError('--ack needs --by <name>: acknowledgements are audited');
       if (!(await acknowledgeAlarm(h, o.ack, o.by))) {
         console.error(`no open alarm with id ${o.ack}; list them with \`meterflow alarms\``);
