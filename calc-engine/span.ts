@@ -6,7 +6,7 @@
 import { REGISTER_COUNT } from '../schema/registers.ts';
 import { FigureBuilder, type EnergyFigure } from './figure.ts';
 import { intervalMs, maxEstimateGapMs, type PointData } from './point.ts';
-import { combineQuality, missing } from './quality.ts';
+import { ACTUAL, combineQuality, missing } from './quality.ts';
 import { rational, ratMul } from './rational.ts';
 import { epochRegisterAt } from './readings.ts';
 import { maxSteps, registerDelta } from './rollover.ts';
@@ -23,7 +23,7 @@ export function spanEnergy(p: PointData, a: number, b: number): EnergyFigure {
     const lo = Math.max(a, e.from);
     const hi = Math.min(b, e.to);
     if (lo >= hi) continue;
-    if (lo > covered) markAll(out, 'no-installation');
+    if (lo > covered) unmetered(out, p, covered, lo);
     covered = Math.max(covered, hi);
     const limit = maxSteps(p.config.maxIntervalEnergy, Math.ceil((hi - lo) / dt), e.multiplier.num, e.multiplier.den, e.capacity);
     for (let r = 0; r < REGISTER_COUNT; r++) {
@@ -43,10 +43,17 @@ export function spanEnergy(p: PointData, a: number, b: number): EnergyFigure {
     }
     out.sources.push({ pointId: id, meterId: e.meterId, from: lo, to: hi, role: 'own' });
   }
-  if (covered < b) markAll(out, 'no-installation');
+  if (covered < b) unmetered(out, p, covered, b);
   return out.build(id, a, b);
 }
 
-function markAll(out: FigureBuilder, reason: string): void {
-  for (let r = 0; r < REGISTER_COUNT; r++) out.add(r, null, missing(reason));
+/**
+ * A stretch [x, y) with no meter installed: before the point's first installation or after its
+ * final removal the point is not connected, so it takes no energy (a new connection's first day
+ * is the energy from its initial reading); between a removal and the next installation energy
+ * flowed unmetered, so it is missing.
+ */
+function unmetered(out: FigureBuilder, p: PointData, x: number, y: number): void {
+  const outside = p.epochs.length > 0 && (y <= p.epochs[0]!.from || x >= p.epochs.at(-1)!.to);
+  for (let r = 0; r < REGISTER_COUNT; r++) out.add(r, outside ? rational(0) : null, outside ? ACTUAL : missing('no-installation'));
 }

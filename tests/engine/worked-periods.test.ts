@@ -110,3 +110,20 @@ describe('TOU from a tariff calendar', () => {
     expect([t.peak, t.valley, t.flat].map((f) => ratToDecimal(f.energy!, 2, 2))).toEqual(['10.00', '14.00', '0.00']);
   });
 });
+
+describe('a point whose first meter is installed mid-month', () => {
+  // The meter of new connection N is installed on 10 March 2026 at 10:00 (Berlin) with initial
+  // reading 10.00 kWh; it reads 30.00 at midnight and 90.00 on 1 April 00:00 (M = 1). Before the
+  // installation the point was not connected: 10 March = 30.00 − 10.00 = 20.00 kWh, March =
+  // 90.00 − 10.00 = 80.00 kWh, 9 March 0.00 — all actual.
+  // After its final removal (1 April 00:00, final 90.00) April is 0.00 too.
+  const N = pointData({ id: 'N' }, [{ meterId: 'MN', from: at('2026-03-10T10:00'), to: at('2026-04-01T00:00'), initial: regs({ 'ap_imp.total': 1_000 }), final: regs({ 'ap_imp.total': 9_000 }), capacity: 1e8 }], [],
+    [{ ts: at('2026-03-11T00:00'), values: regs({ 'ap_imp.total': 3_000 }) }, { ts: at('2026-04-01T00:00'), values: regs({ 'ap_imp.total': 9_000 }) }]);
+  const ctx = energyContext([N]);
+  it('counts from the initial reading, not missing', () => {
+    const d10 = dailyEnergy(ctx, scheme, 'N', '2026-03-10');
+    expect([kwh(dailyEnergy(ctx, scheme, 'N', '2026-03-09')), kwh(d10), kwh(monthlyEnergy(ctx, scheme, 'N', '2026-03'))]).toEqual(['0.00', '20.00', '80.00']);
+    expect(d10.registers[IMP]!.quality).toEqual({ kind: 'actual' });
+    expect(kwh(monthlyEnergy(ctx, scheme, 'N', '2026-04'))).toBe('0.00');
+  });
+});
