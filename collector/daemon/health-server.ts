@@ -29,16 +29,26 @@ export function metricsText(h: CollectorHealth): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * `ok` while some terminal answers (or there are none), `starting` until the first poll or push
+ * has been tried (an aligned poll may be up to an interval away), `down` when every terminal
+ * tried has failed since its last success.
+ */
+export function healthStatus(h: CollectorHealth): 'ok' | 'starting' | 'down' {
+  if (h.terminals.length === 0 || h.terminals.some((t) => t.online)) return 'ok';
+  return h.terminals.every((t) => t.lastSuccess === null && t.lastError === null) ? 'starting' : 'down';
+}
+
 /** Serve `snapshot()` on `host:port` (port 0 picks a free one). */
 export async function serveHealth(snapshot: () => CollectorHealth, port = 0, host = '127.0.0.1'): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     try {
       const h = snapshot();
-      if (req.url === '/metrics') {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/metrics') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metricsText(h));
-      } else if (req.url === '/health' || req.url === '/') {
-        const ok = h.terminals.length === 0 || h.terminals.some((t) => t.online);
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h));
+      } else if (path === '/health' || path === '/') {
+        res.writeHead(healthStatus(h) === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: healthStatus(h), ...h }));
       } else res.writeHead(404).end();
     } catch (e) {
       res.writeHead(500).end(String((e as Error)?.message ?? e));

@@ -18,6 +18,8 @@ export interface MqttTerminalOptions {
   /** Records per history response chunk unless the request says otherwise. */
   chunkSize?: number;
   qos?: 0 | 1;
+  /** Wait before dialling the broker again after the connection dropped, ms (default 1000). */
+  reconnectMs?: number;
 }
 
 /** A terminal publishing over MQTT. */
@@ -65,11 +67,15 @@ export class MqttTerminal {
   private async connect(): Promise<void> {
     const client = await mqtt.connectAsync(this.opts.url, {
       clientId: this.opts.clientId ?? `meterflow-sim-${this.terminal.id}-${process.pid}`,
-      reconnectPeriod: 0,
+      // A broker restart is not a link fault: like a real terminal, it dials again (a link-down
+      // fault ends the client for good instead, in followLink).
+      reconnectPeriod: this.opts.reconnectMs ?? 1000,
       will: { topic: this.topics.status, payload: Buffer.from('offline'), retain: true, qos: 1 },
     });
     this.client = client;
     client.on('error', () => undefined);
+    // Every reconnection says `online` again: the will told the broker `offline` when the link broke.
+    client.on('connect', () => void client.publishAsync(this.topics.status, 'online', { retain: true, qos: 1 }).catch(() => undefined));
     client.on('message', (topic, payload) => {
       if (topic === this.topics.historyRequest) void this.answerHistory(payload);
     });

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDaemon, type ReadingRow } from '../../collector/index.ts';
+import { healthStatus, runDaemon, type CollectorHealth, type ReadingRow } from '../../collector/index.ts';
 
 const site = (dir: string, terminals: string[]): string => `site: daemon-test
 intervalSeconds: 3600
@@ -32,7 +32,11 @@ describe('collector daemon', () => {
       onNotice: (m) => notices.push(m),
     });
     try {
-      const health = (await (await fetch(`http://127.0.0.1:${daemon.health!.port}/health`)).json()) as { site: string; terminals: { id: string }[] };
+      // Before the first aligned poll (up to an interval away) nothing has failed: starting, 200.
+      const first = await fetch(`http://127.0.0.1:${daemon.health!.port}/health?probe=1`);
+      expect(first.status).toBe(200);
+      const health = (await first.json()) as { status: string; site: string; terminals: { id: string }[] };
+      expect(health.status).toBe('starting');
       expect(health.site).toBe('daemon-test');
       expect(health.terminals.map((t) => t.id)).toEqual(['a']);
       const metrics = await (await fetch(`http://127.0.0.1:${daemon.health!.port}/metrics`)).text();
@@ -52,5 +56,15 @@ describe('collector daemon', () => {
     } finally {
       await daemon.stop();
     }
+  });
+});
+
+describe('health status', () => {
+  const h = (terminals: { online: boolean; lastSuccess: Date | null; lastError: string | null }[]) => ({ terminals }) as unknown as CollectorHealth;
+  it('is starting until a terminal was tried, ok while one answers, down when all tried failed', () => {
+    expect(healthStatus(h([{ online: false, lastSuccess: null, lastError: null }]))).toBe('starting');
+    expect(healthStatus(h([{ online: false, lastSuccess: null, lastError: 'timeout' }, { online: true, lastSuccess: new Date(), lastError: null }]))).toBe('ok');
+    expect(healthStatus(h([{ online: false, lastSuccess: null, lastError: 'timeout' }, { online: false, lastSuccess: null, lastError: null }]))).toBe('down');
+    expect(healthStatus(h([]))).toBe('ok');
   });
 });

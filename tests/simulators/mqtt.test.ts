@@ -165,3 +165,48 @@ describe.each(brokers)('MQTT terminal on $name', (broker) => {
     expect(last[0]!.time).toBe(terminal.time);
   });
 });
+
+describe('MQTT terminal across a broker restart', () => {
+  it('dials again, says online again and goes on pushing', async () => {
+    // A broker of its own on a fixed port, stopped and started again on it.
+    const open = async (port = 0) => {
+      const b = (Aedes as unknown as { createBroker(): { handle: (s: net.Socket) => void; close(cb: () => void): void } }).createBroker();
+      const sockets = new Set<net.Socket>();
+      const server = net.createServer((s) => (sockets.add(s), s.once('close', () => sockets.delete(s)), b.handle(s)));
+      await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+      const close = async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((r) => server.close(() => r()));
+        await new Promise<void>((r) => b.close(() => r()));
+      };
+      return { port: (server.address() as net.AddressInfo).port, close };
+    };
+    let broker = await open();
+    const url = `mqtt://127.0.0.1:${broker.port}`;
+    const start = at('2024-06-01T00:00:00Z');
+    const id = `sim-restart-${randomUUID().slice(0, 8)}`;
+    const terminal = terminalWith(1, start, 9, id);
+    const topics = terminalTopics(id);
+    const got: { topic: string; text: string }[] = [];
+    const sub = await mqtt.connectAsync(url, { reconnectPeriod: 100 });
+    sub.on('message', (topic, payload) => got.push({ topic, text: payload.toString() }));
+    await sub.subscribeAsync(`meterflow/v1/${id}/#`, { qos: 1 });
+    const pub = new MqttTerminal(terminal, { url, reconnectMs: 100 });
+    try {
+      await pub.start();
+      await until(() => got.some((m) => m.topic === topics.status && m.text === 'online'), 'online');
+      await broker.close();
+      broker = await open(broker.port);
+      got.length = 0;
+      // The subscriber dials again too and gets the retained status the terminal published anew.
+      await until(() => got.some((m) => m.topic === topics.status && m.text === 'online'), 'online after the restart', 10_000);
+      terminal.advanceTo(start + 900);
+      await until(() => got.some((m) => m.topic === topics.readings), 'a snapshot after the restart', 10_000);
+      expect(ReadingsPayload.parse(JSON.parse(got.find((m) => m.topic === topics.readings)!.text)).time).toBe(start + 900);
+    } finally {
+      await pub.stop();
+      await sub.endAsync(true);
+      await broker.close();
+    }
+  });
+});
