@@ -46,6 +46,8 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
             .values(rows as never)
             .onConflict((oc) => oc.columns(key as never).doUpdateSet((eb) => Object.fromEntries(Object.keys(rows[0]!).filter((k) => !key.includes(k)).map((k) => [k, eb.ref(`excluded.${k}` as never)])) as never))
             .execute();
+    const pointsBefore = await pointPrints(tx, a.points.map((p) => p.id));
+    const objectsBefore = await objectPrints(tx, a.objects.map((o) => o.id));
     await up('substation', a.substations.map((s) => ({ id: s.id, name: s.name, time_zone: s.timeZone })));
     await up('bus', a.buses.map((b) => ({ id: b.id, substation_id: b.substation, name: b.name, voltage_kv: b.voltageKv })));
     await up('line', a.lines.map((b) => ({ id: b.id, substation_id: b.substation, name: b.name, voltage_kv: b.voltageKv })));
@@ -78,10 +80,46 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
       await tx.insertInto('account_member').values(acc.members.map((m) => ({ account_id: acc.id, point_id: m.point, sign: m.sign }))).execute();
     }
     await markArchiveDirty(tx, a);
+    await markChangedDirty(tx, pointsBefore, await pointPrints(tx, a.points.map((p) => p.id)), objectsBefore, await objectPrints(tx, a.objects.map((o) => o.id)));
     const counts: ArchiveCounts = Object.fromEntries(Object.entries(a).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, (v as unknown[]).length]));
     await tx.insertInto('audit_log').values({ actor, action: 'import-archive', entity: 'archive', entity_id: file ?? null, reason: null, detail: JSON.stringify(counts) }).execute();
     return counts;
   });
+}
+
+/** What of a point its figures depend on (ratios, zone, interval, directions, limits, checks), by id. */
+async function pointPrints(tx: Transaction<Tables>, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const r = await sql<{ id: string; print: string }>`SELECT id, md5(row(ct_ratio, pt_ratio, time_zone, interval_seconds, directions, import_only,
+    max_interval_energy, daily_min, daily_max, monthly_min, monthly_max, voltage_kv, checks)::text) AS print
+    FROM metering_point WHERE id = ANY(${[...ids]}::text[])`.execute(tx);
+  return new Map(r.rows.map((x) => [x.id, x.print]));
+}
+
+/** What of a statistical object its results and alarms depend on (kind, voltage, limits, members), by id. */
+async function objectPrints(tx: Transaction<Tables>, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const r = await sql<{ id: string; print: string }>`SELECT o.id, md5(row(o.kind, o.ref_id, o.voltage_kv, o.limits,
+    (SELECT string_agg(m.point_id || '/' || m.direction || '/' || m.role || '/' || m.sign, ',' ORDER BY m.point_id, m.direction, m.role)
+     FROM stat_member m WHERE m.object_id = o.id))::text) AS print
+    FROM stat_object o WHERE o.id = ANY(${[...ids]}::text[])`.execute(tx);
+  return new Map(r.rows.map((x) => [x.id, x.print]));
+}
+
+/**
+ * A stored point whose ratios, limits or checks the archive changed, or an object whose members
+ * or limits it changed, is recomputed over every reading of the point (of each member): its
+ * figures and alarms were computed under the old values (DESIGN.md §5: any archive change marks
+ * the affected ranges dirty). A re-import that changes nothing queues nothing.
+ */
+async function markChangedDirty(tx: Transaction<Tables>, pointsBefore: Map<string, string>, pointsAfter: Map<string, string>, objectsBefore: Map<string, string>, objectsAfter: Map<string, string>): Promise<void> {
+  const changed = (before: Map<string, string>, after: Map<string, string>) => [...before].filter(([id, print]) => after.get(id) !== print).map(([id]) => id);
+  const objects = changed(objectsBefore, objectsAfter);
+  const members = objects.length === 0 ? [] : (await tx.selectFrom('stat_member').select('point_id').where('object_id', 'in', objects).execute()).map((m) => m.point_id);
+  const points = [...new Set([...changed(pointsBefore, pointsAfter), ...members])];
+  if (points.length === 0) return;
+  await sql`INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
+    SELECT point_id, min(ts), max(ts), 'archive-change' FROM reading WHERE point_id = ANY(${points}::text[]) GROUP BY point_id`.execute(tx);
 }
 
 /** Replacements, ratio changes and bypasses change energy around their times: recompute there. */
