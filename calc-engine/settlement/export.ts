@@ -72,11 +72,14 @@ export function statementHtml(run: SettlementRun, s: Statement, difference?: Sta
     ['tariffs', f.windows.map((w) => `${w.tariffId} ${w.firstDay}…${w.lastDay} (${w.days} d)`).join('; ')],
     ['metering points', f.members.map((m) => `${m.sign < 0 ? '−' : '+'}${m.pointId} (${m.quality}${m.approvedBy ? `, approved by ${m.approvedBy}` : ''})`).join(', ')],
   ].map(([k, v]) => `<tr><th>${esc(k!)}</th><td>${esc(v!)}</td></tr>`).join('\n');
+  const members = f.members.some((m) => m.activeImport !== undefined) ? `<h2>Metering points</h2><table><thead><tr><th>point</th><th>sign</th><th>quality</th><th>active import kWh</th><th>active export kWh</th><th>reactive import kvarh</th><th>reactive export kvarh</th></tr></thead><tbody>
+${f.members.map((m) => `<tr><td>${esc(m.pointId)}</td><td>${m.sign < 0 ? '−' : '+'}</td><td>${esc(m.quality)}</td><td class=n>${m.activeImport ?? ''}</td><td class=n>${m.activeExport ?? ''}</td><td class=n>${m.reactiveImport ?? ''}</td><td class=n>${m.reactiveExport ?? ''}</td></tr>`).join('\n')}</tbody></table>` : '';
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(s.accountId)} ${run.month}</title>
 <style>body{font:12pt sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:.3em .6em;text-align:left}.n{text-align:right}@media print{body{margin:0}}</style></head>
 <body><h1>Statement ${esc(run.month)} — ${esc(s.accountName)}</h1>
 <p>Account ${esc(s.accountId)} · settlement run #${run.id}, version ${run.version}, ${run.createdAt.toISOString()} by ${esc(run.actor)}</p>
 <table>${fig}</table>
+${members}
 ${linesTable(s)}
 ${difference ? `<h2>Difference against version ${run.version - 1}</h2>${linesTable(difference)}` : ''}
 ${s.warnings.length ? `<h2>Notes</h2><ul>${s.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}
@@ -95,6 +98,9 @@ async function writeXlsx(file: string, run: SettlementRun, statements: readonly 
   ln.addRow(['account', 'kind', 'seq', 'code', 'tariff', 'description', 'quantity', 'unit', 'price', 'factor', 'amount']);
   for (const s of statements) s.lines.forEach((l, i) => ln.addRow([s.accountId, s.kind, i + 1, l.code, l.tariffId, l.description, decToNumber(l.quantity), l.unit, decToNumber(l.price), factorText(l), decToNumber(l.amount)]));
   ln.getColumn(11).numFmt = '0.00';
+  const mb = wb.addWorksheet('Members');
+  mb.addRow(['account', 'kind', 'point', 'sign', 'quality', 'active import kWh', 'active export kWh', 'reactive import kvarh', 'reactive export kvarh']);
+  for (const s of statements) for (const m of s.figures.members) mb.addRow([s.accountId, s.kind, m.pointId, m.sign, m.quality, m.activeImport ?? null, m.activeExport ?? null, m.reactiveImport ?? null, m.reactiveExport ?? null]);
   st.getColumn(8).numFmt = '0.00';
   await wb.xlsx.writeFile(file);
 }

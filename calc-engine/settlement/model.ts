@@ -97,7 +97,8 @@ export interface StatementFigures {
   /** Monthly power factor, two decimals, or null when there was no energy. */
   powerFactor: string | null;
   windows: { tariffId: string; firstDay: string; lastDay: string; days: number }[];
-  members: { pointId: string; sign: 1 | -1; quality: string; approvedBy?: string }[];
+  /** The members and their own monthly energy, kWh/kvarh after multipliers (absent in statements stored before 2026-12-04). */
+  members: { pointId: string; sign: 1 | -1; quality: string; approvedBy?: string; activeImport?: string; activeExport?: string; reactiveImport?: string; reactiveExport?: string }[];
 }
 
 /** A statement (or a difference statement) of one account for one month. */

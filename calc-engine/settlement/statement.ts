@@ -90,7 +90,12 @@ export function computeStatement(input: StatementInput): Statement {
       demandKw: input.demandKw,
       powerFactor: pf === null ? null : formatPowerFactor(pf),
       windows: input.windows.map((w) => ({ tariffId: w.tariff.id, firstDay: w.firstDay, lastDay: w.lastDay, days: w.days })),
-      members: input.members.map((m) => ({ pointId: m.pointId, sign: m.sign, quality: m.quality, ...(m.approvedBy ? { approvedBy: m.approvedBy } : {}) })),
+      members: input.members.map((m) => ({
+        pointId: m.pointId, sign: m.sign, quality: m.quality, ...(m.approvedBy ? { approvedBy: m.approvedBy } : {}),
+        // Each member's month, so the account's kWh can be traced to its points.
+        activeImport: formatDecimal(m.energy.ap_imp_total), activeExport: formatDecimal(m.energy.ap_exp_total),
+        reactiveImport: formatDecimal(m.energy.rp_imp_total), reactiveExport: formatDecimal(m.energy.rp_exp_total),
+      })),
     },
     lines,
     total: decSum(lines.map((l) => l.amount)),

@@ -114,7 +114,10 @@ export function intervalGroups(view: KernelView, points: readonly PointData[], f
   for (const c of found) byPoint.get(c.objectId)?.push(c);
   for (const f of days) {
     const list = byPoint.get(f.pointId);
-    if (list) list.push(...decreaseCandidates(f.events).filter((c) => c.periodStart >= from && c.periodEnd <= to));
+    if (!list) continue;
+    // A day whose drop an interval already shows is one fault: the interval's alarm says where.
+    const shown = list.filter((c) => c.rule === 'outlier' && c.detail?.startsWith('register-decrease'));
+    list.push(...decreaseCandidates(f.events).filter((c) => c.periodStart >= from && c.periodEnd <= to && !shown.some((s) => s.periodStart >= c.periodStart && s.periodEnd <= c.periodEnd)));
   }
   return points.flatMap((p) => {
     const { ts } = p.series;

@@ -46,7 +46,7 @@ const settleCmd: Command = {
     return withDatabase(o, async (h) => {
     if (o.reopen) {
       const r = await reopenMonth(h, { month, actor, reason: o.reason as string });
-      console.log(`reopened ${month} (version ${r.run.version} by ${r.run.actor}); applied ${r.applied.length} held change(s)`);
+      console.log(`reopened ${month} (version ${r.run.version}, settled by ${r.run.actor}) by ${actor}: ${o.reason as string}; applied ${r.applied.length} held change(s)`);
       for (const f of r.failed) console.error(`  held change #${f.id} could not be applied: ${f.error}`);
       console.log(`next: let the engine recompute, then meterflow settle --month ${month} (makes version ${r.run.version + 1} with a difference statement)`);
       return r.failed.length > 0 ? EXIT.failed : EXIT.ok;

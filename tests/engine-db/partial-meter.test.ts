@@ -81,3 +81,24 @@ describe.each(dbTargets())('a meter reading only its import total on $name Postg
     });
   }
 });
+
+describe.each(dbTargets())('a register that goes down and stays down on $name PostgreSQL', (target) => {
+  for (const [path, recompute] of [['bulk', recomputeBulk], ['figure', recomputeRanges]] as const) {
+    let h: Database;
+    beforeAll(async () => {
+      h = await freshDatabase(target);
+      await importArchiveText(h, ARCHIVE.replace('points:', 'points:\n  - { id: D, substation: S, name: drops once, timeZone: Europe/Berlin }'));
+      // A whole day, 1.00 kWh an interval, but the reading at 10:00 is 101.00 lower and the register goes on from there:
+      // the day ends 4.00 below its start.
+      const day = Array.from({ length: 97 }, (_, i) => ({ pointId: 'D', ts: new Date(T0 + i * 900_000), source: 'poll' as const, values: [100_000 + 100 * i - (i >= 40 ? 10_100 : 0), ...new Array<number | null>(19).fill(null)] }));
+      await writeReadings(h, day, { markDirty: false });
+    });
+    afterAll(() => h.close());
+
+    it(`raises one outlier, on the interval that went down, not a second one on its day (${path} path)`, async () => {
+      await recompute(h, [{ pointId: 'D', from: new Date(T0), to: new Date(T0 + 96 * 900_000) }]);
+      const alarms = await exportRows(h, { kind: 'alarms', from: new Date(T0), to: new Date(T0 + 96 * 900_000), point: 'D' });
+      expect(alarms.map((a) => [a.rule, a.period_start, a.period_end])).toEqual([['outlier', iso(39), iso(40)]]);
+    });
+  }
+});

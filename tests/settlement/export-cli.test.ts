@@ -87,7 +87,9 @@ describe.each(dbTargets())('meterflow settle on $name', (target) => {
     expect((await cli(['settle', '--month', '2026-10', '--export', dir, '--format', 'xlsx'])).code).toBe(0);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(join(dir, 'statements-2026-10-v1.xlsx'));
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Statements', 'Lines']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Statements', 'Lines', 'Members']);
+    // Each account's kWh traced to its points.
+    expect(wb.getWorksheet('Members')!.getRow(1).values).toContain('active import kWh');
     expect(wb.getWorksheet('Statements')!.getRow(2).values).toContain(9492.4);
 
     expect((await cli(['settle', '--month', '2026-10', '--export', dir, '--format', 'html'])).code).toBe(0);
@@ -96,6 +98,7 @@ describe.each(dbTargets())('meterflow settle on $name', (target) => {
     const page = readFileSync(join(dir, 'statements-2026-10-v1', 'ACC-F2.html'), 'utf8');
     expect(page).toContain('6412.40');
     expect(page).toContain('approved by alice');
+    expect(page).toMatch(/<h2>Metering points<\/h2>.*<td>F2<\/td><td>\+<\/td><td>estimated<\/td><td class=n>\d/s);
   });
 
   it('reopens with a reason and settles version 2 with its difference', async () => {

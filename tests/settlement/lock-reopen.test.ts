@@ -46,7 +46,10 @@ describe.each(dbTargets())('gate, lock and reopen on $name', (target) => {
     const r = await settleMonth(h, { month: '2026-10', actor: 'alice', approveEstimates: true });
     expect(r.run.version).toBe(1);
     const a2 = r.statements.find((s) => s.accountId === 'A2')!;
-    expect(a2.figures.members).toEqual([{ pointId: 'P2', sign: 1, quality: 'estimated', approvedBy: 'alice' }, { pointId: 'P3', sign: -1, quality: 'actual' }]);
+    expect(a2.figures.members).toEqual([
+      expect.objectContaining({ pointId: 'P2', sign: 1, quality: 'estimated', approvedBy: 'alice', activeImport: '500.00' }),
+      expect.objectContaining({ pointId: 'P3', sign: -1, quality: 'actual', activeImport: '100.00' }),
+    ]);
     expect(formatDecimal(a2.total)).toBe('80.00'); // (500 − 100) × 0.2
     expect(r.run.summary.total).toBe('280.00'); // 200.00 + 80.00
     expect(r.run.summary.approvedEstimates).toEqual(['A2/P2']);
