@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import net from 'node:net';
+import Aedes from 'aedes';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
@@ -113,5 +115,39 @@ describe('MQTT transport against Mosquitto', () => {
     expect(na + nb).toBe(20);
     expect(na).toBeGreaterThan(0);
     expect(nb).toBeGreaterThan(0);
+  });
+});
+
+describe('MQTT transport with a broker that answers late', () => {
+  it('starts without it, dials on, speaks 3.1.1 to an aedes broker and takes its pushes', async () => {
+    // A port nothing listens on yet.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const t = term('late');
+    const link = await MqttLink.connect({ url: `mqtt://127.0.0.1:${port}`, terminals: [t] });
+    links.push(link);
+    const got: Snapshot[] = [];
+    link.onSnapshot((s) => got.push(s));
+    const aedes = (Aedes as unknown as { createBroker(): { handle: (s: net.Socket) => void; close(cb: () => void): void } }).createBroker();
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((s) => (sockets.add(s), s.once('close', () => sockets.delete(s)), aedes.handle(s)));
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    try {
+      const sender = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+      // Until the link has subscribed, a push finds no one: send again until one arrives.
+      for (let i = 0; got.length === 0 && i < 100; i++) {
+        await sender.publishAsync(`meterflow/v1/${t}/readings`, readings(t, 1735689600, [{ unit: 1, registers: named(regs(100)) }]), { qos: 1 });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await sender.endAsync();
+      expect(got[0]?.meters[0]?.registers).toEqual(regs(100));
+    } finally {
+      await link.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+      await new Promise<void>((r) => aedes.close(() => r()));
+    }
   });
 });

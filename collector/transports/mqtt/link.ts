@@ -86,6 +86,20 @@ export interface PushTransport {
   close(): Promise<void>;
 }
 
+/** Errors of a broker that does not answer (yet), as opposed to one that refuses us. */
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN']);
+
+function connectOptions(options: MqttLinkOptions, protocolVersion: 4 | 5): mqtt.IClientOptions {
+  return {
+    clientId: options.clientId ?? `meterflow-collector-${randomUUID().slice(0, 8)}`,
+    protocolVersion,
+    clean: true,
+    reconnectPeriod: 1000,
+    username: options.username,
+    password: options.password,
+  };
+}
+
 type Handlers = {
   snapshot: ((s: Snapshot) => void)[];
   status: ((t: string, s: 'online' | 'offline') => void)[];
@@ -118,22 +132,27 @@ export class MqttLink implements PushTransport {
 
   /** Connect and subscribe to readings, events (shared when a group is set) and status. */
   static async connect(options: MqttLinkOptions): Promise<MqttLink> {
-    const connect = (protocolVersion: 4 | 5): Promise<MqttClient> =>
-      mqtt.connectAsync(options.url, {
-        clientId: options.clientId ?? `meterflow-collector-${randomUUID().slice(0, 8)}`,
-        protocolVersion,
-        clean: true,
-        reconnectPeriod: 1000,
-        username: options.username,
-        password: options.password,
-      });
+    const connect = (protocolVersion: 4 | 5): Promise<MqttClient> => mqtt.connectAsync(options.url, connectOptions(options, protocolVersion));
     let client: MqttClient;
+    let answered = true;
     try {
       client = await connect(5);
     } catch (e) {
-      // Brokers without MQTT 5 (the embedded aedes) refuse the version: speak 3.1.1 to them.
-      if (!/protocol version/i.test((e as Error)?.message ?? '')) throw e;
-      client = await connect(4);
+      if (SOCKET_ERRORS.has((e as NodeJS.ErrnoException)?.code ?? '')) {
+        // The broker does not answer yet: the collector starts anyway (its Modbus terminals need
+        // no broker) and this client dials on by itself, subscribing once it is through.
+        answered = false;
+        client = mqtt.connect(options.url, connectOptions(options, 5));
+        client.on('error', (err) => {
+          // A broker without MQTT 5 refuses the version and mqtt.js stops dialling: speak 3.1.1 from now on.
+          if (!/protocol version/i.test(err.message) || client.options.protocolVersion === 4) return;
+          client.options.protocolVersion = 4;
+          setTimeout(() => client.reconnect(), 0);
+        });
+      } else if (/protocol version/i.test((e as Error)?.message ?? '')) {
+        // Brokers without MQTT 5 (the embedded aedes) refuse the version: speak 3.1.1 to them.
+        client = await connect(4);
+      } else throw e;
     }
     const link = new MqttLink(client, options);
     const terminals = options.terminals?.length ? options.terminals : ['+'];
@@ -143,7 +162,8 @@ export class MqttLink implements PushTransport {
       share(`${TOPIC_ROOT}/${t}/events`),
       `${TOPIC_ROOT}/${t}/status`, // retained: never shared, every collector needs every status
     ]);
-    await client.subscribeAsync(topics, { qos: 1 });
+    if (answered) await client.subscribeAsync(topics, { qos: 1 });
+    else client.once('connect', () => client.subscribe(topics, { qos: 1 }));
     return link;
   }
 
