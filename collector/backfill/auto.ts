@@ -112,7 +112,10 @@ export class AutoBackfill {
     if (!config) return;
     const stepMs = (config.intervalSeconds ?? c.site.intervalSeconds) * 1000;
     const now = c.clock.now();
-    const to = new Date(Math.floor(now / stepMs) * stepMs);
+    // Where routine polls read the live registers, the current interval's end is the poll's
+    // (under way, or its rows not yet flushed): fetching the record too would race the poll and
+    // store whichever came second as a conflict (the two differ by the seconds between them).
+    const to = new Date(Math.floor(now / stepMs) * stepMs - (c.pollsLiveRegisters(terminal) ? stepMs : 0));
     // Rows still in the spool are not in the database yet: asking now would fetch them again, or
     // report as lost what the terminal has since overwritten. The next sweep comes soon enough.
     await c.flushed();

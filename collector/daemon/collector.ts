@@ -142,6 +142,12 @@ export class Collector {
     guarded(() => this.options.onLog?.({ at: new Date(), ...e }));
   }
 
+  /** Whether routine polls of `terminal` read its live registers (not the record frozen at the boundary). */
+  pollsLiveRegisters(terminal: string): boolean {
+    const t = this.site.terminals.find((x) => x.id === terminal);
+    return this.options.schedule !== false && t !== undefined && t.transport.kind !== 'mqtt' && t.pollFrom === 'registers';
+  }
+
   /** Record an acquisition-log entry from outside (backfill reports, sink conflicts). */
   report(e: Omit<AcquisitionLogEntry, 'at'>): void {
     this.log(e);

@@ -76,6 +76,19 @@ terminals:
       await auto.sweep(); // nothing left to ask, nothing reported twice
       expect(auto.stats).toMatchObject({ requested: 8, unavailable: 17 });
       expect(log.filter((e) => e.errorKind === 'unavailable')).toHaveLength(1);
+      // With routine polls reading the live registers, the current interval's end is the poll's:
+      // backfill leaves it, or the two would race and the second be refused as a conflict.
+      const polled = await Collector.start(site, { sink: { write: async () => undefined }, onLog: () => undefined, clock: acceleratedClock(now * 1000, 1e-9) });
+      try {
+        expect([c.pollsLiveRegisters('gw'), polled.pollsLiveRegisters('gw')]).toEqual([false, true]);
+        const mine: ReadingRow[] = [];
+        const live = new AutoBackfill({ gaps: new MemoryGaps(mine, new Date(START * 1000)), collector: () => polled });
+        await live.sweep();
+        // The 2 h memory holds 8 records; the newest is left to the poll.
+        expect(live.stats.requested).toBe(7);
+      } finally {
+        await polled.stop();
+      }
     } finally {
       await c.stop();
       await served.stop();
