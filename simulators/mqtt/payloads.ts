@@ -44,11 +44,18 @@ export const ReadingsPayload = z.object({
   meters: z.array(MeterSnapshotPayload),
 });
 
+/** Unix seconds, or an ISO 8601 time with an offset (as a person types it into mosquitto_pub), as Unix seconds. */
+const unixTime = z.union([
+  uint,
+  z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/, 'Unix seconds, or ISO 8601 with an offset')
+    .transform((t) => Date.parse(t) / 1000).refine((t) => Number.isInteger(t) && t >= 0, 'a valid time in whole seconds'),
+]);
+
 /** `meterflow/v1/<terminal>/history/request`: stored records of [from, to] (inclusive). */
 export const HistoryRequestPayload = z.object({
   requestId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-  from: uint,
-  to: uint,
+  from: unixTime,
+  to: unixTime,
   /** Unit ids to include; all when absent. */
   units: z.array(int.min(1).max(247)).optional(),
   /** Records per response chunk (default 96). */

@@ -56,6 +56,17 @@ describe('MQTT transport against Mosquitto', () => {
     expect(bad[1]!.error).toMatch(/meters\.0\.registers\.ap_imp\.total/);
   });
 
+  it('takes a snapshot written by hand: no schema tag or terminal, time as ISO 8601', async () => {
+    const t = term('hand');
+    const link = await connect({ terminals: [t] });
+    const got: Snapshot[] = [];
+    link.onSnapshot((s) => got.push(s));
+    await pub(`meterflow/v1/${t}/readings`, JSON.stringify({ time: '2025-01-01T01:15:00+01:00', meters: [{ unit: 1, registers: { 'ap_imp.total': 123456 } }] }));
+    await until(() => got.length >= 1);
+    expect(got[0]).toMatchObject({ terminal: t, ts: new Date('2025-01-01T00:15:00Z') });
+    expect(got[0]!.meters[0]!.registers[0]).toBe(123456);
+  });
+
   it('follows the retained status and the last will', async () => {
     const t = term('status');
     await pub(`meterflow/v1/${t}/status`, 'online', true);

@@ -104,6 +104,12 @@ describe.each(brokers)('MQTT terminal on $name', (broker) => {
       expect(records.filter((r) => r.unit === u).map((r) => registersFromPayload(r.registers))).toEqual(
         terminal.slot(u)!.meter.profile.range(start, start + 3600).map((p) => p.registers),
       );
+    // The same range in ISO 8601, as a person types it: the same records.
+    const iso = (t: number) => new Date(t * 1000).toISOString();
+    await sub.publishAsync(topics.historyRequest, JSON.stringify({ requestId: `${requestId}-iso`, from: iso(start), to: iso(start + 3600), chunkSize: 100 }));
+    const isoChunks = () => got.filter((m) => m.topic === topics.historyResponse(`${requestId}-iso`)).map((m) => HistoryResponsePayload.parse(JSON.parse(m.text)));
+    await until(() => isoChunks().some((c) => c.last), 'last chunk of the ISO request');
+    expect(isoChunks().flatMap((c) => c.records)).toEqual(records);
     await sub.publishAsync(topics.historyRequest, JSON.stringify({ requestId: 'bad-1', from: 'yesterday' }));
     await until(() => got.some((m) => m.topic === topics.historyResponse('bad-1')), 'error answer');
     expect(HistoryResponsePayload.parse(JSON.parse(got.find((m) => m.topic === topics.historyResponse('bad-1'))!.text)).error).toBeTruthy();

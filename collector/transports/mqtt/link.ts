@@ -249,9 +249,9 @@ export class MqttLink implements PushTransport {
     } else if (kind === 'readings') {
       const s = this.parse(topic, terminal, payload, snapshotSchema);
       if (!s) return;
-      if (s.terminal !== terminal) return this.invalid(topic, terminal, `payload names terminal ${s.terminal}`);
+      if (s.terminal !== undefined && s.terminal !== terminal) return this.invalid(topic, terminal, `payload names terminal ${s.terminal}`);
       this.stats.snapshots++;
-      for (const h of this.handlers.snapshot) h(s);
+      for (const h of this.handlers.snapshot) h({ ...s, terminal });
     } else if (kind === 'events') {
       const e = this.parse(topic, terminal, payload, eventSchema);
       if (!e) return;

@@ -11,7 +11,11 @@ import { REGISTER_CODES, type RegisterCode } from '../../../schema/registers.ts'
 
 const int = z.number().int();
 const uint = int.nonnegative();
-const seconds = uint.transform((s) => new Date(s * 1000));
+/** A time: Unix seconds, as terminals send it, or ISO 8601 with an offset, as a person with mosquitto_pub writes it. */
+const seconds = z.union([
+  uint.transform((s) => new Date(s * 1000)),
+  z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/, 'Unix seconds, or ISO 8601 with an offset').transform((s) => new Date(s)).refine((d) => !Number.isNaN(d.getTime()), 'not a valid time'),
+]);
 const unit = int.min(0).max(255);
 
 /** Registers by code, integer hundredths; normalised to the 20 values in register-map order (null where absent). */
@@ -54,8 +58,9 @@ export const snapshotMeterSchema = z
  */
 export const snapshotSchema = z
   .object({
-    schema: z.literal('meterflow.readings.v1'),
-    terminal: z.string().min(1),
+    // The topic names the kind and the terminal; the tags, when sent, must agree.
+    schema: z.literal('meterflow.readings.v1').optional(),
+    terminal: z.string().min(1).optional(),
     seq: uint.optional(),
     time: seconds,
     meters: z.array(snapshotMeterSchema).refine((ms) => new Set(ms.map((m) => m.unitId)).size === ms.length, {
@@ -63,8 +68,8 @@ export const snapshotSchema = z
     }),
   })
   .transform((s) => ({ terminal: s.terminal, seq: s.seq, ts: s.time, meters: s.meters }));
-/** A validated, normalised snapshot. */
-export type Snapshot = z.output<typeof snapshotSchema>;
+/** A validated, normalised snapshot, of the terminal its topic names. */
+export type Snapshot = Omit<z.output<typeof snapshotSchema>, 'terminal'> & { terminal: string };
 
 /**
  * `meterflow/v1/<terminal>/history/request` (collector → terminal):
@@ -115,7 +120,7 @@ export type HistoryChunk = z.output<typeof historyChunkSchema>;
  */
 export const eventSchema = z
   .object({
-    schema: z.literal('meterflow.event.v1'),
+    schema: z.literal('meterflow.event.v1').optional(),
     terminal: z.string().optional(),
     seq: uint.optional(),
     time: seconds,
