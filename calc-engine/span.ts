@@ -50,10 +50,15 @@ export function spanEnergy(p: PointData, a: number, b: number): EnergyFigure {
 /**
  * A stretch [x, y) with no meter installed: before the point's first installation or after its
  * final removal the point is not connected, so it takes no energy (a new connection's first day
- * is the energy from its initial reading); between a removal and the next installation energy
- * flowed unmetered, so it is missing.
+ * is the energy from its initial reading). Between a removal and the next installation energy
+ * flowed unmetered, so it is missing — as it is where readings exist beyond the first
+ * installation or the final removal (the archive lacks a meter: billing zero would hide it).
  */
 function unmetered(out: FigureBuilder, p: PointData, x: number, y: number): void {
-  const outside = p.epochs.length > 0 && (y <= p.epochs[0]!.from || x >= p.epochs.at(-1)!.to);
+  const { ts } = p.series;
+  const first = p.epochs[0], last = p.epochs.at(-1);
+  const before = !!first && y <= first.from && !(ts.length > 0 && ts[0]! < first.from);
+  const after = !!last && x >= last.to && !(ts.length > 0 && ts[ts.length - 1]! > last.to);
+  const outside = before || after;
   for (let r = 0; r < REGISTER_COUNT; r++) out.add(r, outside ? rational(0) : null, outside ? ACTUAL : missing('no-installation'));
 }

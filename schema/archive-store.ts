@@ -47,7 +47,9 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
             .onConflict((oc) => oc.columns(key as never).doUpdateSet((eb) => Object.fromEntries(Object.keys(rows[0]!).filter((k) => !key.includes(k)).map((k) => [k, eb.ref(`excluded.${k}` as never)])) as never))
             .execute();
     const pointsBefore = await pointPrints(tx, a.points.map((p) => p.id));
-    const objectsBefore = await objectPrints(tx, a.objects.map((o) => o.id));
+    // Objects of the file and those referring to its buses and lines (their voltage may change).
+    const objectIds = [...new Set([...a.objects.map((o) => o.id), ...(await tx.selectFrom('stat_object').select('id').where('ref_id', 'in', ['', ...a.buses.map((b) => b.id), ...a.lines.map((l) => l.id)]).execute()).map((o) => o.id)])];
+    const objectsBefore = await objectPrints(tx, objectIds);
     await up('substation', a.substations.map((s) => ({ id: s.id, name: s.name, time_zone: s.timeZone })));
     await up('bus', a.buses.map((b) => ({ id: b.id, substation_id: b.substation, name: b.name, voltage_kv: b.voltageKv })));
     await up('line', a.lines.map((b) => ({ id: b.id, substation_id: b.substation, name: b.name, voltage_kv: b.voltageKv })));
@@ -80,7 +82,7 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
       await tx.insertInto('account_member').values(acc.members.map((m) => ({ account_id: acc.id, point_id: m.point, sign: m.sign }))).execute();
     }
     await markArchiveDirty(tx, a);
-    await markChangedDirty(tx, pointsBefore, await pointPrints(tx, a.points.map((p) => p.id)), objectsBefore, await objectPrints(tx, a.objects.map((o) => o.id)));
+    await markChangedDirty(tx, pointsBefore, await pointPrints(tx, a.points.map((p) => p.id)), objectsBefore, await objectPrints(tx, objectIds));
     const counts: ArchiveCounts = Object.fromEntries(Object.entries(a).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, (v as unknown[]).length]));
     await tx.insertInto('audit_log').values({ actor, action: 'import-archive', entity: 'archive', entity_id: file ?? null, reason: null, detail: JSON.stringify(counts) }).execute();
     return counts;
@@ -99,10 +101,12 @@ async function pointPrints(tx: Transaction<Tables>, ids: readonly string[]): Pro
 /** What of a statistical object its results and alarms depend on (kind, voltage, limits, members), by id. */
 async function objectPrints(tx: Transaction<Tables>, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const r = await sql<{ id: string; print: string }>`SELECT o.id, md5(row(o.kind, o.ref_id, o.voltage_kv, o.limits,
+  // The voltage an object takes from its bus or line counts too (loadObjects in the engine).
+  const r = await sql<{ id: string; print: string }>`SELECT o.id, md5(row(o.kind, o.ref_id, COALESCE(o.voltage_kv, b.voltage_kv, l.voltage_kv), o.limits,
     (SELECT string_agg(m.point_id || '/' || m.direction || '/' || m.role || '/' || m.sign, ',' ORDER BY m.point_id, m.direction, m.role)
      FROM stat_member m WHERE m.object_id = o.id))::text) AS print
-    FROM stat_object o WHERE o.id = ANY(${[...ids]}::text[])`.execute(tx);
+    FROM stat_object o LEFT JOIN bus b ON o.kind = 'bus' AND b.id = o.ref_id LEFT JOIN line l ON o.kind = 'line' AND l.id = o.ref_id
+    WHERE o.id = ANY(${[...ids]}::text[])`.execute(tx);
   return new Map(r.rows.map((x) => [x.id, x.print]));
 }
 
@@ -113,7 +117,8 @@ async function objectPrints(tx: Transaction<Tables>, ids: readonly string[]): Pr
  * the affected ranges dirty). A re-import that changes nothing queues nothing.
  */
 async function markChangedDirty(tx: Transaction<Tables>, pointsBefore: Map<string, string>, pointsAfter: Map<string, string>, objectsBefore: Map<string, string>, objectsAfter: Map<string, string>): Promise<void> {
-  const changed = (before: Map<string, string>, after: Map<string, string>) => [...before].filter(([id, print]) => after.get(id) !== print).map(([id]) => id);
+  // A new object over points already read needs its results for their history too.
+  const changed = (before: Map<string, string>, after: Map<string, string>) => [...after].filter(([id, print]) => before.get(id) !== print).map(([id]) => id);
   const objects = changed(objectsBefore, objectsAfter);
   const members = objects.length === 0 ? [] : (await tx.selectFrom('stat_member').select('point_id').where('object_id', 'in', objects).execute()).map((m) => m.point_id);
   const points = [...new Set([...changed(pointsBefore, pointsAfter), ...members])];

@@ -77,7 +77,7 @@ const point = z.strictObject({
   ctRatio: ratio.default('1').describe('CT ratio as primary/secondary quotient, e.g. 120 for 600/5'),
   ptRatio: ratio.default('1').describe('PT ratio as a quotient, e.g. 100 for 10 kV/100 V'),
   timeZone: zone.describe('IANA time zone of its days and months'),
-  intervalMinutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(30), z.literal(60)]).default(15).describe("interval length; must divide the zone's UTC offset (60 does not fit UTC+05:30)"),
+  intervalMinutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(30), z.literal(60)], { error: 'one of 1, 5, 15, 30 or 60 (minutes)' }).default(15).describe("interval length; must divide the zone's UTC offset (60 does not fit UTC+05:30)"),
   directions: z.array(z.enum(DIRECTIONS)).default([...DIRECTIONS]).describe('directions that take part in computation'),
   importOnly: z.boolean().default(false).describe('no export can flow here: export energy raises reverse-energy'),
   maxIntervalEnergy: registerValue.optional().describe('physical maximum of one interval, primary kWh (default: a tenth of the register range × multiplier); above it: outlier'),
@@ -111,7 +111,7 @@ const object = z.strictObject({
   ref: id.optional().describe('id of the bus, line or transformer'),
   name: z.string(),
   voltageKv: z.number().positive().optional().describe('voltage level, kV (a bus at 220 kV and above defaults to ±1 %, below to ±2 %); omitted: that of the bus or line named by `ref`'),
-  limits: z.record(z.string(), z.number()).default({}).describe('lowerPercent and upperPercent of the loss rate (defaults by kind, see the operations guide)'),
+  limits: z.strictObject({ lowerPercent: z.number().optional(), upperPercent: z.number().optional() }).default({}).describe('lowerPercent and upperPercent of the loss rate (defaults by kind, see the operations guide)'),
   members: z.array(member).min(1).describe('points whose energy flows in and out'),
 });
 const tariff = tariffSpecSchema.extend({ id: id.describe('unique id within its section'), name: z.string(), effectiveFrom: z.iso.date().describe('first local day in force'), effectiveTo: z.iso.date().optional().describe('last local day in force (inclusive); omit while open-ended') });

@@ -74,8 +74,9 @@ export function parseReadingsCsv(text: string, file: string, knownPoint: (id: st
     const line = n + 1;
     const f = splitCsv(raw);
     const reject = (field: string, message: string) => rejected.push({ file, line, field, message, raw });
-    if (f.length > header.length) {
-      reject('value', `${f.length} fields where the header has ${header.length}: a decimal comma? Write values with a point (1234.5), or quote the field`);
+    // A field past the named columns (a decimal comma splits `1234,5`; a header's trailing comma names nothing).
+    if (f.some((x, k) => x !== '' && !header[k])) {
+      reject('value', `${f.filter((x) => x !== '').length} fields where the header names ${header.filter(Boolean).length}: a decimal comma? Write values with a point (1234.5), or quote the field`);
       continue;
     }
     const [point, tsRaw, registerRaw, valueText] = col.map((c) => f[c] ?? '') as [string, string, string, string];

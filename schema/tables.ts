@@ -61,7 +61,8 @@ export interface InstantValueTable {
 export interface VoltageLossTable {
   point_id: string; phase: 'A' | 'B' | 'C'; started_at: Timestamp; ended_at: Timestamp | null; cumulative_seconds: Big | null; loss_count: number | null;
 }
-export interface TerminalEventTable { terminal_id: string; ts: Timestamp; kind: string; detail: ColumnType<unknown, string | undefined, string> }
+/** A terminal's event; `unit_id` 0 for the terminal itself. */
+export interface TerminalEventTable { terminal_id: string; ts: Timestamp; kind: string; unit_id: ColumnType<number, number | undefined, number>; detail: ColumnType<unknown, string | undefined, string> }
 export interface EnergyFigure extends Registers {
   quality: 'actual' | 'estimated' | 'missing'; method: string | null;
   source_from: Timestamp | null; source_to: Timestamp | null; computed_at: DefaultTimestamp;

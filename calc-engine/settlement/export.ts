@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Database } from '../../schema/index.ts';
-import { decToNumber, formatDecimal } from './decimal.ts';
+import { decToNumber, formatDecimal, parseDecimal } from './decimal.ts';
 import type { ChargeLine, Statement } from './model.ts';
 import { latestRun, loadStatements, runsOf, type SettlementRun } from './store.ts';
 
@@ -99,8 +99,12 @@ async function writeXlsx(file: string, run: SettlementRun, statements: readonly 
   for (const s of statements) s.lines.forEach((l, i) => ln.addRow([s.accountId, s.kind, i + 1, l.code, l.tariffId, l.description, decToNumber(l.quantity), l.unit, decToNumber(l.price), factorText(l), decToNumber(l.amount)]));
   ln.getColumn(11).numFmt = '0.00';
   const mb = wb.addWorksheet('Members');
-  mb.addRow(['account', 'kind', 'point', 'sign', 'quality', 'active import kWh', 'active export kWh', 'reactive import kvarh', 'reactive export kvarh']);
-  for (const s of statements) for (const m of s.figures.members) mb.addRow([s.accountId, s.kind, m.pointId, m.sign, m.quality, m.activeImport ?? null, m.activeExport ?? null, m.reactiveImport ?? null, m.reactiveExport ?? null]);
+  mb.addRow(['account', 'point', 'sign', 'quality', 'active import kWh', 'active export kWh', 'reactive import kvarh', 'reactive export kvarh']);
+  const num = (v: string | undefined) => (v === undefined ? null : decToNumber(parseDecimal(v)));
+  // The statements' own months; a difference statement repeats its version's members.
+  for (const s of statements.filter((x) => x.kind === 'statement')) {
+    for (const m of s.figures.members) mb.addRow([s.accountId, m.pointId, m.sign, m.quality, num(m.activeImport), num(m.activeExport), num(m.reactiveImport), num(m.reactiveExport)]);
+  }
   st.getColumn(8).numFmt = '0.00';
   await wb.xlsx.writeFile(file);
 }

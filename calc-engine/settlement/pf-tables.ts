@@ -94,15 +94,16 @@ function hundredths(text: string): bigint {
 /**
  * Monthly power factor PF = P / √(P² + Q²) in hundredths, rounded half-up, computed exactly
  * (no square root, no float): k is the largest integer with P·200 ≥ (2k − 1)·√(P²+Q²).
- * Null when there is no energy at all; negative P counts as 0.
+ * Null when there is no active import energy (none, or a net export): a power factor would be
+ * 0.00 whatever the reactive energy, and the table's surcharge for it (+145 % on the 0.90 table)
+ * bills no consumption.
  */
 export function powerFactorHundredths(p: Decimal, q: Decimal): number | null {
   const scale = Math.max(p.scale, q.scale);
   const P = p.units * 10n ** BigInt(scale - p.scale);
   const Q = q.units * 10n ** BigInt(scale - q.scale);
   const s = P * P + Q * Q;
-  if (s === 0n) return null;
-  if (P <= 0n) return 0;
+  if (s === 0n || P <= 0n) return null;
   const lhs = P * P * 40000n;
   let k = 100;
   while (k > 0 && BigInt(2 * k - 1) ** 2n * s > lhs) k--;

@@ -44,7 +44,7 @@ function windowLines(input: StatementInput, w: BillingWindow, pf: number | null,
     lines.push(line('basic.demand', w, `basic charge, ${why}${prorated}`, billed, 'kW', t.basic.pricePerKw, factor));
   }
   if (t.powerFactor) {
-    if (pf === null) warnings.push(`no power-factor adjustment under ${t.id}: the account has no active energy`);
+    if (pf === null) warnings.push(`no power-factor adjustment under ${t.id}: the account has no active import energy (none, or a net export)`);
     else {
       const percent = pfAdjustmentPercent(t.powerFactor.table, pf);
       const base = decSum(lines.map((l) => l.amount));

@@ -4,6 +4,7 @@
  * next recomputation of its period; nothing computed is edited. A period of a settled month is
  * not changed: the record is kept as a pending change, applied when the month is reopened.
  */
+import { DateTime } from 'luxon';
 import { holdPending, isRegisterCode, lockedMonth, MonthLockedError, withTransaction, type Database, type RegisterCode } from '../../schema/index.ts';
 import { dayPeriod, monthPeriod, type Period } from '../scheme.ts';
 import { loadScheme } from './load.ts';
@@ -50,11 +51,13 @@ export async function recordAdjustment(handle: Database, a: AdjustmentInput): Pr
     kind: a.kind, point_id: a.pointId, register: a.register as RegisterCode, period_kind: period.kind,
     period_start: new Date(period.from), value: a.value.trim(), actor: a.actor, reason: a.reason,
   };
-  return withTransaction(handle, async (client) => {
-    const lock = await lockedMonth(client, [a.pointId], new Date(period.from), new Date(period.to - 1));
+  const done = await withTransaction(handle, async (client) => {
+    // Strictly inside the period: a settled month's lock reaches to the next month's first instant.
+    const lock = await lockedMonth(client, [a.pointId], new Date(period.from + 1), new Date(period.to - 1));
     if (lock) {
+      // Kept, and committed before the refusal is raised.
       const pendingId = await holdPending(client, lock, { kind: 'adjustment', pointIds: [a.pointId], payload: row, actor: a.actor, reason: a.reason });
-      throw new MonthLockedError(lock, pendingId, `: the manual figure of ${a.pointId} falls in it`);
+      return { held: new MonthLockedError(lock, pendingId, `: the manual figure of ${a.pointId} falls in it`) };
     }
     const r = await client.query(
       `INSERT INTO adjustment (kind, point_id, register, period_kind, period_start, value, actor, reason) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id::text AS id`,
@@ -66,8 +69,10 @@ export async function recordAdjustment(handle: Database, a: AdjustmentInput): Pr
       [a.actor, id, a.reason, JSON.stringify({ point: a.pointId, register: a.register, kind: a.kind, period: period.kind, from: new Date(period.from).toISOString(), value: row.value })],
     );
     await client.query(`INSERT INTO calc_task (point_id, from_ts, to_ts, reason) VALUES ($1, $2, $3, 'adjustment')`, [a.pointId, new Date(period.from), new Date(period.to)]);
-    return { id, period };
+    return { recorded: { id, period } };
   });
+  if ('held' in done) throw done.held;
+  return done.recorded;
 }
 
 async function periodOf(handle: Database, p: AdjustedPeriod, zone: string, dt: number): Promise<Period & { kind: 'interval' | 'day' | 'month' }> {
@@ -78,7 +83,7 @@ async function periodOf(handle: Database, p: AdjustedPeriod, zone: string, dt: n
   }
   const scheme = await loadScheme(handle.db);
   if ('day' in p) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(p.day)) throw new AdjustmentError(`day '${p.day}' is not a date YYYY-MM-DD`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(p.day) || !DateTime.fromISO(p.day).isValid) throw new AdjustmentError(`day '${p.day}' is not a date YYYY-MM-DD`);
     return { kind: 'day', ...dayPeriod(scheme, zone, p.day) };
   }
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(p.month)) throw new AdjustmentError(`month '${p.month}' is not YYYY-MM`);

@@ -115,9 +115,12 @@ export function intervalGroups(view: KernelView, points: readonly PointData[], f
   for (const f of days) {
     const list = byPoint.get(f.pointId);
     if (!list) continue;
-    // A day whose drop an interval already shows is one fault: the interval's alarm says where.
-    const shown = list.filter((c) => c.rule === 'outlier' && c.detail?.startsWith('register-decrease'));
-    list.push(...decreaseCandidates(f.events).filter((c) => c.periodStart >= from && c.periodEnd <= to && !shown.some((s) => s.periodStart >= c.periodStart && s.periodEnd <= c.periodEnd)));
+    // A day whose drop an interval of the same register already shows is one fault: the
+    // interval's alarm says where. (Details read `register-decrease <register> …`.)
+    const register = (c: AlarmCandidate) => (c.rule === 'outlier' && c.detail?.startsWith('register-decrease ') ? c.detail.split(' ')[1] : undefined);
+    const shown = list.filter((c) => register(c) !== undefined);
+    list.push(...decreaseCandidates(f.events).filter((c) => c.periodStart >= from && c.periodEnd <= to
+      && !shown.some((s) => register(s) === register(c) && s.periodStart >= c.periodStart && s.periodEnd <= c.periodEnd)));
   }
   return points.flatMap((p) => {
     const { ts } = p.series;

@@ -154,7 +154,7 @@ export function toCsv(rows: readonly Row[], columns?: readonly string[]): string
   const cell = (v: string | number | null) => {
     if (v === null) return '';
     const s = String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c] ?? null)).join(','))].join('\n') + '\n';
 }

@@ -190,6 +190,8 @@ export async function claimWithin(handle: Database, worker: string, ranges: read
       JOIN unnest(${ranges.map((x) => x.pointId)}::text[], ${ranges.map((x) => x.from)}::timestamptz[], ${ranges.map((x) => x.to)}::timestamptz[]) AS w(p, a, b)
         ON c.point_id = w.p AND c.from_ts >= w.a AND c.to_ts <= w.b
       WHERE c.state = 'pending'
+        -- not a point a worker is computing now: its later write would be from older readings
+        AND NOT EXISTS (SELECT 1 FROM calc_task r WHERE r.point_id = c.point_id AND r.state = 'running' AND r.claimed_at >= now() - ${`${DEFAULT_LEASE_MS} milliseconds`}::interval)
       FOR UPDATE OF c SKIP LOCKED)
     UPDATE calc_task t SET state = 'running', claimed_by = ${worker}, claimed_at = now(), attempts = t.attempts + 1
     FROM (SELECT DISTINCT id FROM picked) p WHERE t.id = p.id

@@ -46,8 +46,9 @@ const readingsCmd: Command = {
       console.log(`imported ${file}: ${r.values} values in ${r.snapshots} snapshots; ${r.written} written, ${r.unchanged} unchanged, ${r.corrected} corrected, ${r.rejected} rejected`);
       if (r.rejectsFile) console.log(`rejected rows and reasons: ${r.rejectsFile}`);
       for (const held of r.held) console.error(new MonthLockedError(held.lock, held.pendingId, `: ${held.rows} readings of this file fall in it`).message);
-      // Every row refused (a wrong file, a wrong header) is bad input even when bad rows may be skipped.
-      if (r.rejected > 0 && r.snapshots === 0) return EXIT.usage;
+      // Rows refused and nothing stored (a wrong file, a wrong header, every value in conflict) is
+      // bad input even when bad rows may be skipped.
+      if (r.rejected > 0 && r.written + r.corrected === 0 && r.held.length === 0) return EXIT.usage;
       return r.held.length > 0 ? EXIT.failed : EXIT.ok;
     });
   },

@@ -64,6 +64,7 @@ export class Collector {
   private readonly ctx: ReadContext;
   /** The collector's clock. */
   readonly clock: CollectorClock;
+  private readonly startedAt: number;
 
   private constructor(
     readonly site: SiteConfig,
@@ -74,6 +75,7 @@ export class Collector {
     private readonly options: CollectorOptions,
   ) {
     this.clock = options.clock ?? WALL_CLOCK;
+    this.startedAt = this.clock.now();
     this.ctx = {
       site,
       links,
@@ -251,7 +253,15 @@ export class Collector {
       writer: { ...this.writer.stats },
       readingsPerSecond: this.rate.perSecond(),
       errors: { ...this.errors },
+      starting: this.clock.now() < this.startedAt + this.firstCycleMs(),
     };
+  }
+
+  /** The longest a terminal waits for its first poll after start: its interval and offset, and a minute. */
+  private firstCycleMs(): number {
+    const site = this.site;
+    const longest = Math.max(site.intervalSeconds + site.offsetSeconds, ...site.terminals.map((t) => (t.intervalSeconds ?? site.intervalSeconds) + (t.offsetSeconds ?? site.offsetSeconds)));
+    return (longest + 60) * 1000;
   }
 
   /** Bytes in the spool not yet replayed into the sink (rows the database does not have yet). */

@@ -30,13 +30,14 @@ export function metricsText(h: CollectorHealth): string {
 }
 
 /**
- * `ok` while some terminal answers (or there are none), `starting` until the first poll or push
- * has been tried (an aligned poll may be up to an interval away), `down` when every terminal
- * tried has failed since its last success.
+ * `ok` while some terminal answers (or there are none); `starting` while no terminal has been
+ * tried yet within the first poll cycle (an aligned poll may be up to an interval away); `down`
+ * otherwise — every terminal tried has failed, or none was heard from in the first cycle (an
+ * MQTT terminal that never came online).
  */
 export function healthStatus(h: CollectorHealth): 'ok' | 'starting' | 'down' {
   if (h.terminals.length === 0 || h.terminals.some((t) => t.online)) return 'ok';
-  return h.terminals.every((t) => t.lastSuccess === null && t.lastError === null) ? 'starting' : 'down';
+  return h.starting && h.terminals.every((t) => t.lastSuccess === null && t.lastError === null) ? 'starting' : 'down';
 }
 
 /** Serve `snapshot()` on `host:port` (port 0 picks a free one). */

@@ -85,4 +85,6 @@ export interface CollectorHealth {
   readingsPerSecond: number;
   /** Error counts by kind since start. */
   errors: Record<string, number>;
+  /** Within the first poll cycle after start (an interval, the poll offset and a minute's grace). */
+  starting: boolean;
 }

@@ -63,7 +63,9 @@ export class DatabaseSink implements ReadingSink {
     }
     if (good.length === 0) return;
     const result = await writeReadings(this.handle, good, { onConflict: 'refuse', actor: 'collector' });
-    await this.writeInstants(good);
+    // The readings are stored: instantaneous values beside them must not make the batch fail
+    // (it would be spooled and replayed for ever, holding every later batch behind it).
+    await this.writeInstants(good).catch((e: unknown) => this.options.onRefused?.(good[0]!, `instantaneous values not stored: ${(e as Error)?.message ?? e}`));
     this.stats.batches++;
     this.stats.written += result.written;
     this.stats.unchanged += result.unchanged;
@@ -81,14 +83,19 @@ export class DatabaseSink implements ReadingSink {
     let lo = withInstant[0]!.ts, hi = lo;
     for (const r of withInstant) (lo = r.ts < lo ? r.ts : lo), (hi = r.ts > hi ? r.ts : hi);
     await ensurePartitions(this.handle.db, 'instant_value', lo, hi);
-    const scaled = (v: number | undefined, k: number) => (v === undefined || !Number.isFinite(v) ? null : String(Math.round(v * k)));
+    // A value no column can hold (a float decoded with the wrong word order) is stored as unknown.
+    const scaled = (v: number | undefined, k: number, max = Number.MAX_SAFE_INTEGER) => {
+      const x = v === undefined ? NaN : Math.round(v * k);
+      return Number.isSafeInteger(x) && Math.abs(x) <= max ? String(x) : null;
+    };
+    const INT4 = 2_147_483_647;
     await this.handle.db.insertInto('instant_value').values(withInstant.map((r) => {
       const i = r.instant!;
       return {
         point_id: r.pointId, ts: r.ts, source: r.source,
         ua: scaled(i.ua, 100), ub: scaled(i.ub, 100), uc: scaled(i.uc, 100),
         ia: scaled(i.ia, 1000), ib: scaled(i.ib, 1000), ic: scaled(i.ic, 1000),
-        p_total: scaled(i.p, 1), pf: i.pf === undefined ? null : Math.round(i.pf * 1000),
+        p_total: scaled(i.p, 1), pf: scaled(i.pf, 1000, INT4) === null ? null : Number(scaled(i.pf, 1000, INT4)),
       };
     })).onConflict((c) => c.columns(['point_id', 'ts']).doNothing()).execute();
   }
@@ -107,7 +114,7 @@ export class DatabaseSink implements ReadingSink {
   async events(rows: readonly TerminalEventRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.handle.db.insertInto('terminal_event').values(rows.map((e) => ({
-      terminal_id: e.terminalId, ts: e.ts, kind: e.kind, detail: JSON.stringify({ ...(e.unitId !== undefined ? { unit: e.unitId } : {}), ...e.detail }),
-    }))).onConflict((c) => c.columns(['terminal_id', 'ts', 'kind']).doNothing()).execute();
+      terminal_id: e.terminalId, ts: e.ts, kind: e.kind, unit_id: e.unitId ?? 0, detail: JSON.stringify(e.detail ?? {}),
+    }))).onConflict((c) => c.columns(['terminal_id', 'ts', 'kind', 'unit_id']).doNothing()).execute();
   }
 }

@@ -10,6 +10,7 @@ import * as alarmPeriod from './007-alarm-period.ts';
 import * as pointChecks from './008-point-checks.ts';
 import * as monthlyLimits from './009-monthly-limits.ts';
 import * as ratioChangeReading from './010-ratio-change-reading.ts';
+import * as eventUnit from './011-event-unit.ts';
 
 const migrations: Record<string, Migration> = {
   '001-archive': archive,
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '008-point-checks': pointChecks,
   '009-monthly-limits': monthlyLimits,
   '010-ratio-change-reading': ratioChangeReading,
+  '011-event-unit': eventUnit,
 };
 
 /** Kysely migration provider with every meterflow migration. */

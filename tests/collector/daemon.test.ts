@@ -60,9 +60,10 @@ describe('collector daemon', () => {
 });
 
 describe('health status', () => {
-  const h = (terminals: { online: boolean; lastSuccess: Date | null; lastError: string | null }[]) => ({ terminals }) as unknown as CollectorHealth;
-  it('is starting until a terminal was tried, ok while one answers, down when all tried failed', () => {
+  const h = (terminals: { online: boolean; lastSuccess: Date | null; lastError: string | null }[], starting = true) => ({ terminals, starting }) as unknown as CollectorHealth;
+  it('is starting until a terminal was tried in the first cycle, ok while one answers, down when all tried failed', () => {
     expect(healthStatus(h([{ online: false, lastSuccess: null, lastError: null }]))).toBe('starting');
+    expect(healthStatus(h([{ online: false, lastSuccess: null, lastError: null }], false))).toBe('down'); // never heard from
     expect(healthStatus(h([{ online: false, lastSuccess: null, lastError: 'timeout' }, { online: true, lastSuccess: new Date(), lastError: null }]))).toBe('ok');
     expect(healthStatus(h([{ online: false, lastSuccess: null, lastError: 'timeout' }, { online: false, lastSuccess: null, lastError: null }]))).toBe('down');
     expect(healthStatus(h([]))).toBe('ok');

@@ -57,6 +57,11 @@ describe.each(dbTargets())('collector store on $name PostgreSQL', (target) => {
       await sink.write([{ ...row(T, 100), instant: { ...instant, ua: 1 } }]); // a replay: the first value stays
       const iv = await sql`SELECT ua::int, ub::int, uc::int, ia::int, ib::int, ic::int, p_total::int, pf, source FROM instant_value`.execute(h.db);
       expect(iv.rows).toEqual([{ ua: 23012, ub: 22990, uc: 0, ia: 5100, ib: 5250, ic: 1, p_total: -5000, pf: -950, source: 'poll' }]);
+      // A float read with the wrong word order (4.5e27 V) and a power factor beyond any column: unknown, and the readings still land.
+      await sink.write([{ ...row(T + 900_000, 200), instant: { ua: 4.5e27, pf: 3e9, ia: 1 } }]);
+      const odd = await sql`SELECT ua, pf, ia::int FROM instant_value WHERE ts = ${new Date(T + 900_000)}`.execute(h.db);
+      expect(odd.rows).toEqual([{ ua: null, pf: null, ia: 1000 }]);
+      expect(sink.stats.written).toBe(2);
 
       const start = new Date(T - 3_600_000);
       await sink.voltageLoss([{ pointId: 'p1', phase: 'B', startedAt: start, endedAt: null, cumulativeSeconds: 600, count: 3 }]);
@@ -66,9 +71,9 @@ describe.each(dbTargets())('collector store on $name PostgreSQL', (target) => {
 
       const e = { terminalId: 'gw', ts: new Date(T), kind: 'tamper', unitId: 2, detail: { cover: 'open' } };
       await sink.events([e]);
-      await sink.events([e]);
-      const ev = await sql`SELECT terminal_id, kind, detail FROM terminal_event`.execute(h.db);
-      expect(ev.rows).toEqual([{ terminal_id: 'gw', kind: 'tamper', detail: { unit: 2, cover: 'open' } }]);
+      await sink.events([e, { ...e, unitId: 3 }]); // the repeat is a no-op; unit 3 in the same second is an event of its own
+      const ev = await sql`SELECT terminal_id, kind, unit_id, detail FROM terminal_event ORDER BY unit_id`.execute(h.db);
+      expect(ev.rows).toEqual([{ terminal_id: 'gw', kind: 'tamper', unit_id: 2, detail: { cover: 'open' } }, { terminal_id: 'gw', kind: 'tamper', unit_id: 3, detail: { cover: 'open' } }]);
     } finally {
       await h.close();
     }

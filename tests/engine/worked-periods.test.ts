@@ -126,4 +126,12 @@ describe('a point whose first meter is installed mid-month', () => {
     expect(d10.registers[IMP]!.quality).toEqual({ kind: 'actual' });
     expect(kwh(monthlyEnergy(ctx, scheme, 'N', '2026-04'))).toBe('0.00');
   });
+  it('stays missing where readings show a meter the archive lacks', () => {
+    // The same point read on 9 March and 2 April: a meter was there before and after.
+    const M = pointData({ id: 'M' }, [{ meterId: 'MN', from: at('2026-03-10T10:00'), to: at('2026-04-01T00:00'), initial: regs({ 'ap_imp.total': 1_000 }), final: regs({ 'ap_imp.total': 9_000 }), capacity: 1e8 }], [],
+      [{ ts: at('2026-03-09T12:00'), values: regs({ 'ap_imp.total': 500 }) }, { ts: at('2026-03-11T00:00'), values: regs({ 'ap_imp.total': 3_000 }) }, { ts: at('2026-04-02T00:00'), values: regs({ 'ap_imp.total': 9_500 }) }]);
+    const c = energyContext([M]);
+    expect(dailyEnergy(c, scheme, 'M', '2026-03-09').registers[IMP]!.quality.kind).toBe('missing');
+    expect(monthlyEnergy(c, scheme, 'M', '2026-04').registers[IMP]!.quality.kind).toBe('missing');
+  });
 });

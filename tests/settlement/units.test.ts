@@ -24,6 +24,9 @@ describe('power factor', () => {
     expect(powerFactorHundredths(d('12345.67'), d('7000'))).toBe(87); // 0.8699 → 0.87
     expect(powerFactorHundredths(d('100'), d('0'))).toBe(100);
     expect(powerFactorHundredths(d('0'), d('0'))).toBeNull();
+    // A net export with reactive energy: no power factor, rather than 0.00 and a 145 % surcharge.
+    expect(powerFactorHundredths(d('-50'), d('300'))).toBeNull();
+    expect(powerFactorHundredths(d('0'), d('300'))).toBeNull();
     // exactly on a half: P = 0.855·S → rounds up. 3-4-5: P 0.6 → 0.60
     expect(powerFactorHundredths(d('3'), d('4'))).toBe(60);
   });
