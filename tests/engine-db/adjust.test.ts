@@ -5,15 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importArchiveFile, MonthLockedError, type Database } from '../../schema/index.ts';
 import { AdjustmentError, recordAdjustment } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase } from '../support/db.ts';
+import { dbTargets, freshDatabase, lockOctoberOfF1 } from '../support/db.ts';
 
 describe.each(dbTargets())('manual energy and month locks on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
     h = await freshDatabase(target);
     await importArchiveFile(h, 'examples/archive.yaml');
-    await h.pool.query(`INSERT INTO settlement_run (id, month, version, state, actor) VALUES (7, '2026-10-01', 1, 'locked', 'billing-clerk')`);
-    await h.pool.query(`INSERT INTO month_lock (month, point_id, run_id, period_start, period_end) VALUES ('2026-10-01', 'F1', 7, '2026-09-30T22:00Z', '2026-10-31T23:00Z')`);
+    await lockOctoberOfF1(h);
   });
   afterAll(() => h.close());
 

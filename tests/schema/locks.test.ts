@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { importArchiveFile, importReadingsFile, MonthLockedError, type Database } from '../../schema/index.ts';
-import { dbTargets, freshDatabase } from '../support/db.ts';
+import { dbTargets, freshDatabase, lockOctoberOfF1 } from '../support/db.ts';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'mf-locks-'));
@@ -20,9 +20,7 @@ describe.each(dbTargets())('month locks on $name PostgreSQL', (target) => {
   beforeAll(async () => {
     h = await freshDatabase(target);
     await importArchiveFile(h, 'examples/archive.yaml');
-    // October 2026 of F1 settled and locked (as settleMonth leaves it).
-    await h.pool.query(`INSERT INTO settlement_run (id, month, version, state, actor) VALUES (7, '2026-10-01', 1, 'locked', 'billing-clerk')`);
-    await h.pool.query(`INSERT INTO month_lock (month, point_id, run_id, period_start, period_end) VALUES ('2026-10-01', 'F1', 7, '2026-09-30T22:00Z', '2026-10-31T23:00Z')`);
+    await lockOctoberOfF1(h);
   });
   afterAll(() => h.close());
 
