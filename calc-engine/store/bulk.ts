@@ -87,15 +87,14 @@ function figureReason(a: PointArchive, epochs: readonly MeterEpoch[], lo: number
 
 /** Recompute `ranges` with the columnar path where it applies; the same rows as `recomputeRanges`. */
 export async function recomputeBulk(handle: Database, ranges: readonly DirtyRange[], opts: BulkOptions = {}): Promise<BulkStats> {
-  const scheme = opts.scheme ?? (await loadScheme(handle.db));
-  const cal = periodCalendar(scheme);
-  if (!handle.copy) return figurePathOnly(handle, ranges, { ...opts, scheme });
+  if (!handle.copy) return figurePathOnly(handle, ranges, { ...opts, scheme: opts.scheme ?? (await loadScheme(handle.db)) });
   const ids = [...new Set(ranges.map((r) => r.pointId))];
-  const archive = await loadPointArchive(handle, ids);
-  const bypasses = await loadBypasses(handle, ids);
-  const adjustments = await loadAdjustments(handle, ids, () => 0);
+  // Independent reads on their own connections: a small run's plan is mostly round trips.
+  const [scheme, archive, bypasses, adjustments, objects] = await Promise.all([
+    opts.scheme ?? loadScheme(handle.db), loadPointArchive(handle, ids), loadBypasses(handle, ids), loadAdjustments(handle, ids, () => 0), loadObjects(handle, ids),
+  ]);
+  const cal = periodCalendar(scheme);
   const special = new Set([...bypasses.flatMap((b) => [b.feederId, b.bypassId]), ...adjustments.map((a) => a.pointId)]);
-  const objects = await loadObjects(handle, ids);
   const members = new Set(objects.flatMap((o) => o.members.map((m) => m.pointId)));
   const stats = emptyStats();
   const checks = opts.checks !== false;
@@ -112,7 +111,11 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   }
   const objectsOf = new Map<string, string[]>();
   for (const o of objects) for (const m of o.members) (objectsOf.get(m.pointId) ?? objectsOf.set(m.pointId, []).get(m.pointId)!).push(o.id);
-  await keepStoredMonths(handle, planned, objectsOf);
+  // The open frozen runs of every planned point (a superset of the columnar ones) meanwhile.
+  const [, frozen] = await Promise.all([
+    keepStoredMonths(handle, planned, objectsOf),
+    checks ? openFrozenRuns(handle, planned.map((p) => p.archive.config.id)) : new Map() as Awaited<ReturnType<typeof openFrozenRuns>>,
+  ]);
   const plans: PointPlan[] = [];
   const figureRanges: DirtyRange[] = [];
   for (const plan of planned) {
@@ -130,7 +133,6 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
     await ensurePartitions(handle.db, 'interval_energy', new Date(lo), new Date(hi));
   }
 
-  const frozen = checks ? await openFrozenRuns(handle, plans.map((p) => p.archive.config.id)) : new Map();
   // Member figures of statistical objects, kept (only for members) to build object results.
   const kept = new Map<string, EnergyFigure>();
   const outputs: KernelResult[][] = [];
