@@ -47,7 +47,7 @@ export interface ReadingsImportResult {
   rejected: number;
   rejectsFile?: string;
   /** Readings in settled months: kept as pending changes, applied when the month is reopened. */
-  held: NonNullable<WriteResult['held']>[];
+  held: WriteResult['held'];
 }
 
 const BATCH = 5_000;
@@ -60,7 +60,7 @@ export async function importReadingsFile(handle: Database, file: string, opts: R
   if (parsed.rejected.length > 0 && !opts.skipInvalid) throw new InputError(parsed.rejected);
   const rejected: RejectedRow[] = [...parsed.rejected];
   let written = 0, unchanged = 0, corrected = 0;
-  const held: NonNullable<WriteResult['held']>[] = [];
+  const held: WriteResult['held'] = [];
   await withTransaction(handle, async (client) => {
     for (let i = 0; i < parsed.rows.length; i += BATCH) {
       const r = await writeReadings(handle, parsed.rows.slice(i, i + BATCH), {
@@ -72,7 +72,7 @@ export async function importReadingsFile(handle: Database, file: string, opts: R
       written += r.written;
       unchanged += r.unchanged;
       corrected += r.corrected;
-      if (r.held) held.push(r.held);
+      held.push(...r.held);
       if (!opts.correct) {
         for (const c of r.conflicts) {
           const line = parsed.lines.get(`${c.pointId}|${c.ts.getTime()}|${registerIndex(c.register)}`) ?? 0;

@@ -55,8 +55,8 @@ export interface WriteResult {
   /** Conflicts refused (or, with `correct`, applied). */
   conflicts: ReadingConflict[];
   corrected: number;
-  /** Readings that fell in a settled (locked) month: not written, kept as a pending change. */
-  held?: { rows: number; lock: MonthLock; pendingId: string };
+  /** Readings that fell in settled (locked) months: not written, kept as one pending change per month lock (empty when none). */
+  held: { rows: number; lock: MonthLock; pendingId: string }[];
 }
 
 const COLS = ['point_id', 'ts', 'source', 'quality', ...REGISTER_COLUMNS];
@@ -179,7 +179,7 @@ function dirtyIslands(source: string, reason: string): string {
  * change never carries a value its reopening would refuse; what is left (new rows, registers
  * not yet read, corrections) is held.
  */
-async function lockedChanges(client: pg.PoolClient, rows: readonly ReadingRow[], onConflict: 'refuse' | 'correct'): Promise<{ hold: ReadingRow[]; unchanged: number; conflicts: ReadingConflict[] }> {
+async function lockedChanges(client: pg.PoolClient, rows: readonly ReadingRow[], onConflict: 'refuse' | 'correct'): Promise<{ hold: { at: number; row: ReadingRow }[]; unchanged: number; conflicts: ReadingConflict[] }> {
   const res = await client.query(
     `SELECT r.point_id, r.ts, ${REGISTER_COLUMNS.map((c) => `r.${c}`).join(', ')}
      FROM unnest($1::text[], $2::timestamptz[]) AS x(point_id, ts) JOIN reading r USING (point_id, ts)`,
@@ -187,12 +187,12 @@ async function lockedChanges(client: pg.PoolClient, rows: readonly ReadingRow[],
   );
   const stored = new Map<string, (number | null)[]>();
   for (const row of res.rows) stored.set(`${row.point_id}\u0000${(row.ts as Date).getTime()}`, REGISTER_COLUMNS.map((c) => (row[c] === null ? null : Number(row[c]))));
-  const hold: ReadingRow[] = [], conflicts: ReadingConflict[] = [];
+  const hold: { at: number; row: ReadingRow }[] = [], conflicts: ReadingConflict[] = [];
   let unchanged = 0;
-  for (const row of rows) {
+  for (const [at, row] of rows.entries()) {
     const old = stored.get(`${row.pointId}\u0000${row.ts.getTime()}`);
     if (!old) {
-      hold.push(row);
+      hold.push({ at, row });
       continue;
     }
     let changes = false;
@@ -203,7 +203,7 @@ async function lockedChanges(client: pg.PoolClient, rows: readonly ReadingRow[],
       conflicts.push({ pointId: row.pointId, ts: row.ts, register: REGISTER_CODES[i]!, stored: old[i]!, incoming: v });
       return null;
     });
-    if (changes) hold.push({ ...row, values });
+    if (changes) hold.push({ at, row: { ...row, values } });
     else unchanged++;
   }
   return { hold, unchanged, conflicts };
@@ -213,7 +213,7 @@ async function lockedChanges(client: pg.PoolClient, rows: readonly ReadingRow[],
 export async function writeReadings(handle: Database, rows: readonly ReadingRow[], opts: WriteOptions = {}): Promise<WriteResult> {
   const conflicts: ReadingConflict[] = [];
   let unique = dedupe(rows, conflicts);
-  if (unique.length === 0) return { written: 0, unchanged: 0, conflicts, corrected: 0 };
+  if (unique.length === 0) return { written: 0, unchanged: 0, conflicts, corrected: 0, held: [] };
   let min = unique[0]!.ts, max = min;
   for (const r of unique) {
     if (r.ts < min) min = r.ts;
@@ -221,21 +221,28 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
   }
   await ensurePartitions(handle.db, 'reading', min, max);
   const write = async (client: pg.PoolClient): Promise<WriteResult> => {
-    let held: WriteResult['held'];
+    const held: WriteResult['held'] = [];
     let lockedUnchanged = 0;
     const locks = await readingLocks(client, unique);
     if (locks.size > 0) {
-      const triage = await lockedChanges(client, unique.filter((_, i) => locks.has(i)), opts.onConflict ?? 'refuse');
+      const lockedIdx = [...locks.keys()];
+      const triage = await lockedChanges(client, lockedIdx.map((i) => unique[i]!), opts.onConflict ?? 'refuse');
       conflicts.push(...triage.conflicts);
       lockedUnchanged = triage.unchanged;
-      if (triage.hold.length > 0) {
-        const lock = locks.values().next().value!;
+      // One pending change per settled month (and point): reopening a month applies its own.
+      const byLock = new Map<string, { lock: MonthLock; rows: ReadingRow[] }>();
+      for (const { at, row } of triage.hold) {
+        const lock = locks.get(lockedIdx[at]!)!;
+        const key = `${lock.runId}|${lock.month}`;
+        (byLock.get(key) ?? byLock.set(key, { lock, rows: [] }).get(key)!).rows.push(row);
+      }
+      for (const { lock, rows: part } of byLock.values()) {
         const pendingId = await holdPending(client, lock, {
-          kind: 'readings', pointIds: [...new Set(triage.hold.map((r) => r.pointId))].sort(),
-          payload: { readings: heldReadings(triage.hold), onConflict: opts.onConflict ?? 'refuse' },
+          kind: 'readings', pointIds: [...new Set(part.map((r) => r.pointId))].sort(),
+          payload: { readings: heldReadings(part), onConflict: opts.onConflict ?? 'refuse' },
           actor: opts.actor ?? 'unknown', ...(opts.reason ? { reason: opts.reason } : {}),
         });
-        held = { rows: triage.hold.length, lock, pendingId };
+        held.push({ rows: part.length, lock, pendingId });
       }
       unique = unique.filter((_, i) => !locks.has(i));
     }
@@ -264,7 +271,7 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
       written += await upsert(`DO UPDATE SET ${fill} WHERE ${gains}`);
     }
     await client.query('TRUNCATE mf_stage');
-    return { written, unchanged: unique.length - written + lockedUnchanged, conflicts, corrected, ...(held ? { held } : {}) };
+    return { written, unchanged: unique.length - written + lockedUnchanged, conflicts, corrected, held };
   };
   return opts.client ? write(opts.client) : withTransaction(handle, write);
 }

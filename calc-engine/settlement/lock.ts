@@ -21,8 +21,9 @@ export async function assertUnlocked(db: Database, pointIds: readonly string[], 
  */
 export async function writeReadingsUnlessLocked(handle: Database, rows: readonly ReadingRow[], opts: WriteOptions = {}): Promise<WriteResult> {
   const written = await writeReadings(handle, rows, opts);
-  if (!written.held) return written;
-  const { lock, pendingId, rows: n } = written.held;
-  const err = new MonthLockedError(lock, pendingId, `: ${n} of ${rows.length} readings fall in it (${rows.length - n} others written)`);
+  if (written.held.length === 0) return written;
+  const { lock, pendingId, rows: n } = written.held[0]!;
+  const more = written.held.slice(1).map((h) => `; ${h.rows} more in ${h.lock.month} (pending change #${h.pendingId})`).join('');
+  const err = new MonthLockedError(lock, pendingId, `: ${n} of ${rows.length} readings fall in it${more} (${rows.length - written.held.reduce((a, h) => a + h.rows, 0)} others written or unchanged)`);
   throw Object.assign(err, { written });
 }

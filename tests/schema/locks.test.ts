@@ -75,6 +75,18 @@ describe.each(dbTargets())('month locks on $name PostgreSQL', (target) => {
     expect(kept.rows[0].payload.readings[0].values.slice(0, 6)).toEqual([null, null, null, null, null, 300]);
   });
 
+  it('keeps readings of two settled months as one pending change each, so reopening one applies its own', async () => {
+    await h.pool.query(`INSERT INTO settlement_run (id, month, version, state, actor) VALUES (8, '2026-11-01', 1, 'locked', 'billing-clerk')`);
+    await h.pool.query(`INSERT INTO month_lock (month, point_id, run_id, period_start, period_end) VALUES
+      ('2026-10-01', 'F3', 7, '2026-09-30T22:00Z', '2026-10-31T23:00Z'), ('2026-11-01', 'F3', 8, '2026-10-31T23:00Z', '2026-11-30T23:00Z')`);
+    const csv = join(dir, `two-months-${target.name}.csv`);
+    writeFileSync(csv, 'point,ts,register,value\nF3,2026-10-20T12:00:00+02:00,ap_imp.total,50.00\nF3,2026-11-20T12:00:00+01:00,ap_imp.total,60.00\n');
+    const r = await importReadingsFile(h, csv);
+    expect(r.held.map((x) => [x.lock.month, x.rows]).sort()).toEqual([['2026-10', 1], ['2026-11', 1]]);
+    const kept = await h.pool.query(`SELECT to_char(month, 'YYYY-MM') AS month, payload->'readings'->0->>'ts' AS ts FROM pending_change WHERE id = ANY($1::bigint[]) ORDER BY month`, [r.held.map((x) => x.pendingId)]);
+    expect(kept.rows).toEqual([{ month: '2026-10', ts: '2026-10-20T10:00:00.000Z' }, { month: '2026-11', ts: '2026-11-20T11:00:00.000Z' }]);
+  });
+
   it('refuses an archive that changes the locked month’s history, and accepts its re-import', async () => {
     const swap = join(dir, `swap-${target.name}.yaml`);
     writeFileSync(swap, [
