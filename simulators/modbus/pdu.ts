@@ -1,7 +1,7 @@
 /**
  * Modbus application layer of the terminal, pure over the terminal state: function 3 (read
- * holding registers) and 16 (write multiple registers, only the record selector), exceptions
- * for everything else.
+ * holding registers), 16 and 6 (write multiple or single registers, only the record selector),
+ * exceptions for everything else.
  */
 import { EXCEPTION, readHolding, writeHolding, type Terminal } from '../terminal/index.ts';
 
@@ -35,10 +35,18 @@ export function servePdu(terminal: Terminal, unit: number, pdu: Buffer): Buffer 
     const bytes = pdu[5]!;
     if (bytes !== count * 2 || pdu.length !== 6 + bytes) return exceptionPdu(fc, EXCEPTION.illegalValue);
     const values = Array.from({ length: count }, (_, i) => pdu.readUInt16BE(6 + 2 * i));
-    const res = writeHolding(addr, values);
+    const res = writeHolding(addr, values, terminal.selected.get(unit));
     if (typeof res === 'number') return exceptionPdu(fc, res);
     terminal.selected.set(unit, res.select);
     return Buffer.from(pdu.subarray(0, 5));
+  }
+  if (fc === 6) {
+    // Write single register: one word of the record selector, as a master writing a word at a time does.
+    if (pdu.length !== 5) return exceptionPdu(fc, EXCEPTION.illegalValue);
+    const res = writeHolding(pdu.readUInt16BE(1), [pdu.readUInt16BE(3)], terminal.selected.get(unit));
+    if (typeof res === 'number') return exceptionPdu(fc, res);
+    terminal.selected.set(unit, res.select);
+    return Buffer.from(pdu); // the echo of the request
   }
   return exceptionPdu(fc, EXCEPTION.illegalFunction);
 }

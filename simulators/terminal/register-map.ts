@@ -77,11 +77,16 @@ export function readHolding(view: MeterView, selected: number | undefined, addr:
 }
 
 /**
- * Write holding registers: only the record selector (136, two words) is writable. Returns the
+ * Write holding registers: only the record selector (136, two words) is writable, whole or one
+ * word at a time (high word at 136, low at 137, over the `current` selection). Returns the
  * selected time, or a Modbus exception code.
  */
-export function writeHolding(addr: number, values: readonly number[]): { select: number } | number {
+export function writeHolding(addr: number, values: readonly number[], current = 0): { select: number } | number {
   if (values.length < 1 || values.length > 123) return EXCEPTION.illegalValue;
-  if (addr !== SIM_TERMINAL_V1.recordSelect || values.length !== 2) return EXCEPTION.illegalAddress;
-  return { select: values[0]! * 65536 + values[1]! };
+  const at = addr - SIM_TERMINAL_V1.recordSelect;
+  // Both words at once, or one of them (function 6, or 16 with one word): the other keeps its value.
+  if (at === 0 && values.length === 2) return { select: values[0]! * 65536 + values[1]! };
+  if (values.length === 1 && at === 0) return { select: values[0]! * 65536 + (current % 65536) };
+  if (values.length === 1 && at === 1) return { select: Math.floor(current / 65536) * 65536 + values[0]! };
+  return EXCEPTION.illegalAddress;
 }

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../simulators/clock/index.ts';
 import { injectFault } from '../../simulators/index.ts';
@@ -6,6 +8,8 @@ import { ModbusTcpServer } from '../../simulators/modbus-tcp/index.ts';
 import type { Terminal, TerminalEvent } from '../../simulators/terminal/index.ts';
 import { at, terminalWith, u32 } from './support.ts';
 import { mbpoll, read3, tcpExchange, tcpRequest, words, write16 } from './wire.ts';
+
+const run = promisify(execFile);
 
 const start = at('2024-03-30T00:00:00Z');
 let terminal: Terminal;
@@ -71,6 +75,17 @@ describe('Modbus TCP server', () => {
     // A time with no record reads time 0.
     await tcpExchange(port, tcpRequest(10, 3, write16(136, want + 1)));
     expect(u32(words(await read(3, 140, 2)))).toEqual([0]);
+  });
+
+  it.skipIf(!hasCommand('mbpoll'))('lets mbpoll select a record a word at a time (function 6, one invocation each) and read it back', async () => {
+    const want = start + 86400 + 17 * 900;
+    // mbpoll counts registers from 1: reference 137 is address 136 (the high word), 138 the low word.
+    for (const [ref, word] of [[137, Math.floor(want / 65536)], [138, want % 65536]] as const) {
+      await run('mbpoll', ['-m', 'tcp', '-a', '3', '-r', String(ref), '-t', '4', '-p', String(port), '-1', '127.0.0.1', String(word)], { timeout: 20_000 });
+    }
+    const rec = u32(await mbpoll(['-m', 'tcp', '-a', '3', '-r', '141', '-c', '42', '-p', String(port), '127.0.0.1']));
+    expect(rec[0]).toBe(want);
+    expect(rec.slice(1)).toEqual(truth.find((e) => e.unit === 3 && e.time === want)!.reading.registers);
   });
 
   it('answers exceptions for unknown units, bad addresses, counts and functions', async () => {
