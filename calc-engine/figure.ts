@@ -25,6 +25,8 @@ export interface EnergyEvent {
   readonly to: number;
   readonly fromValue: number;
   readonly toValue: number;
+  /** The meter's multiplier over the span, to give the change in primary energy. */
+  readonly multiplier?: Rational;
 }
 
 /** Energy of one point over (from, to], all 20 registers. */

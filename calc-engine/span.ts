@@ -36,7 +36,7 @@ export function spanEnergy(p: PointData, a: number, b: number): EnergyFigure {
       }
       const d = registerDelta(r0.value, r1.value, e.capacity, limit);
       if (d.kind !== 'normal') {
-        out.events.push({ kind: d.kind, pointId: id, meterId: e.meterId, register: r, from: lo, to: hi, fromValue: r0.value, toValue: r1.value });
+        out.events.push({ kind: d.kind, pointId: id, meterId: e.meterId, register: r, from: lo, to: hi, fromValue: r0.value, toValue: r1.value, multiplier: e.multiplier });
       }
       if (d.kind === 'decrease') out.add(r, null, missing('register-decrease'));
       else out.add(r, ratMul(rational(d.delta), e.multiplier), q);

@@ -3,6 +3,7 @@
  * of intervals carrying a flag.
  */
 import type { KernelChunk, KernelResult } from '../kernel.ts';
+import { ratMul, ratToDecimal, rational, type Rational } from '../rational.ts';
 import { RUN_COUNTERS } from '../kernel-carry.ts';
 
 /** A kernel chunk with its result and the time and point identity of its rows. */
@@ -14,6 +15,21 @@ export interface KernelView {
   /** Epoch ms of snapshot 0; interval j is (firstTs + j·Δ, firstTs + (j+1)·Δ]. */
   readonly firstTs: number;
   readonly stepMs: number;
+  /** Per row, what turns register steps into primary energy: the multiplier and the point's maximum (hundredths); rules report in steps without it. */
+  readonly rowEnergy?: readonly RowEnergy[];
+}
+
+/** What turns a row's register steps into primary kWh/kvarh. */
+export interface RowEnergy {
+  readonly multiplier: Rational;
+  /** The point's physical maximum of one interval, hundredths of a primary unit. */
+  readonly maxIntervalEnergy: number;
+}
+
+/** `steps` of a row in primary kWh/kvarh (four places), or as steps where the view has no multipliers. */
+export function primaryEnergy(view: KernelView, row: number, steps: number): number {
+  const e = view.rowEnergy?.[row];
+  return e ? Number(ratToDecimal(ratMul(rational(steps), e.multiplier), 4, 2)) : steps;
 }
 
 /** A run of flagged intervals [j0, j1) in one row. */

@@ -8,13 +8,16 @@ import { REGISTER_CODES } from '../../schema/registers.ts';
 import type { AlarmCandidate } from '../alarms.ts';
 import { RUN_DETAIL } from '../runs.ts';
 import type { EnergyEvent } from '../figure.ts';
+import { ratMul, ratToDecimal, rational } from '../rational.ts';
 import { DECREASE, OVER_MAX, SPIKE, STUCK } from '../kernel-flags.ts';
 import { DEFAULT_INTERVAL_LIMITS, rowLimits, type IntervalLimits } from './interval-limits.ts';
-import { countedRuns, flagRuns, intervalDelta, runPeriod, snapshotValue, type KernelView } from './kernel-view.ts';
+import { countedRuns, flagRuns, intervalDelta, primaryEnergy, runPeriod, snapshotValue, type KernelView } from './kernel-view.ts';
 
-/** Outlier candidates from the kernel's flags; observed values in register steps. */
+/** Outlier candidates from the kernel's flags; energies in primary kWh/kvarh (register steps for a view without multipliers). */
 export function outlierCandidates(view: KernelView, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): AlarmCandidate[] {
   const out: AlarmCandidate[] = [];
+  // Energies in primary kWh/kvarh where the view knows the multipliers (the engine's views do).
+  const unit = view.rowEnergy ? 'kWh' : 'steps';
   const base = (row: number, j0: number, j1: number) => ({
     rule: 'outlier' as const,
     objectKind: 'point' as const,
@@ -25,7 +28,7 @@ export function outlierCandidates(view: KernelView, limits: IntervalLimits = DEF
     for (let r = 0; r < 20; r++) {
       const drop = snapshotValue(view, run.row, run.j0 + 1, r) - snapshotValue(view, run.row, run.j0, r);
       if (drop < 0 && intervalDelta(view, run.row, run.j0, r) === 0) {
-        out.push({ ...base(run.row, run.j0, run.j1), observed: drop, limit: 0, severity: 'critical', detail: `register-decrease ${REGISTER_CODES[r]} (steps)` });
+        out.push({ ...base(run.row, run.j0, run.j1), observed: primaryEnergy(view, run.row, drop), limit: 0, severity: 'critical', detail: `register-decrease ${REGISTER_CODES[r]} (${unit})` });
         break;
       }
     }
@@ -34,11 +37,13 @@ export function outlierCandidates(view: KernelView, limits: IntervalLimits = DEF
     const max = view.chunk.maxSteps[run.row]!;
     let worst = 0;
     for (let d = 0; d < 4; d++) worst = Math.max(worst, intervalDelta(view, run.row, run.j0, d * 5));
-    out.push({ ...base(run.row, run.j0, run.j1), observed: worst, limit: max, severity: worst > 2 * max ? 'critical' : 'warning', detail: 'above-max (steps)' });
+    // The limit as configured (maxIntervalEnergy), not its whole steps.
+    const limit = view.rowEnergy ? view.rowEnergy[run.row]!.maxIntervalEnergy / 100 : max;
+    out.push({ ...base(run.row, run.j0, run.j1), observed: primaryEnergy(view, run.row, worst), limit, severity: worst > 2 * max ? 'critical' : 'warning', detail: `above-max (${unit})` });
   }
   for (const run of flagRuns(view, SPIKE, false)) {
     const v = Math.max(intervalDelta(view, run.row, run.j0, 0), intervalDelta(view, run.row, run.j0, 5));
-    out.push({ ...base(run.row, run.j0, run.j1), observed: v, limit: rowLimits(view.chunk, run.row, limits).spikeFactor, severity: 'warning', detail: 'spike (steps; limit is the factor over neighbours)' });
+    out.push({ ...base(run.row, run.j0, run.j1), observed: primaryEnergy(view, run.row, v), limit: rowLimits(view.chunk, run.row, limits).spikeFactor, severity: 'warning', detail: `spike (${unit}; limit is the factor over neighbours)` });
   }
   // Stuck runs count per direction (counters 1–4), carried on past the chunk's end like frozen ones.
   const stuckN = (row: number) => rowLimits(view.chunk, row, limits).stuckIntervals;
@@ -58,9 +63,9 @@ export function decreaseCandidates(events: readonly EnergyEvent[]): AlarmCandida
       objectId: e.pointId,
       periodStart: e.from,
       periodEnd: e.to,
-      observed: e.toValue - e.fromValue,
+      observed: e.multiplier ? Number(ratToDecimal(ratMul(rational(e.toValue - e.fromValue), e.multiplier), 4, 2)) : e.toValue - e.fromValue,
       limit: 0,
       severity: 'critical',
-      detail: `register-decrease ${REGISTER_CODES[e.register]} meter ${e.meterId} (steps)`,
+      detail: `register-decrease ${REGISTER_CODES[e.register]} meter ${e.meterId} (${e.multiplier ? 'kWh' : 'steps'})`,
     }));
 }

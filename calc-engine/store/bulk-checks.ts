@@ -16,7 +16,7 @@ import { ratAdd, rational, type Rational } from '../rational.ts';
 import { ACTUAL } from '../quality.ts';
 import { DEFAULT_INTERVAL_SUM_LIMITS } from '../rules/interval-sum.ts';
 import type { CheckGroup } from './alarms.ts';
-import { energyLimitGroups, intervalGroups, intervalSumGroup, type EnergyLimits, type FrozenRuns } from './checks.ts';
+import { energyLimitGroups, intervalGroups, intervalSumGroup, rowEnergyOf, type EnergyLimits, type FrozenRuns } from './checks.ts';
 
 /** One kernel group of a chunk: points (one row each) over intervals (from + jΔ, from + (j+1)Δ]. */
 export interface CheckedGroup {
@@ -76,12 +76,14 @@ export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGrou
     // interval checks take a chunk of the registers it reads (unread-registers.ts).
     const partial = g.rows.filter((p, row) => !g.chunk.present.subarray(row * (g.intervals + 1), (row + 1) * (g.intervals + 1)).includes(1) && readsIn(p, g.from, to));
     const whole = partial.length === 0 ? g.rows : g.rows.filter((p) => !partial.includes(p));
-    const view = { chunk: g.chunk, result: g.res, rowPoints: g.rows.map((p) => p.config.id), firstTs: g.from, stepMs: g.dt };
+    // A columnar point has one epoch over the window.
+    const rowEnergy = g.rows.map((p) => ({ multiplier: p.epochs.find((e) => e.to > g.from)!.multiplier, maxIntervalEnergy: p.config.maxIntervalEnergy }));
+    const view = { chunk: g.chunk, result: g.res, rowPoints: g.rows.map((p) => p.config.id), firstTs: g.from, stepMs: g.dt, rowEnergy };
     out.push(...intervalGroups(view, whole, g.from, to, days, frozen));
     if (partial.length > 0) {
       const loaded = new Set(g.rows.filter((_, row) => g.chunk.carriesLoad[row] === 1));
       const pc = pointChunk(partial, g.from, g.intervals, (p) => loaded.has(p), { forChecks: true });
-      out.push(...intervalGroups({ chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: g.from, stepMs: g.dt }, partial, g.from, to, days, frozen));
+      out.push(...intervalGroups({ chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: g.from, stepMs: g.dt, rowEnergy: rowEnergyOf(pc, partial) }, partial, g.from, to, days, frozen));
     }
     g.rows.forEach((p, row) => (where.get(p.config.id) ?? where.set(p.config.id, []).get(p.config.id)!).push({ g, row }));
   }

@@ -54,7 +54,7 @@ const frozen = (to: number, limit: number): Found => ({ rule: 'frozen-reading', 
 const spikeAndGap: Found[] = [
   { rule: 'demand-jump', from: iso(99), to: iso(100), observed: 1900, limit: 200 },
   { rule: 'missing-data', from: iso(139), to: iso(142), observed: 3, limit: 0 },
-  { rule: 'spike', from: iso(99), to: iso(100), observed: 2000, limit: 10 },
+  { rule: 'spike', from: iso(99), to: iso(100), observed: 20, limit: 10 }, // 2 000 steps = 20.00 kWh (M = 1)
 ];
 const tou: Found[] = Array.from({ length: 6 }, (_, k) => ({ rule: 'tou-mismatch', from: iso(59 + k), to: iso(60 + k), observed: 100, limit: 4 }));
 

@@ -130,7 +130,7 @@ describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
       await drainTasks(h);
     }
     const spike = (await alarms(h, 'outlier', 'K')).map(({ from, to, observed }) => ({ from, to, observed }));
-    expect(spike).toEqual([{ from: iso(5), to: iso(6), observed: 2_400 }]);
+    expect(spike).toEqual([{ from: iso(5), to: iso(6), observed: 24 }]); // 2 400 steps = 24.00 kWh (M = 1)
     const jump = (await alarms(h, 'demand-jump', 'K')).map(({ from, to, observed }) => ({ from, to, observed }));
     expect(jump).toEqual([{ from: iso(5), to: iso(6), observed: 2_300 }]);
     for (const bulk of [true, false]) expect((await fromScratch(h, 'K', 'outlier', 12, bulk)).map(({ from, to, observed }) => ({ from, to, observed }))).toEqual(spike);

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   clockDriftCandidates, dailyEnergy, energyContext, energyLimitCandidates, intervalEnergies, intervalSumCandidates, missingReadingCandidates,
   multiplier, ratToDecimal, reverseEnergyFigureCandidates, statisticalScheme, touMismatchFigureCandidates, defaultBusLimits, rational,
-  lossRateCandidate, type ObjectFigure,
+  lossRateCandidate, outlierCandidates, pointChunk, runKernel, type ObjectFigure,
 } from '../../calc-engine/index.ts';
+import { rowEnergyOf } from '../../calc-engine/store/index.ts';
 import { at, ct, linearSnapshots, pointData, regs } from './fixtures.ts';
 
 const scheme = statisticalScheme();
@@ -79,5 +80,22 @@ describe('clock drift', () => {
     const samples = [{ readAt: d + 1000, meterClock: d + 31_000 }, { readAt: d + 900_000, meterClock: d + 900_000 - 250_000 }];
     expect(clockDriftCandidates('T1', d, d + 86_400_000, samples)).toMatchObject([{ rule: 'clock-drift', objectKind: 'terminal', observed: -250, limit: -120, severity: 'critical' }]);
     expect(clockDriftCandidates('T1', d, d + 86_400_000, samples.slice(0, 1))).toEqual([]);
+  });
+});
+
+describe('outlier energies in primary kWh', () => {
+  // CT 100/5 (M = 20), maxIntervalEnergy 50.00 kWh. The interval 00:15–00:30 counts 3.00 kWh
+  // secondary = 60.00 kWh primary: above the maximum, reported as 60 against 50 (not 300 steps
+  // against ⌊5000 / 20⌋ = 250 steps).
+  const P = pointData({ id: 'P', maxIntervalEnergy: 5_000 }, inst, [{ from: 0, ratios: ct(100) }], [
+    { ts: at('2024-03-12T00:00'), values: regs({ 'ap_imp.total': 10_000 }) },
+    { ts: at('2024-03-12T00:15'), values: regs({ 'ap_imp.total': 10_100 }) },
+    { ts: at('2024-03-12T00:30'), values: regs({ 'ap_imp.total': 10_400 }) },
+  ]);
+  it('observed and limit as the archive gives the maximum', () => {
+    const from = at('2024-03-12T00:00');
+    const pc = pointChunk([P], from, 2);
+    const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: 900_000, rowEnergy: rowEnergyOf(pc, [P]) };
+    expect(outlierCandidates(view).filter((c) => c.detail?.startsWith('above-max'))).toMatchObject([{ observed: 60, limit: 50, detail: 'above-max (kWh)' }]);
   });
 });

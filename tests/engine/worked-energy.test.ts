@@ -97,7 +97,8 @@ describe('rollover', () => {
     expect(ivs[0]!.events.map((e) => e.kind)).toEqual(['rollover']);
     expect(ivs[1]!.registers[IMP]!.quality).toEqual({ kind: 'missing', reasons: ['register-decrease'] });
     const alarms = decreaseCandidates(ivs[1]!.events);
-    expect(alarms).toMatchObject([{ rule: 'outlier', objectId: 'P3', observed: -200, limit: 0, severity: 'critical' }]);
+    // 500 → 300 steps: −2.00 kWh (M = 1), reported in primary energy.
+    expect(alarms).toMatchObject([{ rule: 'outlier', objectId: 'P3', observed: -2, limit: 0, severity: 'critical' }]);
   });
 });
 
