@@ -3,6 +3,11 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// Output piped into `head` or a pager that quits: the reader has what it wanted, end quietly.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 const { main } = await import('./main.ts');
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

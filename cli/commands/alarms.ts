@@ -41,7 +41,9 @@ const alarmsCmd: Command = {
     else if (o.format === 'csv') process.stdout.write(toCsv(rows, EXPORT_COLUMNS.alarms));
     else {
       if (rows.length === 0) console.log('no alarms');
-      for (const r of rows) console.log(`${String(r.id).padStart(5)}  ${String(r.state).padEnd(12)} ${String(r.severity).padEnd(8)} ${String(r.period_start).slice(0, 16)}  ${r.message}`);
+      else console.log(`${'id'.padStart(5)}  ${'state'.padEnd(12)} ${'severity'.padEnd(8)} ${'period (UTC)'.padEnd(41)}  message`);
+      const utc = (t: unknown) => String(t).replace(/\.000Z$/, 'Z');
+      for (const r of rows) console.log(`${String(r.id).padStart(5)}  ${String(r.state).padEnd(12)} ${String(r.severity).padEnd(8)} ${`${utc(r.period_start)}–${utc(r.period_end)}`.padEnd(41)}  ${r.message}`);
     }
     return EXIT.ok;
     });
