@@ -15,12 +15,19 @@ import { epochRegisterAt } from './readings.ts';
 import { maxSteps } from './rollover.ts';
 import { checkedSnapshot, readRegisters } from './unread-registers.ts';
 
-/** A chunk plus, per row, whose point it is and which multiplier turns its deltas into energy. */
+/** What turns a row's register steps into primary kWh/kvarh. */
+export interface RowEnergy {
+  readonly multiplier: Rational;
+  /** The point's physical maximum of one interval, hundredths of a primary unit. */
+  readonly maxIntervalEnergy: number;
+}
+
+/** A chunk plus, per row, whose point it is and what turns its deltas into energy. */
 export interface PointChunk {
   readonly chunk: KernelChunk;
   readonly rowPoints: string[];
   readonly rowMeters: string[];
-  readonly rowMultipliers: Rational[];
+  readonly rowEnergy: RowEnergy[];
 }
 
 /**
@@ -90,5 +97,6 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
       chunk.present[row * S + s] = read ? (snap ? 1 : 0) : ok;
     }
   });
-  return { chunk: { ...chunk, ...values.layout() }, rowPoints: rows.map((r) => r.p.config.id), rowMeters: rows.map((r) => r.e.meterId), rowMultipliers: rows.map((r) => r.e.multiplier) };
+  return { chunk: { ...chunk, ...values.layout() }, rowPoints: rows.map((r) => r.p.config.id), rowMeters: rows.map((r) => r.e.meterId),
+    rowEnergy: rows.map((r) => ({ multiplier: r.e.multiplier, maxIntervalEnergy: r.p.config.maxIntervalEnergy })) };
 }

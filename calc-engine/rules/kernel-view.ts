@@ -3,7 +3,8 @@
  * of intervals carrying a flag.
  */
 import type { KernelChunk, KernelResult } from '../kernel.ts';
-import { ratMul, ratToDecimal, rational, type Rational } from '../rational.ts';
+import { ratMul, ratToDecimal, rational } from '../rational.ts';
+import type { RowEnergy } from '../kernel-chunk.ts';
 import { RUN_COUNTERS } from '../kernel-carry.ts';
 
 /** A kernel chunk with its result and the time and point identity of its rows. */
@@ -19,12 +20,6 @@ export interface KernelView {
   readonly rowEnergy?: readonly RowEnergy[];
 }
 
-/** What turns a row's register steps into primary kWh/kvarh. */
-export interface RowEnergy {
-  readonly multiplier: Rational;
-  /** The point's physical maximum of one interval, hundredths of a primary unit. */
-  readonly maxIntervalEnergy: number;
-}
 
 /** `steps` of a row in primary kWh/kvarh (four places), or as steps where the view has no multipliers. */
 export function primaryEnergy(view: KernelView, row: number, steps: number): number {

@@ -16,7 +16,7 @@ import { ratAdd, rational, type Rational } from '../rational.ts';
 import { ACTUAL } from '../quality.ts';
 import { DEFAULT_INTERVAL_SUM_LIMITS } from '../rules/interval-sum.ts';
 import type { CheckGroup } from './alarms.ts';
-import { energyLimitGroups, intervalGroups, intervalSumGroup, rowEnergyOf, type EnergyLimits, type FrozenRuns } from './checks.ts';
+import { energyLimitGroups, intervalGroups, intervalSumGroup, type EnergyLimits, type FrozenRuns } from './checks.ts';
 
 /** One kernel group of a chunk: points (one row each) over intervals (from + jΔ, from + (j+1)Δ]. */
 export interface CheckedGroup {
@@ -83,7 +83,7 @@ export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGrou
     if (partial.length > 0) {
       const loaded = new Set(g.rows.filter((_, row) => g.chunk.carriesLoad[row] === 1));
       const pc = pointChunk(partial, g.from, g.intervals, (p) => loaded.has(p), { forChecks: true });
-      out.push(...intervalGroups({ chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: g.from, stepMs: g.dt, rowEnergy: rowEnergyOf(pc, partial) }, partial, g.from, to, days, frozen));
+      out.push(...intervalGroups({ chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: g.from, stepMs: g.dt, rowEnergy: pc.rowEnergy }, partial, g.from, to, days, frozen));
     }
     g.rows.forEach((p, row) => (where.get(p.config.id) ?? where.set(p.config.id, []).get(p.config.id)!).push({ g, row }));
   }

@@ -5,7 +5,7 @@
  * that scope that no candidate confirms are cleared.
  */
 import type { AlarmCandidate, RuleName, AlarmObjectKind } from '../alarms.ts';
-import type { KernelView, RowEnergy } from '../rules/kernel-view.ts';
+import type { KernelView } from '../rules/kernel-view.ts';
 import type { PeriodFigure } from '../daily.ts';
 import type { ObjectFigure } from '../objects.ts';
 import type { EnergyContext } from '../period.ts';
@@ -200,7 +200,7 @@ export function checkRecomputation(
     const dt = intervalMs(p.config);
     const { from, to } = dirtyWindow(r, dt);
     const pc = pointChunk([p], from, Math.round((to - from) / dt), (q) => knownLoaded(q, from, to, frozen), { forChecks: true });
-    const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt, rowEnergy: rowEnergyOf(pc, [p]) };
+    const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt, rowEnergy: pc.rowEnergy };
     groups.push(...intervalGroups(view, [p], from, to, stats.figures.days, frozen));
   }
   groups.push(...energyLimitGroups(stats.figures.days, stats.figures.months, limits));
@@ -222,10 +222,4 @@ export function checkRecomputation(
   }
   groups.push(...objectGroups(objects, stats.figures.objects));
   return groups;
-}
-
-/** What turns each row of a point chunk into primary energy (its epoch's multiplier, its point's maximum). */
-export function rowEnergyOf(pc: { rowPoints: readonly string[]; rowMultipliers: readonly Rational[] }, points: readonly PointData[]): RowEnergy[] {
-  const max = new Map(points.map((p) => [p.config.id, p.config.maxIntervalEnergy]));
-  return pc.rowPoints.map((id, row) => ({ multiplier: pc.rowMultipliers[row]!, maxIntervalEnergy: max.get(id)! }));
 }

@@ -1,6 +1,6 @@
 /** `meterflow adjust`: enter a manual supplementary or set figure (DESIGN.md §5). */
 import { AdjustmentError, recordAdjustment, type AdjustedPeriod } from '../../calc-engine/store/index.ts';
-import { MonthLockedError } from '../../schema/index.ts';
+import { instant, MonthLockedError } from '../../schema/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { dataDirOption, withDatabase } from './shared.ts';
 
@@ -11,8 +11,9 @@ function periodOption(o: Record<string, unknown>): AdjustedPeriod {
   const v = o[given[0]!] as string;
   if (given[0] === 'day') return { day: v };
   if (given[0] === 'month') return { month: v };
-  if (!/(Z|[+-]\d{2}:?\d{2})$/.test(v)) throw new UsageError(`--interval-end '${v}' needs an offset, e.g. 2026-10-05T10:15:00+02:00`);
-  return { intervalEnd: new Date(v) };
+  const end = instant.safeParse(v);
+  if (!end.success) throw new UsageError(`--interval-end '${v}' needs an ISO 8601 time with offset, e.g. 2026-10-05T10:15:00+02:00`);
+  return { intervalEnd: end.data };
 }
 
 const adjustCmd: Command = {

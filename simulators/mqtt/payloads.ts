@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { REGISTER_CODES, type RegisterCode } from '../../schema/registers.ts';
+import { instant } from '../../schema/archive.ts';
 
 const int = z.number().int();
 const uint = int.nonnegative();
@@ -45,11 +46,7 @@ export const ReadingsPayload = z.object({
 });
 
 /** Unix seconds, or an ISO 8601 time with an offset (as a person types it into mosquitto_pub), as Unix seconds. */
-const unixTime = z.union([
-  uint,
-  z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/, 'Unix seconds, or ISO 8601 with an offset')
-    .transform((t) => Date.parse(t) / 1000).refine((t) => Number.isInteger(t) && t >= 0, 'a valid time in whole seconds'),
-]);
+const unixTime = z.union([uint, instant.transform((d) => d.getTime() / 1000).refine((t) => Number.isInteger(t) && t >= 0, 'a time in whole seconds')]);
 
 /** `meterflow/v1/<terminal>/history/request`: stored records of [from, to] (inclusive). */
 export const HistoryRequestPayload = z.object({

@@ -3,16 +3,14 @@
  * and refused; the first day of the next month is not in that month's lock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importArchiveFile, MonthLockedError, type Database } from '../../schema/index.ts';
+import { MonthLockedError, type Database } from '../../schema/index.ts';
 import { AdjustmentError, recordAdjustment } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase, lockOctoberOfF1 } from '../support/db.ts';
+import { dbTargets, exampleWithF1OctoberSettled } from '../support/db.ts';
 
 describe.each(dbTargets())('manual energy and month locks on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveFile(h, 'examples/archive.yaml');
-    await lockOctoberOfF1(h);
+    h = await exampleWithF1OctoberSettled(target);
   });
   afterAll(() => h.close());
 

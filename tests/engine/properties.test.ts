@@ -49,7 +49,7 @@ describe('energy is conserved across replacement, CT/PT change and rollover', ()
               const fl = res.flags[row * g.intervals + j]!;
               expect(fl & MISSING).toBe(0);
               if (fl & INACTIVE) continue;
-              e = ratAdd(e, ratMul(rational(res.deltas[(row * g.intervals + j) * REGISTER_COUNT + r]!), pc.rowMultipliers[row]!));
+              e = ratAdd(e, ratMul(rational(res.deltas[(row * g.intervals + j) * REGISTER_COUNT + r]!), pc.rowEnergy[row]!.multiplier));
             }
             expect(e).toEqual(g.trueEnergy[j]![r]);
           }

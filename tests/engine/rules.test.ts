@@ -5,7 +5,6 @@ import {
   multiplier, ratToDecimal, reverseEnergyFigureCandidates, statisticalScheme, touMismatchFigureCandidates, defaultBusLimits, rational,
   lossRateCandidate, outlierCandidates, pointChunk, runKernel, type ObjectFigure,
 } from '../../calc-engine/index.ts';
-import { rowEnergyOf } from '../../calc-engine/store/index.ts';
 import { at, ct, linearSnapshots, pointData, regs } from './fixtures.ts';
 
 const scheme = statisticalScheme();
@@ -95,7 +94,7 @@ describe('outlier energies in primary kWh', () => {
   it('observed and limit as the archive gives the maximum', () => {
     const from = at('2024-03-12T00:00');
     const pc = pointChunk([P], from, 2);
-    const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: 900_000, rowEnergy: rowEnergyOf(pc, [P]) };
+    const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: 900_000, rowEnergy: pc.rowEnergy };
     expect(outlierCandidates(view).filter((c) => c.detail?.startsWith('above-max'))).toMatchObject([{ observed: 60, limit: 50, detail: 'above-max (kWh)' }]);
   });
 });

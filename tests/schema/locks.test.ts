@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { importArchiveFile, importReadingsFile, MonthLockedError, type Database } from '../../schema/index.ts';
-import { dbTargets, freshDatabase, lockOctoberOfF1 } from '../support/db.ts';
+import { dbTargets, exampleWithF1OctoberSettled } from '../support/db.ts';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'mf-locks-'));
@@ -18,9 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mf-locks-'));
 describe.each(dbTargets())('month locks on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveFile(h, 'examples/archive.yaml');
-    await lockOctoberOfF1(h);
+    h = await exampleWithF1OctoberSettled(target);
   });
   afterAll(() => h.close());
 

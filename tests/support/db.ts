@@ -48,8 +48,14 @@ export async function importArchiveText(h: Database, yaml: string): Promise<void
   await importArchiveFile(h, file);
 }
 
-/** Settle October 2026 of point F1 (Europe/Berlin) as settleMonth leaves it: run #7 by billing-clerk, and its lock. */
-export async function lockOctoberOfF1(h: Database): Promise<void> {
+/**
+ * A fresh database holding the example archive, with October 2026 of point F1 (Europe/Berlin)
+ * settled as settleMonth leaves it: run #7 by billing-clerk, and its lock.
+ */
+export async function exampleWithF1OctoberSettled(target: DbTarget): Promise<Database> {
+  const h = await freshDatabase(target);
+  await importArchiveFile(h, 'examples/archive.yaml');
   await h.pool.query(`INSERT INTO settlement_run (id, month, version, state, actor) VALUES (7, '2026-10-01', 1, 'locked', 'billing-clerk')`);
   await h.pool.query(`INSERT INTO month_lock (month, point_id, run_id, period_start, period_end) VALUES ('2026-10-01', 'F1', 7, '2026-09-30T22:00Z', '2026-10-31T23:00Z')`);
+  return h;
 }

@@ -8,14 +8,12 @@
  */
 import { z } from 'zod';
 import { REGISTER_CODES, type RegisterCode } from '../../../schema/registers.ts';
+import { instant } from '../../../schema/archive.ts';
 
 const int = z.number().int();
 const uint = int.nonnegative();
 /** A time: Unix seconds, as terminals send it, or ISO 8601 with an offset, as a person with mosquitto_pub writes it. */
-const seconds = z.union([
-  uint.transform((s) => new Date(s * 1000)),
-  z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/, 'Unix seconds, or ISO 8601 with an offset').transform((s) => new Date(s)).refine((d) => !Number.isNaN(d.getTime()), 'not a valid time'),
-]);
+const seconds = z.union([uint.transform((s) => new Date(s * 1000)), instant]);
 const unit = int.min(0).max(255);
 
 /** Registers by code, integer hundredths; normalised to the 20 values in register-map order (null where absent). */
