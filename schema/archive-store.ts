@@ -37,7 +37,8 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
     if (lock && !(await isStored())) throw new MonthLockedError(lock, null, `: the archive changes point ${point}'s history at ${at.toISOString()}`);
   }
   return handle.db.transaction().execute(async (tx) => {
-    if (a.scheme) await storeScheme(tx, a.scheme);
+    // A new scheme queues every point's history; what else changed is in it.
+    const queuedAll = a.scheme ? await storeScheme(tx, a.scheme) : false;
     const up = <T extends keyof Tables>(table: T, rows: readonly Record<string, unknown>[], key: string[] = ['id']) =>
       rows.length === 0
         ? Promise.resolve()
@@ -82,7 +83,7 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
       await tx.insertInto('account_member').values(acc.members.map((m) => ({ account_id: acc.id, point_id: m.point, sign: m.sign }))).execute();
     }
     await markArchiveDirty(tx, a);
-    await markChangedDirty(tx, pointsBefore, await pointPrints(tx, a.points.map((p) => p.id)), objectsBefore, await objectPrints(tx, objectIds));
+    if (!queuedAll) await markChangedDirty(tx, pointsBefore, await pointPrints(tx, a.points.map((p) => p.id)), objectsBefore, await objectPrints(tx, objectIds));
     const counts: ArchiveCounts = Object.fromEntries(Object.entries(a).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, (v as unknown[]).length]));
     await tx.insertInto('audit_log').values({ actor, action: 'import-archive', entity: 'archive', entity_id: file ?? null, reason: null, detail: JSON.stringify(counts) }).execute();
     return counts;
@@ -122,9 +123,13 @@ async function markChangedDirty(tx: Transaction<Tables>, pointsBefore: Map<strin
   const objects = changed(objectsBefore, objectsAfter);
   const members = objects.length === 0 ? [] : (await tx.selectFrom('stat_member').select('point_id').where('object_id', 'in', objects).execute()).map((m) => m.point_id);
   const points = [...new Set([...changed(pointsBefore, pointsAfter), ...members])];
-  if (points.length === 0) return;
+  if (points.length > 0) await queueHistory(tx, points, 'archive-change');
+}
+
+/** Queue every stored reading of `points` (all points when null) for recompute, one task per point. */
+async function queueHistory(tx: Transaction<Tables>, points: readonly string[] | null, reason: string): Promise<void> {
   await sql`INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
-    SELECT point_id, min(ts), max(ts), 'archive-change' FROM reading WHERE point_id = ANY(${points}::text[]) GROUP BY point_id`.execute(tx);
+    SELECT point_id, min(ts), max(ts), ${reason} FROM reading ${points ? sql`WHERE point_id = ANY(${[...points]}::text[])` : sql``} GROUP BY point_id`.execute(tx);
 }
 
 /** Replacements, ratio changes and bypasses change energy around their times: recompute there. */
@@ -146,11 +151,12 @@ async function markArchiveDirty(tx: Transaction<Tables>, a: Archive): Promise<vo
  * A new statistical scheme moves every day and month boundary: the figures of the old one are
  * dropped, their day and month alarms cleared, and every point's readings recomputed. Settled
  * months were billed on the old boundaries, so while one is locked the scheme cannot change.
+ * Returns whether every point's history was queued.
  */
-async function storeScheme(tx: Transaction<Tables>, scheme: Scheme): Promise<void> {
+async function storeScheme(tx: Transaction<Tables>, scheme: Scheme): Promise<boolean> {
   const value = JSON.stringify(scheme);
   const stored = await tx.selectFrom('meterflow_meta').select('value').where('key', '=', 'scheme').executeTakeFirst();
-  if (stored?.value === value) return;
+  if (stored?.value === value) return false;
   // Waits for figures being written under the stored scheme; a batch computed under it that
   // writes after this commits refuses to (the engine's holdScheme), so none outlives the change.
   await sql`SELECT pg_advisory_xact_lock(${sql.lit(SCHEME_LOCK)})`.execute(tx);
@@ -159,14 +165,14 @@ async function storeScheme(tx: Transaction<Tables>, scheme: Scheme): Promise<voi
     throw new Error(`scheme: the statistical scheme cannot change while a month is settled (${lock.month} of point ${lock.point_id} is locked); reopen the settled months first (meterflow settle --month ${lock.month} --reopen --reason "…")`);
   }
   await tx.insertInto('meterflow_meta').values({ key: 'scheme', value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
-  if (!stored && value === JSON.stringify(DEFAULT_SCHEME_VALUE)) return;
+  if (!stored && value === JSON.stringify(DEFAULT_SCHEME_VALUE)) return false;
   await sql`DELETE FROM daily_energy; DELETE FROM monthly_energy; DELETE FROM object_result WHERE period_kind <> 'interval'`.execute(tx);
   // Alarms of the old days and months: no recomputation judges those periods again, so they would
   // stay open for good. The recomputation raises them anew where the new periods still break a rule.
   await sql`UPDATE alarm SET state = 'cleared', cleared_at = now(), updated_at = now()
     WHERE state <> 'cleared' AND rule IN ('energy-limit', 'interval-sum', 'bus-imbalance', 'transformer-loss', 'line-loss')`.execute(tx);
-  await sql`INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
-    SELECT point_id, min(ts), max(ts) + interval '1 second', 'scheme' FROM reading GROUP BY point_id`.execute(tx);
+  await queueHistory(tx, null, 'scheme');
+  return true;
 }
 
 /** Advisory lock ('mfsc') ordering a scheme change against figures written under a scheme. */

@@ -10,7 +10,7 @@ import { z } from 'zod';
 export const PLAIN_DECIMAL = /^\s*([+-]?)(\d+)(?:\.(\d+))?\s*$/;
 
 /** Whether a string is a plain decimal (`-12.345`), no exponent. */
-export function isDecimalText(text: string): boolean {
+function isDecimalText(text: string): boolean {
   return PLAIN_DECIMAL.test(text);
 }
 

@@ -3,7 +3,7 @@
  * of intervals carrying a flag.
  */
 import type { KernelChunk, KernelResult } from '../kernel.ts';
-import { ratMul, ratToDecimal, rational } from '../rational.ts';
+import { ratMul, ratToDecimal, rational, type Rational } from '../rational.ts';
 import type { RowEnergy } from '../kernel-chunk.ts';
 import { RUN_COUNTERS } from '../kernel-carry.ts';
 
@@ -21,10 +21,15 @@ export interface KernelView {
 }
 
 
+/** Register steps × multiplier in primary kWh/kvarh, to four places. */
+export function stepsToPrimary(steps: number, multiplier: Rational): number {
+  return Number(ratToDecimal(ratMul(rational(steps), multiplier), 4, 2));
+}
+
 /** `steps` of a row in primary kWh/kvarh (four places), or as steps where the view has no multipliers. */
 export function primaryEnergy(view: KernelView, row: number, steps: number): number {
   const e = view.rowEnergy?.[row];
-  return e ? Number(ratToDecimal(ratMul(rational(steps), e.multiplier), 4, 2)) : steps;
+  return e ? stepsToPrimary(steps, e.multiplier) : steps;
 }
 
 /** A run of flagged intervals [j0, j1) in one row. */

@@ -8,10 +8,9 @@ import { REGISTER_CODES } from '../../schema/registers.ts';
 import type { AlarmCandidate } from '../alarms.ts';
 import { RUN_DETAIL } from '../runs.ts';
 import type { EnergyEvent } from '../figure.ts';
-import { ratMul, ratToDecimal, rational } from '../rational.ts';
 import { DECREASE, OVER_MAX, SPIKE, STUCK } from '../kernel-flags.ts';
 import { DEFAULT_INTERVAL_LIMITS, rowLimits, type IntervalLimits } from './interval-limits.ts';
-import { countedRuns, flagRuns, intervalDelta, primaryEnergy, runPeriod, snapshotValue, type KernelView } from './kernel-view.ts';
+import { countedRuns, flagRuns, intervalDelta, primaryEnergy, runPeriod, snapshotValue, stepsToPrimary, type KernelView } from './kernel-view.ts';
 
 /** Outlier candidates from the kernel's flags; energies in primary kWh/kvarh (register steps for a view without multipliers). */
 export function outlierCandidates(view: KernelView, limits: IntervalLimits = DEFAULT_INTERVAL_LIMITS): AlarmCandidate[] {
@@ -63,7 +62,7 @@ export function decreaseCandidates(events: readonly EnergyEvent[]): AlarmCandida
       objectId: e.pointId,
       periodStart: e.from,
       periodEnd: e.to,
-      observed: e.multiplier ? Number(ratToDecimal(ratMul(rational(e.toValue - e.fromValue), e.multiplier), 4, 2)) : e.toValue - e.fromValue,
+      observed: e.multiplier ? stepsToPrimary(e.toValue - e.fromValue, e.multiplier) : e.toValue - e.fromValue,
       limit: 0,
       severity: 'critical',
       detail: `register-decrease ${REGISTER_CODES[e.register]} meter ${e.meterId} (${e.multiplier ? 'kWh' : 'steps'})`,

@@ -40,10 +40,12 @@ const alarmsCmd: Command = {
     if (o.format === 'json') console.log(JSON.stringify(rows, null, 2));
     else if (o.format === 'csv') process.stdout.write(toCsv(rows, EXPORT_COLUMNS.alarms));
     else {
-      if (rows.length === 0) console.log('no alarms');
-      else console.log(`${'id'.padStart(5)}  ${'state'.padEnd(12)} ${'severity'.padEnd(8)} ${'period (UTC)'.padEnd(41)}  message`);
+      const line = (id: unknown, state: unknown, severity: unknown, period: string, message: unknown) =>
+        console.log(`${String(id).padStart(5)}  ${String(state).padEnd(12)} ${String(severity).padEnd(8)} ${period.padEnd(41)}  ${String(message)}`);
       const utc = (t: unknown) => String(t).replace(/\.000Z$/, 'Z');
-      for (const r of rows) console.log(`${String(r.id).padStart(5)}  ${String(r.state).padEnd(12)} ${String(r.severity).padEnd(8)} ${`${utc(r.period_start)}–${utc(r.period_end)}`.padEnd(41)}  ${r.message}`);
+      if (rows.length === 0) console.log('no alarms');
+      else line('id', 'state', 'severity', 'period (UTC)', 'message');
+      for (const r of rows) line(r.id, r.state, r.severity, `${utc(r.period_start)}–${utc(r.period_end)}`, r.message);
     }
     return EXIT.ok;
     });

@@ -64,7 +64,8 @@ export class Collector {
   private readonly ctx: ReadContext;
   /** The collector's clock. */
   readonly clock: CollectorClock;
-  private readonly startedAt: number;
+  /** End of the first poll cycle: the longest interval and poll offset of any terminal, and a minute. */
+  private readonly startingUntil: number;
 
   private constructor(
     readonly site: SiteConfig,
@@ -75,7 +76,8 @@ export class Collector {
     private readonly options: CollectorOptions,
   ) {
     this.clock = options.clock ?? WALL_CLOCK;
-    this.startedAt = this.clock.now();
+    const longest = Math.max(site.intervalSeconds + site.offsetSeconds, ...site.terminals.map((t) => (t.intervalSeconds ?? site.intervalSeconds) + (t.offsetSeconds ?? site.offsetSeconds)));
+    this.startingUntil = this.clock.now() + (longest + 60) * 1000;
     this.ctx = {
       site,
       links,
@@ -83,6 +85,7 @@ export class Collector {
       log: (e) => this.log(e),
       now: () => this.clock.now(),
       outageSeen: new Map(),
+      outageRecords: new Map(),
       onPowerUp: (terminal, unitId, at) => {
         this.log({ terminal, unitId, action: 'event', ok: true, durationMs: 0, detail: `power restored at ${at.toISOString()} (loss-of-voltage record)` });
         guarded(() => options.onTerminalBack?.(terminal, `power restored at ${at.toISOString()}`));
@@ -253,15 +256,8 @@ export class Collector {
       writer: { ...this.writer.stats },
       readingsPerSecond: this.rate.perSecond(),
       errors: { ...this.errors },
-      starting: this.clock.now() < this.startedAt + this.firstCycleMs(),
+      starting: this.clock.now() < this.startingUntil,
     };
-  }
-
-  /** The longest a terminal waits for its first poll after start: its interval and offset, and a minute. */
-  private firstCycleMs(): number {
-    const site = this.site;
-    const longest = Math.max(site.intervalSeconds + site.offsetSeconds, ...site.terminals.map((t) => (t.intervalSeconds ?? site.intervalSeconds) + (t.offsetSeconds ?? site.offsetSeconds)));
-    return (longest + 60) * 1000;
   }
 
   /** Bytes in the spool not yet replayed into the sink (rows the database does not have yet). */

@@ -49,7 +49,8 @@ export async function serveHealth(snapshot: () => CollectorHealth, port = 0, hos
       if (path === '/metrics') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metricsText(h));
       } else if (path === '/health' || path === '/') {
-        res.writeHead(healthStatus(h) === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: healthStatus(h), ...h }));
+        const status = healthStatus(h);
+        res.writeHead(status === 'down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ status, ...h }));
       } else res.writeHead(404).end();
     } catch (e) {
       res.writeHead(500).end(String((e as Error)?.message ?? e));

@@ -37,6 +37,8 @@ export interface ReadContext {
   log(e: Omit<AcquisitionLogEntry, 'at'>): void;
   /** Last seen loss-of-voltage end per `terminal/unit`, epoch seconds. */
   outageSeen: Map<string, number>;
+  /** The loss-of-voltage records last stored per `terminal/unit`. */
+  outageRecords: Map<string, string>;
   /** The supply of a meter came back (a new loss-of-voltage record ended). */
   onPowerUp(terminal: string, unitId: number, at: Date): void;
   /** The meter's loss-of-voltage records as read (stored by the sink). */
@@ -69,7 +71,7 @@ class NoRecordError extends Error {
 /** Meters that refused their loss-of-voltage records (a Modbus exception): not asked again. */
 const NO_OUTAGE_RECORDS = -1;
 
-async function checkOutages(ctx: ReadContext, t: ModbusTransport, id: string, unitId: number, address: number, signal: AbortSignal): Promise<void> {
+async function checkOutages(ctx: ReadContext, t: ModbusTransport, id: string, unitId: number, point: string, address: number, signal: AbortSignal): Promise<void> {
   const key = `${id}/${unitId}`;
   if (ctx.outageSeen.get(key) === NO_OUTAGE_RECORDS) return;
   let w: Uint16Array;
@@ -82,14 +84,18 @@ async function checkOutages(ctx: ReadContext, t: ModbusTransport, id: string, un
   }
   let lastEnd = 0;
   const records: VoltageLossRecord[] = [];
-  const point = ctx.site.terminals.find((t) => t.id === id)?.meters.find((m) => m.unitId === unitId)?.point;
   for (let phase = 0; phase < 3; phase++) {
     // Per phase: count, cumulative seconds, last start, last end (uint32 each, DESIGN.md §7).
     const [count, seconds, start, end] = [0, 2, 4, 6].map((k) => decodeWords(w, phase * 8 + k, 'uint32', 'high-first')) as [number, number, number, number];
     lastEnd = Math.max(lastEnd, end);
-    if (point && start > 0) records.push({ pointId: point, phase: (['A', 'B', 'C'] as const)[phase]!, startedAt: new Date(start * 1000), endedAt: end >= start ? new Date(end * 1000) : null, cumulativeSeconds: seconds, count });
+    if (start > 0) records.push({ pointId: point, phase: (['A', 'B', 'C'] as const)[phase]!, startedAt: new Date(start * 1000), endedAt: end >= start ? new Date(end * 1000) : null, cumulativeSeconds: seconds, count });
   }
-  if (records.length > 0) ctx.onVoltageLoss(records);
+  // Stored when the meter's records moved on, not again on every poll.
+  const stored = JSON.stringify(records);
+  if (records.length > 0 && ctx.outageRecords.get(key) !== stored) {
+    ctx.outageRecords.set(key, stored);
+    ctx.onVoltageLoss(records);
+  }
   const seen = ctx.outageSeen.get(key);
   ctx.outageSeen.set(key, lastEnd);
   if (seen !== undefined && lastEnd > seen) ctx.onPowerUp(id, unitId, new Date(lastEnd * 1000));
@@ -126,7 +132,7 @@ export async function readMeters(ctx: ReadContext, id: string, point: string | u
               r = { values: rec.values, instant: {}, clock: null, problems: [] };
             } else
               r = await readMeter(transport, profile, m.unitId, { signal, ...(config.maxGap !== undefined ? { maxGap: config.maxGap } : {}), ...(config.maxRequest ? { maxCount: config.maxRequest } : {}) });
-            if (outages !== undefined) await checkOutages(ctx, transport, id, m.unitId, outages, signal);
+            if (outages !== undefined) await checkOutages(ctx, transport, id, m.unitId, m.point, outages, signal);
             return r;
           },
         });

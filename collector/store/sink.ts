@@ -78,7 +78,7 @@ export class DatabaseSink implements ReadingSink {
    * 0.01 V, 0.001 A, W and 0.001 of power factor. The first value of a time stays (a replay is a no-op).
    */
   private async writeInstants(rows: readonly ReadingRow[]): Promise<void> {
-    const withInstant = rows.filter((r) => r.instant && Object.keys(r.instant).length > 0);
+    const withInstant = rows.filter((r) => r.instant !== undefined); // only rows that read some (withInstant, the spool)
     if (withInstant.length === 0) return;
     let lo = withInstant[0]!.ts, hi = lo;
     for (const r of withInstant) (lo = r.ts < lo ? r.ts : lo), (hi = r.ts > hi ? r.ts : hi);
@@ -91,11 +91,12 @@ export class DatabaseSink implements ReadingSink {
     const INT4 = 2_147_483_647;
     await this.handle.db.insertInto('instant_value').values(withInstant.map((r) => {
       const i = r.instant!;
+      const pf = scaled(i.pf, 1000, INT4);
       return {
         point_id: r.pointId, ts: r.ts, source: r.source,
         ua: scaled(i.ua, 100), ub: scaled(i.ub, 100), uc: scaled(i.uc, 100),
         ia: scaled(i.ia, 1000), ib: scaled(i.ib, 1000), ic: scaled(i.ic, 1000),
-        p_total: scaled(i.p, 1), pf: scaled(i.pf, 1000, INT4) === null ? null : Number(scaled(i.pf, 1000, INT4)),
+        p_total: scaled(i.p, 1), pf: pf === null ? null : Number(pf),
       };
     })).onConflict((c) => c.columns(['point_id', 'ts']).doNothing()).execute();
   }
