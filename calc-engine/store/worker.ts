@@ -36,27 +36,44 @@ export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Pr
     if (work.length === 0) return done;
     const ids = work.flatMap((w) => w.taskIds);
     const started = Date.now();
-    const renewing = setInterval(() => void renewClaims(handle, worker, ids).catch(() => undefined), leaseMs / 3);
     try {
       const { log: _, ...recompute } = opts; // the worker logs its own structured lines
       // A claim may reach into a settled month (a range widened across a gap; an archive change
       // or re-import after settlement marks a ratio change's span up to now): the month stays as
       // settled, the task done all the same; reopening the month marks it dirty whole
       // (settlement/reopen.ts).
-      const { ranges, locked } = await outsideLocks(handle, work);
-      if (locked.length > 0) {
-        opts.log?.({ msg: 'left as settled', worker, months: Object.fromEntries(lockedMonths(locked)), hint: 'reopen a month (meterflow settle --month M --reopen --reason "…") to recompute it' });
-      }
-      const stats = await recomputeBulk(handle, ranges, recompute);
-      await opts.onBatch?.(stats, work);
-      done += await completeWork(handle, worker, ids);
+      const { value: stats, completed } = await holdingClaims(handle, worker, ids, leaseMs, async () => {
+        const { ranges, locked } = await outsideLocks(handle, work);
+        if (locked.length > 0) {
+          opts.log?.({ msg: 'left as settled', worker, months: Object.fromEntries(lockedMonths(locked)), hint: 'reopen a month (meterflow settle --month M --reopen --reason "…") to recompute it' });
+        }
+        const stats = await recomputeBulk(handle, ranges, recompute);
+        await opts.onBatch?.(stats, work);
+        return stats;
+      });
+      done += completed;
       opts.log?.({ msg: 'recomputed', worker, tasks: ids.length, points: stats.points, intervals: stats.intervals, days: stats.days, months: stats.months, objects: stats.objectResults, alarms: stats.alarms, ms: Date.now() - started });
     } catch (e) {
-      await failWork(handle, worker, ids, (e as Error).message);
       opts.log?.({ msg: 'recompute failed', level: 'error', worker, tasks: ids.length, error: (e as Error).message });
-    } finally {
-      clearInterval(renewing);
     }
+  }
+}
+
+/**
+ * Run `work` for the claimed tasks `taskIds` of `worker`: the claims are renewed every third of
+ * the lease while it runs (so a long run is not taken for a dead worker's), completed when it
+ * succeeds, and given back as failed when it throws (the error is rethrown).
+ */
+export async function holdingClaims<T>(handle: Database, worker: string, taskIds: readonly string[], leaseMs: number, work: () => Promise<T>): Promise<{ value: T; completed: number }> {
+  const renewing = setInterval(() => void renewClaims(handle, worker, taskIds).catch(() => undefined), leaseMs / 3);
+  try {
+    const value = await work();
+    return { value, completed: await completeWork(handle, worker, taskIds) };
+  } catch (e) {
+    await failWork(handle, worker, taskIds, (e as Error).message);
+    throw e;
+  } finally {
+    clearInterval(renewing);
   }
 }
 

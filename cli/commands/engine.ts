@@ -1,8 +1,8 @@
 /** `meterflow engine run|recompute` and `meterflow export`. */
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
-import { boundInstant, drainTasks, workerId, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_COLUMNS, EXPORT_KINDS, type ExportKind, type TimeBound } from '../../calc-engine/store/index.ts';
-import { claimWithin, completeWork, DEFAULT_LEASE_MS, failWork, lockedMonths, outsideLocks, renewClaims, taskCounts } from '../../calc-engine/tasks/index.ts';
+import { boundInstant, drainTasks, holdingClaims, workerId, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_COLUMNS, EXPORT_KINDS, type ExportKind, type TimeBound } from '../../calc-engine/store/index.ts';
+import { claimWithin, DEFAULT_LEASE_MS, lockedMonths, outsideLocks, taskCounts } from '../../calc-engine/tasks/index.ts';
 import { logAlarms, publishAlarms, serveEngine, type EngineEndpoint } from '../../calc-engine/publish/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
@@ -131,18 +131,7 @@ const recomputeCmd: Command = {
     }
     // Columnar points report as their chunks are written; the few the figure path takes follow.
     const bar = progress('recompute', ids.length);
-    let s: Awaited<ReturnType<typeof recomputeBulk>>;
-    // A long recompute keeps its claims alive, or a worker would take them for a dead one's.
-    const renewing = setInterval(() => void renewClaims(h, worker, taskIds).catch(() => undefined), DEFAULT_LEASE_MS / 3);
-    try {
-      s = await recomputeBulk(h, ranges, { onProgress: (done, total) => bar.update(done, total) });
-    } catch (e) {
-      await failWork(h, worker, taskIds, (e as Error).message);
-      throw e;
-    } finally {
-      clearInterval(renewing);
-    }
-    await completeWork(h, worker, taskIds);
+    const { value: s } = await holdingClaims(h, worker, taskIds, DEFAULT_LEASE_MS, () => recomputeBulk(h, ranges, { onProgress: (done, total) => bar.update(done, total) }));
     bar.done(`${ids.length} points: ${s.intervals} intervals, ${s.days} days, ${s.months} months, ${s.objectResults} object results; alarms ${s.alarms.raised} raised, ${s.alarms.updated} updated, ${s.alarms.cleared} cleared`);
     return EXIT.ok;
     });
