@@ -4,6 +4,7 @@
  */
 import { joinRuns, runKind, sameRun } from './runs.ts';
 import { moreSevere } from './rules/severity.ts';
+import type { RegisterCode } from '../schema/index.ts';
 
 /** Rule names: the six checks of DESIGN.md §6 and the VEE checks beside them. */
 export const RULE_NAMES = [
@@ -35,6 +36,8 @@ export interface AlarmCandidate {
   readonly severity: Severity;
   /** Finer kind within the rule (e.g. `register-decrease`, `spike`) and unit. */
   readonly detail?: string;
+  /** The register an outlier's decrease was seen on: one fault seen by an interval and by its day is alarmed once. */
+  readonly register?: RegisterCode;
 }
 
 /** An alarm already open (or acknowledged) in the store. */

@@ -45,19 +45,15 @@ export function seriesSource(series: ReadingSeries, capacity: number, maxSteps: 
 }
 
 /** A row of one meter epoch, read as `pointChunk` lays it out: instants clamped into the epoch, its recorded edge readings preferred. */
-export function epochSource(series: ReadingSeries, e: MeterEpoch, maxSteps: number, read?: readonly boolean[]): RowSource {
+export function epochSource(series: ReadingSeries, e: MeterEpoch, maxSteps: number, read: readonly boolean[]): RowSource {
   const raw = new Float64Array(REGISTER_COUNT);
   return {
     capacity: e.capacity, maxSteps,
     active: (a, b) => b > e.from && a < e.to,
     snapshot: (t, out) => {
       const at = Math.min(Math.max(t, e.from), e.to);
-      if (read) {
-        for (let r = 0; r < REGISTER_COUNT; r++) raw[r] = epochRegisterAt(series, e, at, r, 0).value;
-        return checkedSnapshot(raw, 0, read, out) !== null;
-      }
-      for (let r = 0; r < REGISTER_COUNT; r++) if (Number.isNaN((out[r] = epochRegisterAt(series, e, at, r, 0).value))) return false;
-      return true;
+      for (let r = 0; r < REGISTER_COUNT; r++) raw[r] = epochRegisterAt(series, e, at, r, 0).value;
+      return checkedSnapshot(raw, 0, read, out) !== null;
     },
   };
 }

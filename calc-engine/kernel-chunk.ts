@@ -33,13 +33,12 @@ export interface PointChunk {
 /**
  * Build the chunk for `points` (all with the same interval length) over intervals
  * (from + jΔ, from + (j+1)Δ], j < intervals. A snapshot is present when every register of it
- * could be read without estimation (with `forChecks`, every register the meter reads: see
- * unread-registers.ts). `carriesLoad` marks points known to carry load. Frozen and
+ * could be read without estimation: every register the meter reads (unread-registers.ts), as the
+ * checks judge it. `carriesLoad` marks points known to carry load. Frozen and
  * stuck runs and the neighbours of the first and last interval are carried across the window's
  * edges (kernel-carry.ts).
  */
-export function pointChunk(points: readonly PointData[], from: number, intervals: number, carriesLoad: (p: PointData) => boolean = () => false,
-  opts: { forChecks?: boolean } = {}): PointChunk {
+export function pointChunk(points: readonly PointData[], from: number, intervals: number, carriesLoad: (p: PointData) => boolean = () => false): PointChunk {
   const rows: { p: PointData; e: PointData['epochs'][number] }[] = [];
   for (const p of points) {
     const dt = intervalMs(p.config);
@@ -68,9 +67,9 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     chunk.carriesLoad[row] = carriesLoad(p) ? 1 : 0;
     // Runs and neighbours carried across the window's edges, read as this row holds its epoch.
     const end = from + intervals * dt;
-    // For the checks, a meter that reads only some registers is judged on those (unread-registers.ts),
-    // which registers it reads taken from all its loaded readings, not one window's.
-    const read = opts.forChecks ? readRegisters(p.series.values) : undefined;
+    // A meter that reads only some registers is judged on those (unread-registers.ts), which
+    // registers it reads taken from all its loaded readings, not one window's.
+    const read = readRegisters(p.series.values);
     const src = epochSource(p.series, e, chunk.maxSteps[row]!, read);
     const loaded = chunk.carriesLoad[row] === 1;
     carriedRuns(src, from, dt, loaded, chunk.runsBefore, row * RUN_COUNTERS, chunk.limits[row]);
@@ -87,14 +86,12 @@ export function pointChunk(points: readonly PointData[], from: number, intervals
     const checked = new Float64Array(REGISTER_COUNT);
     for (let s = 0; s < S; s++) {
       const o = s * REGISTER_COUNT;
-      const snap = read ? checkedSnapshot(raw, o, read, checked) : null;
-      let ok = 1;
+      const snap = checkedSnapshot(raw, o, read, checked);
       for (let r = 0; r < REGISTER_COUNT; r++) {
         const v = snap ? snap[r]! : raw[o + r]!;
-        if (Number.isNaN(v)) ok = 0;
-        else values.put(row, s, r, v);
+        if (!Number.isNaN(v)) values.put(row, s, r, v);
       }
-      chunk.present[row * S + s] = read ? (snap ? 1 : 0) : ok;
+      chunk.present[row * S + s] = snap ? 1 : 0;
     }
   });
   return { chunk: { ...chunk, ...values.layout() }, rowPoints: rows.map((r) => r.p.config.id), rowMeters: rows.map((r) => r.e.meterId),

@@ -27,7 +27,7 @@ export function outlierCandidates(view: KernelView, limits: IntervalLimits = DEF
     for (let r = 0; r < 20; r++) {
       const drop = snapshotValue(view, run.row, run.j0 + 1, r) - snapshotValue(view, run.row, run.j0, r);
       if (drop < 0 && intervalDelta(view, run.row, run.j0, r) === 0) {
-        out.push({ ...base(run.row, run.j0, run.j1), observed: primaryEnergy(view, run.row, drop), limit: 0, severity: 'critical', detail: `register-decrease ${REGISTER_CODES[r]} (${unit})` });
+        out.push({ ...base(run.row, run.j0, run.j1), observed: primaryEnergy(view, run.row, drop), limit: 0, severity: 'critical', register: REGISTER_CODES[r], detail: `register-decrease ${REGISTER_CODES[r]} (${unit})` });
         break;
       }
     }
@@ -65,6 +65,7 @@ export function decreaseCandidates(events: readonly EnergyEvent[]): AlarmCandida
       observed: e.multiplier ? stepsToPrimary(e.toValue - e.fromValue, e.multiplier) : e.toValue - e.fromValue,
       limit: 0,
       severity: 'critical',
+      register: REGISTER_CODES[e.register],
       detail: `register-decrease ${REGISTER_CODES[e.register]} meter ${e.meterId} (${e.multiplier ? 'kWh' : 'steps'})`,
     }));
 }

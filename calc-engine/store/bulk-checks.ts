@@ -82,7 +82,7 @@ export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGrou
     out.push(...intervalGroups(view, whole, g.from, to, days, frozen));
     if (partial.length > 0) {
       const loaded = new Set(g.rows.filter((_, row) => g.chunk.carriesLoad[row] === 1));
-      const pc = pointChunk(partial, g.from, g.intervals, (p) => loaded.has(p), { forChecks: true });
+      const pc = pointChunk(partial, g.from, g.intervals, (p) => loaded.has(p));
       out.push(...intervalGroups({ chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: g.from, stepMs: g.dt, rowEnergy: pc.rowEnergy }, partial, g.from, to, days, frozen));
     }
     g.rows.forEach((p, row) => (where.get(p.config.id) ?? where.set(p.config.id, []).get(p.config.id)!).push({ g, row }));

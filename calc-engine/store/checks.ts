@@ -116,11 +116,10 @@ export function intervalGroups(view: KernelView, points: readonly PointData[], f
     const list = byPoint.get(f.pointId);
     if (!list) continue;
     // A day whose drop an interval of the same register already shows is one fault: the
-    // interval's alarm says where. (Details read `register-decrease <register> …`.)
-    const register = (c: AlarmCandidate) => (c.rule === 'outlier' && c.detail?.startsWith('register-decrease ') ? c.detail.split(' ')[1] : undefined);
-    const shown = list.filter((c) => register(c) !== undefined);
+    // interval's alarm says where.
+    const shown = list.filter((c) => c.register !== undefined);
     list.push(...decreaseCandidates(f.events).filter((c) => c.periodStart >= from && c.periodEnd <= to
-      && !shown.some((s) => register(s) === register(c) && s.periodStart >= c.periodStart && s.periodEnd <= c.periodEnd)));
+      && !shown.some((s) => s.register === c.register && s.periodStart >= c.periodStart && s.periodEnd <= c.periodEnd)));
   }
   return points.flatMap((p) => {
     const { ts } = p.series;
@@ -199,7 +198,7 @@ export function checkRecomputation(
     if (!p) continue;
     const dt = intervalMs(p.config);
     const { from, to } = dirtyWindow(r, dt);
-    const pc = pointChunk([p], from, Math.round((to - from) / dt), (q) => knownLoaded(q, from, to, frozen), { forChecks: true });
+    const pc = pointChunk([p], from, Math.round((to - from) / dt), (q) => knownLoaded(q, from, to, frozen));
     const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt, rowEnergy: pc.rowEnergy };
     groups.push(...intervalGroups(view, [p], from, to, stats.figures.days, frozen));
   }
