@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { DEFAULT_REGISTER_CAPACITY, DIRECTIONS, REGISTER_CODES, parseRegisterValue, type RegisterCode } from './registers.ts';
 import { InputError, parseYaml, yamlLineOf, type InputProblem } from './located.ts';
-import { tariffSpecSchema } from './tariff-spec.ts';
+import { tariffDaysProblem, tariffSchedules, tariffSpecSchema } from './tariff-spec.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'an id: letters, digits and _ . : - only');
 /** An instant with an explicit offset, e.g. 2026-10-01T00:00:00+02:00. */
@@ -235,20 +235,12 @@ export function parseArchive(text: string, file: string, known: KnownIds = {}): 
   once('bypasses', a.bypasses, 'startedAt', (x) => `${x.point}|${x.startedAt.getTime()}`, 'a bypass of this point starting then');
   a.objects.forEach((o, i) => once('objects', o.members, 'point', (m) => `${m.point}|${m.direction}|${m.role}`, 'a member with this point, direction and role', (j) => ['objects', i, 'members', j, 'point']));
   a.accounts.forEach((acc, i) => once('accounts', acc.members, 'point', (m) => m.point, 'this member point', (j) => ['accounts', i, 'members', j, 'point']));
-  a.tariffs.forEach((t, i) => {
-    if (t.effectiveTo !== undefined && t.effectiveTo < t.effectiveFrom) at(['tariffs', i, 'effectiveTo'], 'is before effectiveFrom');
-  });
-  const schedules = new Map<string, number[]>();
-  a.tariffs.forEach((t, i) => schedules.set(t.schedule ?? t.id, [...(schedules.get(t.schedule ?? t.id) ?? []), i]));
-  for (const [name, list] of schedules) {
-    const sorted = [...list].sort((x, y) => (a.tariffs[x]!.effectiveFrom < a.tariffs[y]!.effectiveFrom ? -1 : 1));
-    for (let k = 1; k < sorted.length; k++) {
-      const prev = a.tariffs[sorted[k - 1]!]!, cur = a.tariffs[sorted[k]!]!;
-      if (prev.effectiveTo === undefined || prev.effectiveTo >= cur.effectiveFrom) {
-        at(['tariffs', sorted[k]!, 'effectiveFrom'], `overlaps tariff ${prev.id} of schedule ${name}; end ${prev.id} (effectiveTo) the day before`);
-      }
-    }
+  const days = a.tariffs.map((t, index) => ({ index, id: t.id, schedule: t.schedule ?? t.id, from: t.effectiveFrom, to: t.effectiveTo ?? null }));
+  for (const t of days) {
+    const p = tariffDaysProblem(t);
+    if (p) at(['tariffs', t.index, p.field], p.message);
   }
+  for (const p of tariffSchedules(days).overlaps) at(['tariffs', p.tariff.index, p.field], p.message);
   a.objects.forEach((o, i) => o.members.forEach((m, j) => check('objects', i, 'point', m.point, 'point', ['members', j])));
   a.accounts.forEach((acc, i) => {
     check('accounts', i, 'tariff', acc.tariff, 'tariff');

@@ -2,7 +2,9 @@
  * The tariff fields of the archive (`tariffs[]`, beside id, name and effective dates): energy
  * prices, basic charge, power-factor adjustment, TOU calendar. Validated when the archive is
  * imported, so a bad price is named by file, line and field there, not at settlement; prices
- * stay decimal text, which settlement parses exactly.
+ * stay decimal text, which settlement parses exactly. The rules of the days a tariff is in force
+ * (no end before its start, no overlap within a schedule) are here too: archive import and
+ * settlement's loading of stored tariffs both apply them, each naming the tariff its own way.
  */
 import { z } from 'zod';
 
@@ -95,3 +97,47 @@ export const tariffSpecSchema = z.strictObject({
 
 /** A tariff's spec fields as validated (prices as decimal text, defaults filled in). */
 export type TariffSpec = z.output<typeof tariffSpecSchema>;
+
+/** A tariff's schedule and the local days it is in force, both inclusive (`to` null while open-ended). */
+export interface TariffDays {
+  id: string;
+  schedule: string;
+  from: string;
+  to: string | null;
+}
+
+/** A broken rule of a tariff's days in force: the field to name (`effectiveFrom`/`effectiveTo`) and why. */
+export interface TariffDaysProblem {
+  field: 'effectiveFrom' | 'effectiveTo';
+  message: string;
+}
+
+/** The problem of a tariff whose last day is before its first, or undefined. */
+export function tariffDaysProblem(t: Pick<TariffDays, 'from' | 'to'>): TariffDaysProblem | undefined {
+  // ISO dates compare as text.
+  return t.to !== null && t.to < t.from ? { field: 'effectiveTo', message: 'is before effectiveFrom' } : undefined;
+}
+
+/**
+ * Tariffs grouped by schedule (in order of first mention), each group ordered by first day, and
+ * every tariff that starts before the previous one of its schedule ends, in that order. Ties on
+ * the first day keep the given order unless `tie` orders them.
+ */
+export function tariffSchedules<T extends TariffDays>(
+  tariffs: readonly T[],
+  tie: (a: T, b: T) => number = () => 0,
+): { schedules: Map<string, T[]>; overlaps: (TariffDaysProblem & { tariff: T })[] } {
+  const schedules = new Map<string, T[]>();
+  for (const t of tariffs) schedules.set(t.schedule, [...(schedules.get(t.schedule) ?? []), t]);
+  const overlaps: (TariffDaysProblem & { tariff: T })[] = [];
+  for (const [name, list] of schedules) {
+    list.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : tie(a, b)));
+    for (let i = 1; i < list.length; i++) {
+      const prev = list[i - 1]!, cur = list[i]!;
+      if (prev.to === null || prev.to >= cur.from) {
+        overlaps.push({ tariff: cur, field: 'effectiveFrom', message: `overlaps tariff ${prev.id} of schedule ${name}; end ${prev.id} (effectiveTo) the day before` });
+      }
+    }
+  }
+  return { schedules, overlaps };
+}

@@ -4,7 +4,7 @@
  * a credit mirrors a charge of the same size), to a stated number of places.
  */
 
-import { PLAIN_DECIMAL } from '../../schema/tariff-spec.ts';
+import { PLAIN_DECIMAL } from '../../schema/index.ts';
 
 /** An exact decimal `units × 10^-scale` (scale ≥ 0). */
 export interface Decimal {

@@ -8,7 +8,7 @@
  * `schedule` (default: their id) succeed one another; an account names one tariff and is
  * billed under every tariff of that tariff's schedule, each over the days it is in force.
  */
-import { InputError, fieldPath, tariffSpecSchema } from '../../schema/index.ts';
+import { InputError, fieldPath, tariffDaysProblem, tariffSchedules, tariffSpecSchema } from '../../schema/index.ts';
 import { parseDecimal, type Decimal } from './decimal.ts';
 import { PF_STANDARD_TABLES, type PfTable } from './pf-tables.ts';
 import type { TariffCalendar } from '../tou.ts';
@@ -63,9 +63,8 @@ export function parseTariff(rec: TariffRecord): Tariff {
     throw new InputError(r.error.issues.map((i) => ({ file: `tariff ${rec.id}`, field: fieldPath(i.path) || undefined, message: i.message })));
   }
   const s = r.data;
-  if (rec.effectiveTo !== null && rec.effectiveTo < rec.effectiveFrom) {
-    throw new InputError([{ file: `tariff ${rec.id}`, field: 'effectiveTo', message: 'is before effectiveFrom' }]);
-  }
+  const days = tariffDaysProblem({ from: rec.effectiveFrom, to: rec.effectiveTo });
+  if (days) throw new InputError([{ file: `tariff ${rec.id}`, ...days }]);
   const pf = s.powerFactor;
   const table: PfTable | null = !pf
     ? null
@@ -91,18 +90,11 @@ export function parseTariff(rec: TariffRecord): Tariff {
   };
 }
 
-/** Tariffs grouped by schedule, each list ordered by first day; overlaps are refused. */
+/** Tariffs grouped by schedule, each list ordered by first day (then id); overlaps are refused. */
 export function schedulesOf(tariffs: readonly Tariff[]): Map<string, Tariff[]> {
-  const out = new Map<string, Tariff[]>();
-  for (const t of tariffs) out.set(t.schedule, [...(out.get(t.schedule) ?? []), t]);
-  for (const [name, list] of out) {
-    list.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.id < b.id ? -1 : 1));
-    for (let i = 1; i < list.length; i++) {
-      const prev = list[i - 1]!;
-      if (prev.to === null || prev.to >= list[i]!.from) {
-        throw new InputError([{ file: `tariff ${list[i]!.id}`, field: 'effectiveFrom', message: `overlaps tariff ${prev.id} of schedule ${name}; end ${prev.id} (effectiveTo) the day before` }]);
-      }
-    }
-  }
-  return out;
+  const { schedules, overlaps } = tariffSchedules(tariffs, (a, b) => (a.id < b.id ? -1 : 1));
+  // Only the first overlap is named: any overlap refuses the run.
+  const first = overlaps[0];
+  if (first) throw new InputError([{ file: `tariff ${first.tariff.id}`, field: first.field, message: first.message }]);
+  return schedules;
 }

@@ -4,7 +4,7 @@
  * claimed twice, and a task whose worker died is claimed again once its lease runs out, so
  * none is lost.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { DIRTY_GAP_MS, type Database } from '../../schema/index.ts';
 
 /** A dirty range of one metering point. */
@@ -156,8 +156,8 @@ export async function markDirty(handle: Database, ranges: readonly DirtyRange[],
 export async function claimWork(handle: Database, opts: ClaimOptions): Promise<ClaimedWork[]> {
   const limit = opts.limit ?? 500;
   const lease = `${Math.round(opts.leaseMs ?? DEFAULT_LEASE_MS)} milliseconds`;
-  const r = await sql<{ id: string; point_id: string; from_ts: Date; to_ts: Date }>`
-    WITH first AS (
+  return claimPicked(handle, opts.worker, sql`
+    first AS (
       SELECT id, point_id FROM calc_task c
       WHERE (state = 'pending' OR (state = 'running' AND claimed_at < now() - ${lease}::interval))
         AND NOT EXISTS (SELECT 1 FROM calc_task r WHERE r.point_id = c.point_id AND r.state = 'running' AND r.claimed_at >= now() - ${lease}::interval)
@@ -170,11 +170,7 @@ export async function claimWork(handle: Database, opts: ClaimOptions): Promise<C
       SELECT id FROM calc_task
       WHERE (state = 'pending' OR (state = 'running' AND claimed_at < now() - ${lease}::interval))
         AND point_id IN (SELECT point_id FROM first)
-      FOR UPDATE SKIP LOCKED)
-    UPDATE calc_task t SET state = 'running', claimed_by = ${opts.worker}, claimed_at = now(), attempts = t.attempts + 1
-    FROM picked WHERE t.id = picked.id
-    RETURNING t.id, t.point_id, t.from_ts, t.to_ts`.execute(handle.db);
-  return mergeWork(await widenAcrossGaps(handle, r.rows.map((t) => ({ pointId: t.point_id, from: t.from_ts, to: t.to_ts, taskIds: [t.id] }))));
+      FOR UPDATE SKIP LOCKED)`);
 }
 
 /**
@@ -184,15 +180,25 @@ export async function claimWork(handle: Database, opts: ClaimOptions): Promise<C
  */
 export async function claimWithin(handle: Database, worker: string, ranges: readonly DirtyRange[]): Promise<ClaimedWork[]> {
   if (ranges.length === 0) return [];
-  const r = await sql<{ id: string; point_id: string; from_ts: Date; to_ts: Date }>`
-    WITH picked AS (
+  return claimPicked(handle, worker, sql`
+    picked AS (
       SELECT c.id FROM calc_task c
       JOIN unnest(${ranges.map((x) => x.pointId)}::text[], ${ranges.map((x) => x.from)}::timestamptz[], ${ranges.map((x) => x.to)}::timestamptz[]) AS w(p, a, b)
         ON c.point_id = w.p AND c.from_ts >= w.a AND c.to_ts <= w.b
       WHERE c.state = 'pending'
         -- not a point a worker is computing now: its later write would be from older readings
         AND NOT EXISTS (SELECT 1 FROM calc_task r WHERE r.point_id = c.point_id AND r.state = 'running' AND r.claimed_at >= now() - ${`${DEFAULT_LEASE_MS} milliseconds`}::interval)
-      FOR UPDATE OF c SKIP LOCKED)
+      FOR UPDATE OF c SKIP LOCKED)`);
+}
+
+/**
+ * Claim for `worker` the tasks whose ids the CTE `picked` of `ctes` (the WITH list, without
+ * `WITH`) selects and locks, widened across gaps and merged per point. An id may be picked more
+ * than once (a task inside two asked ranges): DISTINCT here, since a locking SELECT cannot.
+ */
+async function claimPicked(handle: Database, worker: string, ctes: RawBuilder<unknown>): Promise<ClaimedWork[]> {
+  const r = await sql<{ id: string; point_id: string; from_ts: Date; to_ts: Date }>`
+    WITH ${ctes}
     UPDATE calc_task t SET state = 'running', claimed_by = ${worker}, claimed_at = now(), attempts = t.attempts + 1
     FROM (SELECT DISTINCT id FROM picked) p WHERE t.id = p.id
     RETURNING t.id, t.point_id, t.from_ts, t.to_ts`.execute(handle.db);

@@ -118,9 +118,31 @@ class Walker {
   }
 }
 
+/**
+ * The default of a field whose schema transforms, as a file would give it, or undefined. zod
+ * leaves such defaults out of the input side, as the default is an output value; it is shown when
+ * writing it in the file gives the same value (a price `'2'`, an empty list), not when it is
+ * converted (a capacity default of 100000000 hundredths would read as that many kWh).
+ */
+function inputDefault(inner: z.core.$ZodType, value: unknown): unknown {
+  const parsed = z.safeParse(inner, value);
+  const json = JSON.stringify(value);
+  return parsed.success && json !== undefined && JSON.stringify(parsed.data) === json ? JSON.parse(json) : undefined;
+}
+
 /** The generated reference of `schema`: one `###` section per object, root first. */
 export function referenceMarkdown(schema: z.ZodType, rootTitle: string): string {
-  const root = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Node;
+  const root = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      const def = zodSchema._zod.def;
+      if (def.type === 'default' && jsonSchema.default === undefined) {
+        const shown = inputDefault(def.innerType, def.defaultValue);
+        if (shown !== undefined) jsonSchema.default = shown;
+      }
+    },
+  }) as Node;
   const walker = new Walker();
   walker.object(root, '');
   const out: string[] = [];

@@ -30,23 +30,27 @@ export function servePdu(terminal: Terminal, unit: number, pdu: Buffer): Buffer 
   }
   if (fc === 16) {
     if (pdu.length < 6) return exceptionPdu(fc, EXCEPTION.illegalValue);
-    const addr = pdu.readUInt16BE(1);
     const count = pdu.readUInt16BE(3);
     const bytes = pdu[5]!;
     if (bytes !== count * 2 || pdu.length !== 6 + bytes) return exceptionPdu(fc, EXCEPTION.illegalValue);
-    const values = Array.from({ length: count }, (_, i) => pdu.readUInt16BE(6 + 2 * i));
-    const res = writeHolding(addr, values, terminal.selected.get(unit));
-    if (typeof res === 'number') return exceptionPdu(fc, res);
-    terminal.selected.set(unit, res.select);
-    return Buffer.from(pdu.subarray(0, 5));
+    return writeWords(terminal, unit, pdu, Array.from({ length: count }, (_, i) => pdu.readUInt16BE(6 + 2 * i)));
   }
   if (fc === 6) {
     // Write single register: one word of the record selector, as a master writing a word at a time does.
     if (pdu.length !== 5) return exceptionPdu(fc, EXCEPTION.illegalValue);
-    const res = writeHolding(pdu.readUInt16BE(1), [pdu.readUInt16BE(3)], terminal.selected.get(unit));
-    if (typeof res === 'number') return exceptionPdu(fc, res);
-    terminal.selected.set(unit, res.select);
-    return Buffer.from(pdu); // the echo of the request
+    return writeWords(terminal, unit, pdu, [pdu.readUInt16BE(3)]);
   }
   return exceptionPdu(fc, EXCEPTION.illegalFunction);
+}
+
+/**
+ * Write `values` from the address in a function 6 or 16 request to the unit's record selector.
+ * Both answer with the request's first five bytes: function, address, then the value (6) or
+ * the count (16); an exception when the register map refuses the write.
+ */
+function writeWords(terminal: Terminal, unit: number, pdu: Buffer, values: number[]): Buffer {
+  const res = writeHolding(pdu.readUInt16BE(1), values, terminal.selected.get(unit));
+  if (typeof res === 'number') return exceptionPdu(pdu[0]!, res);
+  terminal.selected.set(unit, res.select);
+  return Buffer.from(pdu.subarray(0, 5));
 }

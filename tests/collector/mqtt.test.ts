@@ -129,36 +129,58 @@ describe('MQTT transport against Mosquitto', () => {
   });
 });
 
-describe('MQTT transport with a broker that answers late', () => {
-  it('starts without it, dials on, speaks 3.1.1 to an aedes broker and takes its pushes', async () => {
-    // A port nothing listens on yet.
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-    const port = (probe.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
-    const t = term('late');
-    const link = await MqttLink.connect({ url: `mqtt://127.0.0.1:${port}`, terminals: [t] });
-    links.push(link);
-    const got: Snapshot[] = [];
-    link.onSnapshot((s) => got.push(s));
-    const aedes = (Aedes as unknown as { createBroker(): { handle: (s: net.Socket) => void; close(cb: () => void): void } }).createBroker();
-    const sockets = new Set<net.Socket>();
-    const server = net.createServer((s) => (sockets.add(s), s.once('close', () => sockets.delete(s)), aedes.handle(s)));
-    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-    try {
-      const sender = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
-      // Until the link has subscribed, a push finds no one: send again until one arrives.
-      for (let i = 0; got.length === 0 && i < 100; i++) {
-        await sender.publishAsync(`meterflow/v1/${t}/readings`, readings(t, 1735689600, [{ unit: 1, registers: named(regs(100)) }]), { qos: 1 });
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await sender.endAsync();
-      expect(got[0]?.meters[0]?.registers).toEqual(regs(100));
-    } finally {
-      await link.close();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-      await new Promise<void>((r) => aedes.close(() => r()));
+/** A port nothing listens on yet. */
+const freePort = async (): Promise<number> => {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+};
+
+/** An in-process aedes broker (MQTT 3.1.1 only) on `port`; the returned function stops it. */
+const aedesOn = async (port: number): Promise<() => Promise<void>> => {
+  const aedes = (Aedes as unknown as { createBroker(): { handle: (s: net.Socket) => void; close(cb: () => void): void } }).createBroker();
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => (sockets.add(s), s.once('close', () => sockets.delete(s)), aedes.handle(s)));
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  return async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+    await new Promise<void>((r) => aedes.close(() => r()));
+  };
+};
+
+/**
+ * Connect a link to an aedes broker started before it (`brokerFirst`) or only after it, and
+ * check that the link takes a snapshot pushed through that broker.
+ */
+const takesPushOverAedes = async (brokerFirst: boolean): Promise<void> => {
+  const port = await freePort();
+  const early = brokerFirst ? await aedesOn(port) : undefined;
+  const t = term(brokerFirst ? 'aedes' : 'late');
+  const link = await MqttLink.connect({ url: `mqtt://127.0.0.1:${port}`, terminals: [t] });
+  links.push(link);
+  const got: Snapshot[] = [];
+  link.onSnapshot((s) => got.push(s));
+  const stop = early ?? (await aedesOn(port));
+  try {
+    const sender = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+    // Until the link has subscribed, a push finds no one: send again until one arrives.
+    for (let i = 0; got.length === 0 && i < 100; i++) {
+      await sender.publishAsync(`meterflow/v1/${t}/readings`, readings(t, 1735689600, [{ unit: 1, registers: named(regs(100)) }]), { qos: 1 });
+      await new Promise((r) => setTimeout(r, 100));
     }
-  });
+    await sender.endAsync();
+    expect(got[0]?.meters[0]?.registers).toEqual(regs(100));
+  } finally {
+    await link.close();
+    await stop();
+  }
+};
+
+describe('MQTT transport with an aedes broker (no MQTT 5)', () => {
+  it('speaks 3.1.1 to it from the first connect and takes its pushes', () => takesPushOverAedes(true));
+
+  it('starts without it, dials on, speaks 3.1.1 to it once it answers and takes its pushes', () => takesPushOverAedes(false));
 });

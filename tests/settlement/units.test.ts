@@ -67,6 +67,21 @@ describe('tariff spec', () => {
     expect(schedulesOf([t('A', '2026-01-01', '2026-10-15'), t('B', '2026-10-16', null)]).get('S')!.map((x) => x.id)).toEqual(['A', 'B']);
   });
 
+  it('refuses the same days in force at archive import, there by file, line and field', () => {
+    const yaml = [
+      'tariffs:',
+      '  - { id: A, name: a, schedule: S, effectiveFrom: 2026-01-01, energy: { kind: single, price: 1 } }',
+      '  - { id: B, name: b, schedule: S, effectiveFrom: 2026-10-16, energy: { kind: single, price: 1 } }',
+      '  - { id: C, name: c, effectiveFrom: 2026-05-01, effectiveTo: 2026-04-30, energy: { kind: single, price: 1 } }',
+    ].join('\n');
+    expect(() => parseArchive(yaml, 'days.yaml')).toThrow([
+      'days.yaml:4: tariffs[2].effectiveTo: is before effectiveFrom',
+      'days.yaml:3: tariffs[1].effectiveFrom: overlaps tariff A of schedule S; end A (effectiveTo) the day before',
+    ].join('\n'));
+    const stored = { id: 'C', name: 'c', effectiveFrom: '2026-05-01', effectiveTo: '2026-04-30', spec: { energy: { kind: 'single', price: '1' } } };
+    expect(() => parseTariff(stored)).toThrow('tariff C: effectiveTo: is before effectiveFrom');
+  });
+
   it('accepts the example tariffs and the tariff of examples/archive.yaml', () => {
     const files = readdirSync('examples/tariffs').filter((f) => f.endsWith('.yaml')).map((f) => `examples/tariffs/${f}`);
     expect(files.length).toBeGreaterThan(0);

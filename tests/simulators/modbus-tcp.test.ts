@@ -96,6 +96,8 @@ describe('Modbus TCP server', () => {
     expect([...fc4!.subarray(7)]).toEqual([0x84, 0x01]);
     const w0 = await tcpExchange(port, tcpRequest(1, 1, write16(0, 5)));
     expect([...w0!.subarray(7)]).toEqual([0x90, 0x02]);
+    const w6 = await tcpExchange(port, tcpRequest(1, 1, [6, 0, 0, 0, 5]));
+    expect([...w6!.subarray(7)]).toEqual([0x86, 0x02]);
   });
 
   it('shows wire faults: exception, timeout, slow, corrupt, link down', async () => {

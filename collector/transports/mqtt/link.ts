@@ -89,15 +89,31 @@ export interface PushTransport {
 /** Errors of a broker that does not answer (yet), as opposed to one that refuses us. */
 const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN']);
 
-function connectOptions(options: MqttLinkOptions, protocolVersion: 4 | 5): mqtt.IClientOptions {
+function connectOptions(options: MqttLinkOptions): mqtt.IClientOptions {
   return {
     clientId: options.clientId ?? `meterflow-collector-${randomUUID().slice(0, 8)}`,
-    protocolVersion,
+    protocolVersion: 5, // fallBackTo311 steps down for a broker that refuses it
     clean: true,
     reconnectPeriod: 1000,
     username: options.username,
     password: options.password,
   };
+}
+
+/** Whether `err` is a broker refusing MQTT 5 (brokers without it, e.g. the embedded aedes). */
+function refusesMqtt5(err: Error): boolean {
+  return /protocol version/i.test(err.message);
+}
+
+/**
+ * Speak MQTT 3.1.1 from now on when `err` is a refusal of MQTT 5, and dial again: mqtt.js stops
+ * dialling after a refused connection. True when it did, false for any other error.
+ */
+function fallBackTo311(client: MqttClient, err: Error): boolean {
+  if (client.options.protocolVersion !== 5 || !refusesMqtt5(err)) return false;
+  client.options.protocolVersion = 4;
+  setTimeout(() => client.reconnect(), 0);
+  return true;
 }
 
 type Handlers = {
@@ -132,28 +148,28 @@ export class MqttLink implements PushTransport {
 
   /** Connect and subscribe to readings, events (shared when a group is set) and status. */
   static async connect(options: MqttLinkOptions): Promise<MqttLink> {
-    const connect = (protocolVersion: 4 | 5): Promise<MqttClient> => mqtt.connectAsync(options.url, connectOptions(options, protocolVersion));
-    let client: MqttClient;
-    let answered = true;
-    try {
-      client = await connect(5);
-    } catch (e) {
-      if (SOCKET_ERRORS.has((e as NodeJS.ErrnoException)?.code ?? '')) {
-        // The broker does not answer yet: the collector starts anyway (its Modbus terminals need
-        // no broker) and this client dials on by itself, subscribing once it is through.
-        answered = false;
-        client = mqtt.connect(options.url, connectOptions(options, 5));
-        client.on('error', (err) => {
-          // A broker without MQTT 5 refuses the version and mqtt.js stops dialling: speak 3.1.1 from now on.
-          if (!/protocol version/i.test(err.message) || client.options.protocolVersion === 4) return;
-          client.options.protocolVersion = 4;
-          setTimeout(() => client.reconnect(), 0);
-        });
-      } else if (/protocol version/i.test((e as Error)?.message ?? '')) {
-        // Brokers without MQTT 5 (the embedded aedes) refuse the version: speak 3.1.1 to them.
-        client = await connect(4);
-      } else throw e;
-    }
+    const client = mqtt.connect(options.url, connectOptions(options));
+    // One error listener for the client's whole life, so a refusal of MQTT 5 falls back the same
+    // way on the first attempt and on any later one (a broker that answers only after the start).
+    const answered = await new Promise<boolean>((resolve, reject) => {
+      let pending = true;
+      client.once('connect', () => {
+        pending = false;
+        resolve(true);
+      });
+      client.on('error', (err) => {
+        if (fallBackTo311(client, err) || !pending) return;
+        pending = false;
+        if (SOCKET_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) {
+          // The broker does not answer yet: the collector starts anyway (its Modbus terminals need
+          // no broker) and this client dials on by itself, subscribing once it is through.
+          resolve(false);
+        } else {
+          client.end();
+          reject(err);
+        }
+      });
+    });
     const link = new MqttLink(client, options);
     const terminals = options.terminals?.length ? options.terminals : ['+'];
     const share = (t: string): string => (options.shareGroup ? `$share/${options.shareGroup}/${t}` : t);
