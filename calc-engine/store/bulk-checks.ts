@@ -16,6 +16,7 @@ import { ratAdd, rational, type Rational } from '../rational.ts';
 import { ACTUAL } from '../quality.ts';
 import { DEFAULT_INTERVAL_SUM_LIMITS } from '../rules/interval-sum.ts';
 import type { CheckGroup } from './alarms.ts';
+import { windowEpoch } from './bulk-chunk.ts';
 import { energyLimitGroups, intervalGroups, intervalSumGroup, type EnergyLimits, type FrozenRuns } from './checks.ts';
 
 /** One kernel group of a chunk: points (one row each) over intervals (from + jΔ, from + (j+1)Δ]. */
@@ -76,8 +77,7 @@ export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGrou
     // interval checks take a chunk of the registers it reads (unread-registers.ts).
     const partial = g.rows.filter((p, row) => !g.chunk.present.subarray(row * (g.intervals + 1), (row + 1) * (g.intervals + 1)).includes(1) && readsIn(p, g.from, to));
     const whole = partial.length === 0 ? g.rows : g.rows.filter((p) => !partial.includes(p));
-    // A columnar point has one epoch over the window.
-    const rowEnergy = g.rows.map((p) => ({ multiplier: p.epochs.find((e) => e.to > g.from)!.multiplier, maxIntervalEnergy: p.config.maxIntervalEnergy }));
+    const rowEnergy = g.rows.map((p) => ({ multiplier: windowEpoch(p, g.from).multiplier, maxIntervalEnergy: p.config.maxIntervalEnergy }));
     const view = { chunk: g.chunk, result: g.res, rowPoints: g.rows.map((p) => p.config.id), firstTs: g.from, stepMs: g.dt, rowEnergy };
     out.push(...intervalGroups(view, whole, g.from, to, days, frozen));
     if (partial.length > 0) {

@@ -14,6 +14,7 @@ import { lowerBound } from '../readings.ts';
 import { maxSteps, registerDelta } from '../rollover.ts';
 import { ACTUAL } from '../quality.ts';
 import type { EnergyFigure } from '../figure.ts';
+import type { MeterEpoch } from '../epochs.ts';
 import { windowSnapshots, type PointPlan } from './bulk-plan.ts';
 import { carriesLoad } from './checks.ts';
 
@@ -57,6 +58,14 @@ export function groupByWindow(plans: readonly PointPlan[]): { from: number; inte
 }
 
 /**
+ * The meter epoch of a columnar point in a window starting at `from`: the one epoch that covers
+ * the window and its look-back and -ahead (bulk.ts sends any other point to the figure path).
+ */
+export function windowEpoch(p: PointData, from: number): MeterEpoch {
+  return p.epochs.find((e) => e.to > from)!;
+}
+
+/**
  * The kernel's chunk straight from loaded rows: a snapshot is present when all 20 registers were
  * read; frozen and stuck runs and the neighbours of the first and last interval are carried
  * across the window's edges from the readings beyond them; `loadedOf` says which points are
@@ -74,10 +83,9 @@ export function kernelChunk(points: readonly PointData[], from: number, interval
   points.forEach((p, row) => {
     loaded[row] = loadedOf(p) ? 1 : 0;
     const dt = intervalMs(p.config), to = from + intervals * dt;
-    const e = p.epochs.find((x) => x.to > from)!;
+    const e = windowEpoch(p, from);
     capacity[row] = e.capacity;
     steps[row] = maxSteps(p.config.maxIntervalEnergy, 1, e.multiplier.num, e.multiplier.den, e.capacity);
-    // One meter epoch covers every reading a columnar point loaded, the look-back and -ahead included.
     const src = seriesSource(p.series, e.capacity, steps[row]!);
     carriedRuns(src, from, dt, loaded[row] === 1, runsBefore, row * RUN_COUNTERS, limits[row]);
     carriedRuns(src, to, dt, loaded[row] === 1, runsAfter, row * RUN_COUNTERS, limits[row], 1);

@@ -35,7 +35,7 @@ import type { AlarmChanges } from '../alarms.ts';
 import { knownLoaded, objectGroups } from './checks.ts';
 import { chunkChecks } from './bulk-checks.ts';
 import { readWindows, type ReadWindow } from './bulk-io.ts';
-import { boundaryFigure, chunkPlans, groupByWindow, kernelChunk } from './bulk-chunk.ts';
+import { boundaryFigure, chunkPlans, groupByWindow, kernelChunk, windowEpoch } from './bulk-chunk.ts';
 import { CopyBinary, figureTuple, textField, timestampField, writeChunk } from './bulk-copy.ts';
 import { keepStoredMonths, periodCalendar, pointPlan, saveObjectResults, windowSnapshots, type PointPlan } from './bulk-plan.ts';
 import { MAX_LOCKED_POINTS } from './save.ts';
@@ -197,7 +197,7 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
         const at = Array.from({ length: intervals + 1 }, (_, j) => timestampField(from + j * dt));
         for (const [row, p] of rows.entries()) {
           const id = textField(p.config.id);
-          const m = Number(p.epochs.find((e) => e.to > from)!.multiplier.num);
+          const m = Number(windowEpoch(p, from).multiplier.num);
           for (let j = 0; j < intervals; j++) {
             const fi = row * intervals + j;
             if (res.flags[fi]! & NOT_COLUMNAR) {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { REGISTER_CODES, writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets, importArchiveText } from '../support/db.ts';
 
 const START = Date.parse('2026-09-30T22:00:00Z'); // 1 October 00:00 Berlin
 const END = Date.parse('2026-11-02T23:00:00Z'); // 3 November 00:00 Berlin
@@ -114,8 +114,7 @@ describe.each(dbTargets())('bulk recompute on $name PostgreSQL', (target) => {
   const ranges = (ids: string[], from: number, to: number) => ids.map((pointId) => ({ pointId, from: new Date(from), to: new Date(to) }));
   const all = ranges(['A', 'B', 'C', 'D', 'E', 'G', 'H', 'W'], START, END);
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, archive);
+    h = await archivedDatabase(target, archive);
     await writeReadings(h, rows(), { markDirty: false });
   });
   afterAll(() => h.close());

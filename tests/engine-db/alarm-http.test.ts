@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets } from '../support/db.ts';
 import { waitFor } from '../support/collector-rig.ts';
 
 const curl = promisify(execFile);
@@ -21,8 +21,7 @@ describe('the engine worker over HTTP', () => {
   const logLines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    h = await freshDatabase(dbTargets()[0]!);
-    await importArchiveText(h, 'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]\npoints: [{ id: P1, substation: S, name: feeder, timeZone: Europe/Berlin }]\n');
+    h = await archivedDatabase(dbTargets()[0]!, 'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]\npoints: [{ id: P1, substation: S, name: feeder, timeZone: Europe/Berlin }]\n');
     worker = spawn('node', ['cli/bin.js', 'engine', 'run', '--http', '0', '--poll-ms', '200'], { env: { ...process.env, DATABASE_URL: h.url, MQTT_URL: '' } });
     let buf = '';
     worker.stdout!.on('data', (d: Buffer) => {

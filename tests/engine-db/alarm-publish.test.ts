@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { ensureBroker, type Broker } from '../../cli/broker.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets } from '../support/db.ts';
 import { waitFor } from '../support/collector-rig.ts';
 
 const run = promisify(execFile);
@@ -20,8 +20,7 @@ const brokers = [{ name: 'embedded', url: null as string | null }, ...(inject('l
 
 /** A fresh database holding point P1 and its day with the gap, its ranges dirty. */
 async function withGap(): Promise<Database> {
-  const h = await freshDatabase(dbTargets()[0]!);
-  await importArchiveText(h, 'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]\npoints: [{ id: P1, substation: S, name: feeder, timeZone: Europe/Berlin }]\n');
+  const h = await archivedDatabase(dbTargets()[0]!, 'substations: [{ id: S, name: S, timeZone: Europe/Berlin }]\npoints: [{ id: P1, substation: S, name: feeder, timeZone: Europe/Berlin }]\n');
   const rows: ReadingRow[] = [];
   for (let i = 0; i <= 96; i++) {
     if (i >= GAP[0]! && i <= GAP[1]!) continue;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { applyAlarms, drainTasks, exportRows } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets, freshDatabase } from '../support/db.ts';
 import { risingReadings } from '../support/readings.ts';
 
 const archive = `
@@ -42,8 +42,7 @@ const open = async (h: Database, object: string) =>
 describe.each(dbTargets())('alarms on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, archive);
+    h = await archivedDatabase(target, archive);
     // A: 1.00 kWh per interval; B 0.59 + C 0.40 = 0.99: a 1 % imbalance, inside ±2 % at 10 kV.
     await writeReadings(h, [...rows('A', 100), ...rows('B', 59), ...rows('C', 40, gap)]);
     await drainTasks(h);
@@ -174,8 +173,7 @@ objects:
 
 /** A fresh database holding `archive`, A rising `aSteps` and B `bSteps` an interval over [from, to], drained. */
 async function drainedBus(target: Parameters<typeof freshDatabase>[0], archive: string, from: number, to: number, aSteps: number, bSteps: number): Promise<Database> {
-  const h = await freshDatabase(target);
-  await importArchiveText(h, archive);
+  const h = await archivedDatabase(target, archive);
   await writeReadings(h, [...risingReadings('A', from, to, aSteps), ...risingReadings('B', from, to, bSteps)]);
   await drainTasks(h);
   return h;

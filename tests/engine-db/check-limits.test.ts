@@ -20,7 +20,7 @@ import { sql } from 'kysely';
 import { writeReadings, type Database } from '../../schema/index.ts';
 import { recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
 import { meterSnapshots } from '../support/readings.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets, importArchiveText } from '../support/db.ts';
 
 const defaults = `
 substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
@@ -61,8 +61,7 @@ const tou: Found[] = Array.from({ length: 6 }, (_, k) => ({ rule: 'tou-mismatch'
 describe.each(dbTargets())('check limits from the archive on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, defaults);
+    h = await archivedDatabase(target, defaults);
     await importArchiveText(h, limited);
     await writeReadings(h, [...day('D', 25), ...day('X', 25), ...day('F', 29)]);
   });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReadings, type Database } from '../../schema/index.ts';
 import { exportRows, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets, importArchiveText } from '../support/db.ts';
 import { risingReadings } from '../support/readings.ts';
 
 const archive = (monthlyMax: number) => `
@@ -30,8 +30,7 @@ describe.each(dbTargets())('energy limits of days and months on $name PostgreSQL
     describe(`the ${path} path`, () => {
       let h: Database;
       beforeAll(async () => {
-        h = await freshDatabase(target);
-        await importArchiveText(h, archive(2000));
+        h = await archivedDatabase(target, archive(2000));
         await writeReadings(h, risingReadings('M', from, to, 100), { markDirty: false });
       });
       afterAll(() => h.close());

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { drainTasks, exportRows, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets } from '../support/db.ts';
 
 const T0 = Date.parse('2026-10-09T22:00:00Z'); // 10 October, 00:00 Berlin
 const N = 48;
@@ -38,8 +38,7 @@ const someTiers = snapshots('U', (i) => ({ 0: 100_000 + 100 * i, 2: 60 * i, 4: 2
 describe.each(dbTargets())('a total-only meter read live on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, ARCHIVE);
+    h = await archivedDatabase(target, ARCHIVE);
   });
   afterAll(() => h.close());
 
@@ -59,8 +58,7 @@ describe.each(dbTargets())('a meter reading only its import total on $name Postg
   for (const [path, recompute] of [['bulk', recomputeBulk], ['figure', recomputeRanges]] as const) {
     let h: Database;
     beforeAll(async () => {
-      h = await freshDatabase(target);
-      await importArchiveText(h, ARCHIVE);
+      h = await archivedDatabase(target, ARCHIVE);
       await writeReadings(h, [...readings, ...someTiers], { markDirty: false });
     });
     afterAll(() => h.close());
@@ -86,8 +84,7 @@ describe.each(dbTargets())('a register that goes down and stays down on $name Po
   for (const [path, recompute] of [['bulk', recomputeBulk], ['figure', recomputeRanges]] as const) {
     let h: Database;
     beforeAll(async () => {
-      h = await freshDatabase(target);
-      await importArchiveText(h, ARCHIVE.replace('points:', 'points:\n  - { id: D, substation: S, name: drops once, timeZone: Europe/Berlin }'));
+      h = await archivedDatabase(target, ARCHIVE.replace('points:', 'points:\n  - { id: D, substation: S, name: drops once, timeZone: Europe/Berlin }'));
       // A whole day, 1.00 kWh an interval, but the reading at 10:00 is 101.00 lower and the register goes on from there:
       // the day ends 4.00 below its start.
       const day = Array.from({ length: 97 }, (_, i) => ({ pointId: 'D', ts: new Date(T0 + i * 900_000), source: 'poll' as const, values: [100_000 + 100 * i - (i >= 40 ? 10_100 : 0), ...new Array<number | null>(19).fill(null)] }));

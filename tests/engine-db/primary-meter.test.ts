@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { drainTasks, exportRows } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets } from '../support/db.ts';
 
 const archive = `
 substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
@@ -28,8 +28,7 @@ const reading = (ts: string, hundredths: number): ReadingRow => {
 describe.each(dbTargets())('a primary-value meter replaced on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, archive);
+    h = await archivedDatabase(target, archive);
     await writeReadings(h, [
       reading('2026-10-02T00:00:00+02:00', 109_600), // MA, primary: 1 096.00 kWh
       reading('2026-10-04T00:00:00+02:00', 24), //      MB, secondary: 0.24 kWh × 4 000

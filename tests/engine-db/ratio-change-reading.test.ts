@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReadings, type Database } from '../../schema/index.ts';
 import { drainTasks, exportRows } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets } from '../support/db.ts';
 import { risingReadings } from '../support/readings.ts';
 
 const archive = `
@@ -24,8 +24,7 @@ const to = from + 86_400_000;
 describe.each(dbTargets())('a CT change between readings on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, archive);
+    h = await archivedDatabase(target, archive);
     // 1.00 kWh secondary per 15 minutes from 1 000.00: 1 040.00 at 10:00, 1 041.00 at 10:15, 1 096.00 at midnight.
     await writeReadings(h, [...risingReadings('P1', from, to, 100, { start: 100_000 }), ...risingReadings('P2', from, to, 100, { start: 100_000 })]);
     await drainTasks(h);

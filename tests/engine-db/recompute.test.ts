@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { drainTasks, exportRows, recomputeRanges } from '../../calc-engine/store/index.ts';
 import { taskCounts } from '../../calc-engine/tasks/index.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets } from '../support/db.ts';
 
 const archive = `
 substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
@@ -41,8 +41,7 @@ function series(point: string, step: number, base: number): ReadingRow[] {
 describe.each(dbTargets())('engine recompute on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, archive);
+    h = await archivedDatabase(target, archive);
     await writeReadings(h, [...series('A', 5, 100_000), ...series('B', 12_000, 5_000_000), ...series('C', 7_600, 7_000_000)]);
   });
   afterAll(() => h.close());

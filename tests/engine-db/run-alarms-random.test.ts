@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { drainTasks, recomputeBulk } from '../../calc-engine/store/index.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets } from '../support/db.ts';
 import { meterSnapshots } from '../support/readings.ts';
 
 const RUNS = Number(process.env.MF_RUNS ?? 12);
@@ -62,8 +62,7 @@ const figures = async (h: Database, point: string) => ({
 describe.each(dbTargets())('run alarms in any arrival order on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, archive);
+    h = await archivedDatabase(target, archive);
   });
   afterAll(() => h.close());
 

@@ -13,7 +13,7 @@ import { writeReadings, type Database, type ReadingRow } from '../../schema/inde
 import { acknowledgeAlarm, drainTasks, recomputeBulk, recomputeRanges, type AlarmEvent } from '../../calc-engine/store/index.ts';
 import { claimWork, markDirty, outsideLocks } from '../../calc-engine/tasks/index.ts';
 import { meterSnapshots, risingReadings } from '../support/readings.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets } from '../support/db.ts';
 
 const archive = `
 substations: [{ id: S, name: S, timeZone: Europe/Berlin }]
@@ -64,8 +64,7 @@ async function fromScratch(h: Database, point: string, rule: string, to: number,
 describe.each(dbTargets())('run alarms on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, archive);
+    h = await archivedDatabase(target, archive);
   });
   afterAll(() => h.close());
 
@@ -283,8 +282,7 @@ points:
     risingReadings(point, Date.parse(from), Date.parse(to), 100, { start: 1_000_000 + (Date.parse(from) - Date.parse('2026-08-31T00:00Z')) / 9_000, allRegisters: true });
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, archive2);
+    h = await archivedDatabase(target, archive2);
   });
   afterAll(() => h.close());
   /** P's September as settled: the month, its last day, the intervals of its last hour. */

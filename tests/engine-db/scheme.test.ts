@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
 import { drainTasks, exportRows, recomputeBulk, recomputeRanges } from '../../calc-engine/store/index.ts';
 import { statisticalScheme } from '../../calc-engine/index.ts';
-import { dbTargets, freshDatabase, importArchiveText } from '../support/db.ts';
+import { archivedDatabase, dbTargets, importArchiveText } from '../support/db.ts';
 
 const archive = (scheme: string) => `
 scheme: ${scheme}
@@ -36,8 +36,7 @@ const days = (h: Database) => exportRows(h, { kind: 'daily', from: { local: '202
 describe.each(dbTargets())('statistical scheme on $name PostgreSQL', (target) => {
   let h: Database;
   beforeAll(async () => {
-    h = await freshDatabase(target);
-    await importArchiveText(h, archive('{ monthCloseDay: 25, monthLabel: end }'));
+    h = await archivedDatabase(target, archive('{ monthCloseDay: 25, monthLabel: end }'));
     await writeReadings(h, readings);
     await drainTasks(h);
   });

@@ -48,6 +48,13 @@ export async function importArchiveText(h: Database, yaml: string): Promise<void
   await importArchiveFile(h, file);
 }
 
+/** A fresh, migrated database on the target holding the archive `yaml` (imported as `a.yaml`); `close` also drops it. */
+export async function archivedDatabase(target: DbTarget, yaml: string): Promise<Database> {
+  const h = await freshDatabase(target);
+  await importArchiveText(h, yaml);
+  return h;
+}
+
 /**
  * A fresh database holding the example archive, with October 2026 of point F1 (Europe/Berlin)
  * settled as settleMonth leaves it: run #7 by billing-clerk, and its lock.
