@@ -17,7 +17,7 @@ import { ACTUAL } from '../quality.ts';
 import { DEFAULT_INTERVAL_SUM_LIMITS } from '../rules/interval-sum.ts';
 import type { CheckGroup } from './alarms.ts';
 import { windowEpoch } from './bulk-chunk.ts';
-import { energyLimitGroups, intervalGroups, intervalSumGroup, type EnergyLimits, type FrozenRuns } from './checks.ts';
+import { dayEpoch, energyLimitGroups, intervalGroups, intervalSumGroup, type EnergyLimits, type FrozenRuns } from './checks.ts';
 
 /** One kernel group of a chunk: points (one row each) over intervals (from + jΔ, from + (j+1)Δ]. */
 export interface CheckedGroup {
@@ -92,7 +92,7 @@ export function chunkChecks(figure: IntervalFigure, groups: readonly CheckedGrou
     for (const { g, row } of where.get(f.pointId) ?? []) {
       const j0 = (f.from - g.from) / g.dt, j1 = (f.to - g.from) / g.dt;
       if (!Number.isInteger(j0) || !Number.isInteger(j1) || j0 < 0 || j1 > g.intervals) continue;
-      const epoch = g.rows[row]!.epochs.find((e) => e.from <= f.from && e.to >= f.to);
+      const epoch = dayEpoch(g.rows[row]!, f);
       if (epoch) out.push(intervalSumGroup(f, [daySum(figure, g, row, j0, j1, epoch.multiplier.num)], epoch.multiplier));
     }
   }

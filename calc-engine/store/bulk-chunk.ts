@@ -119,7 +119,7 @@ export function boundaryFigure(ctx: ReturnType<typeof energyContext>, p: PointDa
   const { ts, values } = p.series;
   const i = lowerBound(ts, from), j = lowerBound(ts, to);
   if (ts[i] === from && ts[j] === to) {
-    const e = p.epochs.find((x) => x.to > from)!;
+    const e = windowEpoch(p, from);
     const limit = maxSteps(p.config.maxIntervalEnergy, Math.ceil((to - from) / intervalMs(p.config)), e.multiplier.num, e.multiplier.den, e.capacity);
     const registers = [];
     for (let r = 0; r < REGISTER_COUNT; r++) {

@@ -10,6 +10,7 @@ import type { PeriodFigure } from '../daily.ts';
 import type { ObjectFigure } from '../objects.ts';
 import type { EnergyContext } from '../period.ts';
 import type { PointData } from '../point.ts';
+import type { MeterEpoch } from '../epochs.ts';
 import type { EnergyFigure } from '../figure.ts';
 import { intervalSumCandidates } from '../rules/interval-sum.ts';
 import type { Rational } from '../rational.ts';
@@ -157,6 +158,14 @@ export function energyLimitGroups(days: readonly PeriodFigure[], months: readonl
   ];
 }
 
+/**
+ * The meter epoch holding the whole of `day`, whose multiplier its interval sum is judged under;
+ * none when a meter or CT/PT change falls inside (the day's register delta spans two meters).
+ */
+export function dayEpoch(p: PointData, day: { from: number; to: number }): MeterEpoch | undefined {
+  return p.epochs.find((e) => e.from <= day.from && e.to >= day.to);
+}
+
 /** The interval-sum group of a day whose every interval was recomputed (`parts`), under multiplier `m`. */
 export function intervalSumGroup(day: PeriodFigure, parts: readonly EnergyFigure[], m: Rational): CheckGroup {
   return { scope: { rules: DAY_SUM_RULES, objects: [{ kind: 'point', id: day.pointId }], from: day.from, to: day.to }, candidates: intervalSumCandidates(day, parts, m) };
@@ -216,7 +225,7 @@ export function checkRecomputation(
     const dt = intervalMs(p.config);
     const parts = (intervalsOf.get(f.pointId) ?? []).filter((x) => x.from >= f.from && x.to <= f.to);
     if (parts.length !== Math.round((f.to - f.from) / dt)) continue;
-    const epoch = p.epochs.find((e) => e.from <= f.from && e.to >= f.to);
+    const epoch = dayEpoch(p, f);
     if (epoch) groups.push(intervalSumGroup(f, parts, epoch.multiplier as Rational));
   }
   groups.push(...objectGroups(objects, stats.figures.objects));

@@ -62,7 +62,8 @@ export async function drainTasks(handle: Database, opts: WorkerOptions = {}): Pr
 /**
  * Run `work` for the claimed tasks `taskIds` of `worker`: the claims are renewed every third of
  * the lease while it runs (so a long run is not taken for a dead worker's), completed when it
- * succeeds, and given back as failed when it throws (the error is rethrown).
+ * succeeds, and given back as failed when it throws (that error is rethrown, also when giving
+ * the tasks back fails).
  */
 export async function holdingClaims<T>(handle: Database, worker: string, taskIds: readonly string[], leaseMs: number, work: () => Promise<T>): Promise<{ value: T; completed: number }> {
   const renewing = setInterval(() => void renewClaims(handle, worker, taskIds).catch(() => undefined), leaseMs / 3);
@@ -70,7 +71,9 @@ export async function holdingClaims<T>(handle: Database, worker: string, taskIds
     const value = await work();
     return { value, completed: await completeWork(handle, worker, taskIds) };
   } catch (e) {
-    await failWork(handle, worker, taskIds, (e as Error).message);
+    // The error to report stays the one that stopped the work: when giving the tasks back fails
+    // too (the database away), their lease runs out and another pass claims them again.
+    await failWork(handle, worker, taskIds, (e as Error).message).catch(() => undefined);
     throw e;
   } finally {
     clearInterval(renewing);

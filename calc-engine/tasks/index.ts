@@ -160,7 +160,7 @@ export async function claimWork(handle: Database, opts: ClaimOptions): Promise<C
     first AS (
       SELECT id, point_id FROM calc_task c
       WHERE (state = 'pending' OR (state = 'running' AND claimed_at < now() - ${lease}::interval))
-        AND NOT EXISTS (SELECT 1 FROM calc_task r WHERE r.point_id = c.point_id AND r.state = 'running' AND r.claimed_at >= now() - ${lease}::interval)
+        AND NOT ${computedNow(lease)}
       ORDER BY point_id, id
       FOR UPDATE SKIP LOCKED
       LIMIT ${limit}),
@@ -186,9 +186,16 @@ export async function claimWithin(handle: Database, worker: string, ranges: read
       JOIN unnest(${ranges.map((x) => x.pointId)}::text[], ${ranges.map((x) => x.from)}::timestamptz[], ${ranges.map((x) => x.to)}::timestamptz[]) AS w(p, a, b)
         ON c.point_id = w.p AND c.from_ts >= w.a AND c.to_ts <= w.b
       WHERE c.state = 'pending'
-        -- not a point a worker is computing now: its later write would be from older readings
-        AND NOT EXISTS (SELECT 1 FROM calc_task r WHERE r.point_id = c.point_id AND r.state = 'running' AND r.claimed_at >= now() - ${`${DEFAULT_LEASE_MS} milliseconds`}::interval)
+        AND NOT ${computedNow(`${DEFAULT_LEASE_MS} milliseconds`)}
       FOR UPDATE OF c SKIP LOCKED)`);
+}
+
+/**
+ * Whether a worker is computing the point of task `c` now (a running task of it under a live
+ * `lease`): a claim waits, since its later write would be from older readings.
+ */
+function computedNow(lease: string): RawBuilder<unknown> {
+  return sql`EXISTS (SELECT 1 FROM calc_task r WHERE r.point_id = c.point_id AND r.state = 'running' AND r.claimed_at >= now() - ${lease}::interval)`;
 }
 
 /**
@@ -282,7 +289,7 @@ export async function completeWork(handle: Database, worker: string, taskIds: re
 export async function failWork(handle: Database, worker: string, taskIds: readonly string[], error: string, maxAttempts = 3): Promise<void> {
   if (taskIds.length === 0) return;
   await sql`
-    UPDATE calc_task SET state = CASE WHEN attempts >= ${maxAttempts} THEN 'failed' ELSE 'pending' END, error = ${error}
+    UPDATE calc_task SET state = CASE WHEN attempts >= ${maxAttempts} THEN 'failed' ELSE 'pending' END, error = ${error.replaceAll("\0", "")}
     WHERE id = ANY(${[...taskIds]}::bigint[]) AND claimed_by = ${worker} AND state = 'running'`.execute(handle.db);
 }
 

@@ -106,34 +106,37 @@ const recomputeCmd: Command = {
   async run(_, o) {
     const { from, to } = rangeOf(o);
     return withDatabase(o, async (h) => {
-    let points = h.db.selectFrom('metering_point').select(['id', 'time_zone']).orderBy('id');
-    if (typeof o.point === 'string') points = points.where('id', '=', o.point);
-    const zones = await points.execute();
-    if (zones.length === 0) {
-      console.error(typeof o.point === 'string' ? `meterflow engine recompute: no metering point '${o.point}' in the archive; the ids are those of the archive file (meterflow import archive)` : 'meterflow engine recompute: the archive has no metering points; import one with meterflow import archive');
-      return EXIT.failed;
-    }
-    const ids = zones.map((p) => p.id);
-    const asked = zones.map((p) => ({ pointId: p.id, from: boundInstant(from, p.time_zone), to: boundInstant(to, p.time_zone) }));
-    // Pending work inside the range is done by this run, not left for a worker (and a settlement) to wait on.
-    const worker = workerId();
-    const claimed = await claimWithin(h, worker, asked);
-    const taskIds = claimed.flatMap((w) => w.taskIds);
-    // A task lies inside its point's range; widened across a gap it may reach beyond: one range each.
-    const byPoint = new Map(asked.map((a) => [a.pointId, a]));
-    for (const c of claimed) {
-      const a = byPoint.get(c.pointId)!;
-      byPoint.set(c.pointId, { pointId: a.pointId, from: c.from < a.from ? c.from : a.from, to: c.to > a.to ? c.to : a.to });
-    }
-    const { ranges, locked } = await outsideLocks(h, [...byPoint.values()]);
-    for (const [month, n] of lockedMonths(locked)) {
-      console.error(`recompute: ${month} is settled for ${n} point${n === 1 ? '' : 's'}: left as settled (to recompute it, reopen it: meterflow settle --month ${month} --reopen --reason "…")`);
-    }
-    // Columnar points report as their chunks are written; the few the figure path takes follow.
-    const bar = progress('recompute', ids.length);
-    const { value: s } = await holdingClaims(h, worker, taskIds, DEFAULT_LEASE_MS, () => recomputeBulk(h, ranges, { onProgress: (done, total) => bar.update(done, total) }));
-    bar.done(`${ids.length} points: ${s.intervals} intervals, ${s.days} days, ${s.months} months, ${s.objectResults} object results; alarms ${s.alarms.raised} raised, ${s.alarms.updated} updated, ${s.alarms.cleared} cleared`);
-    return EXIT.ok;
+      let points = h.db.selectFrom('metering_point').select(['id', 'time_zone']).orderBy('id');
+      if (typeof o.point === 'string') points = points.where('id', '=', o.point);
+      const zones = await points.execute();
+      if (zones.length === 0) {
+        console.error(typeof o.point === 'string' ? `meterflow engine recompute: no metering point '${o.point}' in the archive; the ids are those of the archive file (meterflow import archive)` : 'meterflow engine recompute: the archive has no metering points; import one with meterflow import archive');
+        return EXIT.failed;
+      }
+      const ids = zones.map((p) => p.id);
+      const asked = zones.map((p) => ({ pointId: p.id, from: boundInstant(from, p.time_zone), to: boundInstant(to, p.time_zone) }));
+      // Pending work inside the range is done by this run, not left for a worker (and a settlement) to wait on.
+      const worker = workerId();
+      const claimed = await claimWithin(h, worker, asked);
+      const taskIds = claimed.flatMap((w) => w.taskIds);
+      // A task lies inside its point's range; widened across a gap it may reach beyond: one range each.
+      const byPoint = new Map(asked.map((a) => [a.pointId, a]));
+      for (const c of claimed) {
+        const a = byPoint.get(c.pointId)!;
+        byPoint.set(c.pointId, { pointId: a.pointId, from: c.from < a.from ? c.from : a.from, to: c.to > a.to ? c.to : a.to });
+      }
+      // From here the claims are held: renewed while this runs, given back if anything fails.
+      await holdingClaims(h, worker, taskIds, DEFAULT_LEASE_MS, async () => {
+        const { ranges, locked } = await outsideLocks(h, [...byPoint.values()]);
+        for (const [month, n] of lockedMonths(locked)) {
+          console.error(`recompute: ${month} is settled for ${n} point${n === 1 ? '' : 's'}: left as settled (to recompute it, reopen it: meterflow settle --month ${month} --reopen --reason "…")`);
+        }
+        // Columnar points report as their chunks are written; the few the figure path takes follow.
+        const bar = progress('recompute', ids.length);
+        const s = await recomputeBulk(h, ranges, { onProgress: (done, total) => bar.update(done, total) });
+        bar.done(`${ids.length} points: ${s.intervals} intervals, ${s.days} days, ${s.months} months, ${s.objectResults} object results; alarms ${s.alarms.raised} raised, ${s.alarms.updated} updated, ${s.alarms.cleared} cleared`);
+      });
+      return EXIT.ok;
     });
   },
 };

@@ -216,6 +216,7 @@ export class Collector {
     if (!link) return;
     link.onSnapshot((s) => this.takeSnapshot(s));
     link.onInvalid((m) => this.log({ terminal: m.terminal, action: 'push', ok: false, durationMs: 0, error: `${m.topic}: ${m.error}`, errorKind: 'invalid-payload' }));
+    link.onError((e) => this.log({ terminal: '*', action: 'push', ok: false, durationMs: 0, error: `MQTT broker: ${e.message}`, errorKind: 'broker' }));
     link.onStatus((terminal, status) => {
       const h = this.health.get(terminal);
       if (!h) return;

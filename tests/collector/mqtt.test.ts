@@ -138,9 +138,12 @@ const freePort = async (): Promise<number> => {
   return port;
 };
 
-/** An in-process aedes broker (MQTT 3.1.1 only) on `port`; the returned function stops it. */
-const aedesOn = async (port: number): Promise<() => Promise<void>> => {
-  const aedes = (Aedes as unknown as { createBroker(): { handle: (s: net.Socket) => void; close(cb: () => void): void } }).createBroker();
+type AedesOptions = { authenticate?: (client: unknown, user: unknown, password: unknown, done: (e: Error | null, ok: boolean) => void) => void };
+
+/** An in-process aedes broker (MQTT 3.1.1 only) on `port`, refusing every login when `refuse`; the returned function stops it. */
+const aedesOn = async (port: number, refuse = false): Promise<() => Promise<void>> => {
+  const options: AedesOptions = refuse ? { authenticate: (_c, _u, _p, done) => done(null, false) } : {};
+  const aedes = (Aedes as unknown as { createBroker(o: AedesOptions): { handle: (s: net.Socket) => void; close(cb: () => void): void } }).createBroker(options);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((s) => (sockets.add(s), s.once('close', () => sockets.delete(s)), aedes.handle(s)));
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
@@ -183,4 +186,45 @@ describe('MQTT transport with an aedes broker (no MQTT 5)', () => {
   it('speaks 3.1.1 to it from the first connect and takes its pushes', () => takesPushOverAedes(true));
 
   it('starts without it, dials on, speaks 3.1.1 to it once it answers and takes its pushes', () => takesPushOverAedes(false));
+});
+
+describe('MQTT transport when the broker does not answer or refuses', () => {
+  it('starts when every connection is closed without an answer, and dials on', async () => {
+    const port = await freePort();
+    let dialled = 0;
+    // A port whose broker is not up (a proxy in front of it): connections accepted and closed.
+    const server = net.createServer((s) => (dialled++, s.destroy()));
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    const t = term('mute');
+    const link = await MqttLink.connect({ url: `mqtt://127.0.0.1:${port}`, terminals: [t] });
+    try {
+      expect(link.status(t)).toBe('unknown');
+      await until(() => dialled >= 2);
+    } finally {
+      await link.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('tells of a broker gone once per outage, and of a refused login', async () => {
+    const port = await freePort();
+    const stop = await aedesOn(port);
+    const link = await MqttLink.connect({ url: `mqtt://127.0.0.1:${port}`, terminals: [term('told')] });
+    links.push(link);
+    const told: string[] = [];
+    link.onError((e) => told.push(e.message));
+    await stop();
+    // The link dials again once a second; three tries, one report.
+    await new Promise((r) => setTimeout(r, 3_200));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(/ECONN(REFUSED|RESET)/);
+    const stopRefusing = await aedesOn(port, true);
+    try {
+      await until(() => told.length >= 2);
+      expect(told[1]).toMatch(/not authori[sz]ed/i);
+    } finally {
+      await link.close();
+      await stopRefusing();
+    }
+  });
 });

@@ -51,7 +51,12 @@ export async function importArchiveText(h: Database, yaml: string): Promise<void
 /** A fresh, migrated database on the target holding the archive `yaml` (imported as `a.yaml`); `close` also drops it. */
 export async function archivedDatabase(target: DbTarget, yaml: string): Promise<Database> {
   const h = await freshDatabase(target);
-  await importArchiveText(h, yaml);
+  try {
+    await importArchiveText(h, yaml);
+  } catch (e) {
+    await h.close(); // the database too: the test never gets the handle to close it
+    throw e;
+  }
   return h;
 }
 

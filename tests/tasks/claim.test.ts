@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Database } from '../../schema/index.ts';
-import { claimWork, completeWork, failWork, markDirty, taskCounts } from '../../calc-engine/tasks/index.ts';
+import { claimWithin, claimWork, completeWork, failWork, markDirty, taskCounts } from '../../calc-engine/tasks/index.ts';
 import { dbTargets, freshDatabase } from '../support/db.ts';
-import { drainTasks } from '../../calc-engine/store/index.ts';
+import { drainTasks, holdingClaims } from '../../calc-engine/store/index.ts';
 
 const run = promisify(execFile);
 
@@ -78,4 +78,23 @@ describe.each(dbTargets())('calculation tasks on $name PostgreSQL', (target) => 
     expect(new Set(all)).toEqual(new Set(before.map((r) => r.id)));
     expect((await taskCounts(h)).pending).toBe(0);
   });
+
+  it('gives claimed tasks back when the work fails, and reports that failure even when giving back fails too', async () => {
+    const range = { pointId: 'F', from: new Date('2026-10-01T00:00Z'), to: new Date('2026-10-02T00:00Z') };
+    await markDirty(h, [range], 'test');
+    const [work] = await claimWithin(h, 'f1', [range]);
+    expect(work?.pointId).toBe('F');
+    await expect(holdingClaims(h, 'f1', work!.taskIds, 60_000, async () => {
+      throw new Error('recompute broke');
+    })).rejects.toThrow('recompute broke');
+    const given = await h.db.selectFrom('calc_task').select(['state', 'error']).where('point_id', '=', 'F').executeTakeFirstOrThrow();
+    expect(given).toEqual({ state: 'pending', error: 'recompute broke' });
+    // The database goes away during the work: giving back fails, the work's own error is the one reported.
+    const other = await freshDatabase(target);
+    await expect(holdingClaims(other, 'f2', ['1'], 60_000, async () => {
+      await other.close();
+      throw new Error('recompute broke again');
+    })).rejects.toThrow('recompute broke again');
+  });
 });
+

@@ -112,7 +112,8 @@ function refusesMqtt5(err: Error): boolean {
 function fallBackTo311(client: MqttClient, err: Error): boolean {
   if (client.options.protocolVersion !== 5 || !refusesMqtt5(err)) return false;
   client.options.protocolVersion = 4;
-  setTimeout(() => client.reconnect(), 0);
+  // Not a client closed meanwhile: reconnect() would bring it back to life.
+  setTimeout(() => !client.disconnecting && !client.disconnected && client.reconnect(), 0);
   return true;
 }
 
@@ -121,11 +122,12 @@ type Handlers = {
   status: ((t: string, s: 'online' | 'offline') => void)[];
   event: ((t: string, e: TerminalEvent) => void)[];
   invalid: ((m: InvalidMessage) => void)[];
+  error: ((e: Error) => void)[];
 };
 
 /** An MQTT connection implementing {@link PushTransport}. */
 export class MqttLink implements PushTransport {
-  private readonly handlers: Handlers = { snapshot: [], status: [], event: [], invalid: [] };
+  private readonly handlers: Handlers = { snapshot: [], status: [], event: [], invalid: [], error: [] };
   private readonly statuses = new Map<string, 'online' | 'offline'>();
   private readonly waiting = new Map<string, (chunk: HistoryChunk) => void>();
   /** Counters: valid and invalid messages. */
@@ -143,7 +145,18 @@ export class MqttLink implements PushTransport {
         this.invalid(topic, topic.split('/')[2] ?? '', `handler failed: ${(e as Error)?.message ?? e}`);
       }
     });
-    client.on('error', () => undefined); // reconnects by itself; status comes from the broker
+    // The client dials on by itself after a lost broker, once a second: that is told once per
+    // outage. A refusal (credentials changed, say) stops it for good: that is told every time.
+    let lost = false;
+    client.on('connect', () => (lost = false));
+    client.on('error', (err) => {
+      if (refusesMqtt5(err)) return;
+      if (SOCKET_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) {
+        if (lost) return;
+        lost = true;
+      }
+      for (const h of this.handlers.error) h(err);
+    });
   }
 
   /** Connect and subscribe to readings, events (shared when a group is set) and status. */
@@ -153,21 +166,33 @@ export class MqttLink implements PushTransport {
     // way on the first attempt and on any later one (a broker that answers only after the start).
     const answered = await new Promise<boolean>((resolve, reject) => {
       let pending = true;
+      let steppingDown = false;
+      // The broker does not answer yet: the collector starts anyway (its Modbus terminals need no
+      // broker) and this client dials on by itself, subscribing once it is through.
+      const startWithout = (): void => {
+        pending = false;
+        resolve(false);
+      };
       client.once('connect', () => {
         pending = false;
         resolve(true);
       });
       client.on('error', (err) => {
-        if (fallBackTo311(client, err) || !pending) return;
-        pending = false;
-        if (SOCKET_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) {
-          // The broker does not answer yet: the collector starts anyway (its Modbus terminals need
-          // no broker) and this client dials on by itself, subscribing once it is through.
-          resolve(false);
-        } else {
+        if (fallBackTo311(client, err)) steppingDown = true;
+        if (steppingDown || !pending) return;
+        if (SOCKET_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) startWithout();
+        else {
+          pending = false;
           client.end();
           reject(err);
         }
+      });
+      // A connection closed with neither an answer nor a socket error (a proxy whose broker is not
+      // up yet) would otherwise leave the start waiting for good. The close of the attempt that
+      // was refused MQTT 5 is not one: its 3.1.1 retry follows.
+      client.on('close', () => {
+        if (steppingDown) steppingDown = false;
+        else if (pending) startWithout();
       });
     });
     const link = new MqttLink(client, options);
@@ -198,6 +223,14 @@ export class MqttLink implements PushTransport {
   /** {@inheritDoc PushTransport.onInvalid} */
   onInvalid(handler: (m: InvalidMessage) => void): void {
     this.handlers.invalid.push(handler);
+  }
+
+  /**
+   * Called for each connection error after the start, e.g. a broker that now refuses the
+   * credentials (the client stops dialling then) or one that went away (it dials on).
+   */
+  onError(handler: (e: Error) => void): void {
+    this.handlers.error.push(handler);
   }
 
   /** {@inheritDoc PushTransport.status} */
