@@ -17,8 +17,7 @@ import { createDatabase, ensureEmbedded, ensurePartitions, openDatabase, writeRe
 import { fixturePoint, groundTruth, writeGroundTruth } from '../simulators/index.ts';
 import { recomputeBulk, recomputeRanges } from '../calc-engine/store/index.ts';
 import { claimWork, completeWork, dirtyWindow } from '../calc-engine/tasks/index.ts';
-import { DEFAULT_SCHEME, dayOf, dayPeriod, monthPeriod, runKernel, type KernelChunk, type KernelResult } from '../calc-engine/index.ts';
-import { monthOfDay } from '../calc-engine/store/index.ts';
+import { DEFAULT_SCHEME, dayOf, dayPeriod, monthOfDay, monthPeriod, runKernel, type KernelChunk, type KernelResult } from '../calc-engine/index.ts';
 import { disagreements, runBaseline, type BaselineJob } from './engine-baseline.ts';
 
 const arg = (name: string, dflt: string) => {

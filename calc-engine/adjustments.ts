@@ -6,6 +6,7 @@
  */
 import type { RegisterCode } from '../schema/registers.ts';
 import { rational, ratMul, type Rational } from './rational.ts';
+import { dayOf, dayPeriod, monthOfDay, monthPeriod, type StatisticalScheme } from './scheme.ts';
 
 /** A manual energy record for one register of one point. */
 export interface Adjustment {
@@ -22,6 +23,16 @@ export interface Adjustment {
   /** When it was entered, epoch ms; among overlapping set records the latest wins. */
   readonly at: number;
   readonly why: string;
+}
+
+/**
+ * The end of a recorded adjustment's period, which is stored as its kind and first instant: one
+ * interval of `dt`, or the local day or billing month starting there, in `zone` under `scheme`.
+ */
+export function adjustmentEnd(scheme: StatisticalScheme, kind: 'interval' | 'day' | 'month', start: number, zone: string, dt: number): number {
+  if (kind === 'interval') return start + dt;
+  const day = dayOf(scheme, zone, start);
+  return kind === 'day' ? dayPeriod(scheme, zone, day).to : monthPeriod(scheme, zone, monthOfDay(scheme, day)).to;
 }
 
 /** The share of `a.energy` falling in [from, to]: energy × overlap / window, exact. */

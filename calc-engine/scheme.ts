@@ -80,6 +80,14 @@ export function monthPeriod(scheme: StatisticalScheme, zone: string, month: stri
   };
 }
 
+/** The billing month label (YYYY-MM) of a local day under a scheme. */
+export function monthOfDay(scheme: StatisticalScheme, date: string): string {
+  const d = DateTime.fromISO(date, { zone: 'UTC' });
+  let m = d.day >= scheme.monthCloseDay ? d : d.minus({ months: 1 });
+  if (scheme.monthLabel === 'end') m = m.plus({ months: 1 });
+  return m.toFormat('yyyy-MM');
+}
+
 /** The days of a billing month, in order; their periods tile the month's period. */
 export function monthDays(scheme: StatisticalScheme, zone: string, month: string): string[] {
   const p = monthPeriod(scheme, zone, month);

@@ -13,9 +13,9 @@ import { objectEnergy, type ObjectFigure, type StatObject } from '../objects.ts'
 import { pointEnergy } from '../period.ts';
 import { judgedReach } from '../kernel-carry.ts';
 import { intervalMs, maxEstimateGapMs } from '../point.ts';
-import { dayOf, dayPeriod, monthPeriod, type Period, type StatisticalScheme } from '../scheme.ts';
+import { dayOf, dayPeriod, monthOfDay, monthPeriod, type Period, type StatisticalScheme } from '../scheme.ts';
 import { holdScheme, loadContext, loadPointArchive, type PointArchive } from './load.ts';
-import { daysBetween, monthOfDay } from './recompute.ts';
+import { daysBetween } from './recompute.ts';
 import { saveObjects } from './save.ts';
 
 const DAY = 86_400_000;
@@ -206,19 +206,11 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
   if (need.size > 0) {
     let lo = Infinity, hi = -Infinity; // a loop: Math.min(...) of many jobs overflows the stack
     for (const j of jobs) (lo = Math.min(lo, j.w.from)), (hi = Math.max(hi, j.w.to));
-    const zoneOf = (id: string) => all.get(id)?.config.zone ?? 'UTC';
-    const periodEnd = (kind: string, start: Date, id: string) => {
-      const day = dayOf(scheme, zoneOf(id), start.getTime());
-      if (kind === 'day') return cal.day(zoneOf(id), day).to;
-      if (kind === 'month') return cal.month(zoneOf(id), cal.monthOf(day)).to;
-      const a = all.get(id);
-      return start.getTime() + (a ? intervalMs(a.config) : 900_000);
-    };
     const withPartners = new Set(need);
     const bypasses = await handle.db.selectFrom('bypass_event').select(['point_id', 'bypass_point_id'])
       .where((eb) => eb.or([eb('point_id', 'in', [...need]), eb('bypass_point_id', 'in', [...need])])).execute();
     for (const b of bypasses) withPartners.add(b.point_id).add(b.bypass_point_id);
-    ctx = (await loadContext(handle, [...withPartners], new Date(lo - DAY), new Date(hi + DAY), periodEnd)).ctx;
+    ctx = (await loadContext(handle, [...withPartners], new Date(lo - DAY), new Date(hi + DAY), scheme)).ctx;
   }
   const configs = new Map([...all.values()].map((a) => [a.config.id, a.config]));
   const out: Record<'day' | 'month', ObjectFigure[]> = { day: [], month: [] };

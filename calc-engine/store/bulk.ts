@@ -28,7 +28,7 @@ import { energyContext, pointEnergy } from '../period.ts';
 import { intervalMs, type PointData } from '../point.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
-import { loadAdjustments, loadBypasses, loadObjects, loadPointArchive, loadScheme, type PointArchive } from './load.ts';
+import { adjustedPoints, loadBypasses, loadObjects, loadPointArchive, loadScheme, type PointArchive } from './load.ts';
 import { recomputeRanges, type RecomputeOptions } from './recompute.ts';
 import { applyAlarmGroups, openFrozenRuns } from './alarms.ts';
 import type { AlarmChanges } from '../alarms.ts';
@@ -90,11 +90,11 @@ export async function recomputeBulk(handle: Database, ranges: readonly DirtyRang
   if (!handle.copy) return figurePathOnly(handle, ranges, { ...opts, scheme: opts.scheme ?? (await loadScheme(handle.db)) });
   const ids = [...new Set(ranges.map((r) => r.pointId))];
   // Independent reads on their own connections: a small run's plan is mostly round trips.
-  const [scheme, archive, bypasses, adjustments, objects] = await Promise.all([
-    opts.scheme ?? loadScheme(handle.db), loadPointArchive(handle, ids), loadBypasses(handle, ids), loadAdjustments(handle, ids, () => 0), loadObjects(handle, ids),
+  const [scheme, archive, bypasses, adjusted, objects] = await Promise.all([
+    opts.scheme ?? loadScheme(handle.db), loadPointArchive(handle, ids), loadBypasses(handle, ids), adjustedPoints(handle, ids), loadObjects(handle, ids),
   ]);
   const cal = periodCalendar(scheme);
-  const special = new Set([...bypasses.flatMap((b) => [b.feederId, b.bypassId]), ...adjustments.map((a) => a.pointId)]);
+  const special = new Set([...bypasses.flatMap((b) => [b.feederId, b.bypassId]), ...adjusted]);
   const members = new Set(objects.flatMap((o) => o.members.map((m) => m.pointId)));
   const stats = emptyStats();
   const checks = opts.checks !== false;

@@ -8,9 +8,9 @@ import type pg from 'pg';
 import { checkLimitsSchema, DEFAULT_REGISTER_CAPACITY, REGISTER_COLUMNS, REGISTER_COUNT, SCHEME_LOCK, type Database, type RegisterCode } from '../../schema/index.ts';
 import { meterEpochs, type Installation, type RatioPeriod } from '../epochs.ts';
 import type { TransformerRatios } from '../multiplier.ts';
-import type { PointConfig, PointData } from '../point.ts';
+import { intervalMs, type PointConfig, type PointData } from '../point.ts';
 import type { BypassEvent } from '../bypass.ts';
-import type { Adjustment } from '../adjustments.ts';
+import { adjustmentEnd, type Adjustment } from '../adjustments.ts';
 import type { StatObject } from '../objects.ts';
 import type { EnergyLimit } from '../rules/energy-limit.ts';
 import { DEFAULT_INTERVAL_LIMITS } from '../rules/interval-limits.ts';
@@ -157,14 +157,27 @@ export async function loadBypasses(handle: Database, ids: readonly string[]): Pr
   return rows.map((b) => ({ id: b.id, feederId: b.point_id, bypassId: b.bypass_point_id, from: b.started_at.getTime(), to: b.ended_at?.getTime() ?? 8.64e15 }));
 }
 
-/** Manual energy of the points. Day/month records cover their period; stored in kWh → hundredths. */
-export async function loadAdjustments(handle: Database, ids: readonly string[], periodEnd: (kind: string, start: Date, pointId: string) => number): Promise<Adjustment[]> {
-  const rows = await handle.db.selectFrom('adjustment').selectAll().where('point_id', 'in', [...ids, '']).execute();
-  return rows.map((a) => ({
-    id: a.id, pointId: a.point_id, register: a.register as RegisterCode, kind: a.kind === 'set' ? 'set' : 'supplement',
-    from: a.period_start.getTime(), to: periodEnd(a.period_kind, a.period_start, a.point_id),
-    energy: Math.round(Number(a.value) * 100), who: a.actor, at: a.created_at.getTime(), why: a.reason,
-  }));
+/**
+ * Manual energy of the points of `archive` (each record covers its interval, day or month, in
+ * the point's zone under `scheme`); stored in kWh → hundredths.
+ */
+export async function loadAdjustments(handle: Database, archive: ReadonlyMap<string, PointArchive>, scheme: StatisticalScheme): Promise<Adjustment[]> {
+  const rows = await handle.db.selectFrom('adjustment').selectAll().where('point_id', 'in', [...archive.keys(), '']).execute();
+  return rows.map((a) => {
+    const { config } = archive.get(a.point_id)!;
+    const kind = a.period_kind as 'interval' | 'day' | 'month';
+    return {
+      id: a.id, pointId: a.point_id, register: a.register as RegisterCode, kind: a.kind === 'set' ? 'set' : 'supplement',
+      from: a.period_start.getTime(), to: adjustmentEnd(scheme, kind, a.period_start.getTime(), config.zone, intervalMs(config)),
+      energy: Math.round(Number(a.value) * 100), who: a.actor, at: a.created_at.getTime(), why: a.reason,
+    };
+  });
+}
+
+/** Which of the points carry manual energy. */
+export async function adjustedPoints(handle: Database, ids: readonly string[]): Promise<string[]> {
+  const rows = await handle.db.selectFrom('adjustment').select('point_id').distinct().where('point_id', 'in', [...ids, '']).execute();
+  return rows.map((r) => r.point_id);
 }
 
 /** Statistical objects with their members; `containing` limits to objects with one of these points. */
@@ -185,8 +198,8 @@ export async function loadObjects(handle: Database, containing?: readonly string
     }));
 }
 
-/** An energy context for `ids` with readings in [from, to] (callers add margins). */
-export async function loadContext(handle: Database, ids: readonly string[], from: Date, to: Date, periodEnd: (kind: string, start: Date, pointId: string) => number, known?: Map<string, PointArchive>): Promise<{ ctx: EnergyContext; archive: Map<string, PointArchive> }> {
+/** An energy context for `ids` with readings in [from, to] (callers add margins), manual energy placed under `scheme`. */
+export async function loadContext(handle: Database, ids: readonly string[], from: Date, to: Date, scheme: StatisticalScheme, known?: Map<string, PointArchive>): Promise<{ ctx: EnergyContext; archive: Map<string, PointArchive> }> {
   // Callers that already loaded the points' archive pass it in, so it is read once.
   const archive = known ?? (await loadPointArchive(handle, ids));
   const series = await loadSeries(handle, [...archive.keys()], from, to);
@@ -195,7 +208,7 @@ export async function loadContext(handle: Database, ids: readonly string[], from
     epochs: meterEpochs(a.installations, a.ratios),
     series: series.get(a.config.id)!,
   }));
-  return { ctx: energyContext(points, await loadBypasses(handle, ids), await loadAdjustments(handle, ids, periodEnd)), archive };
+  return { ctx: energyContext(points, await loadBypasses(handle, ids), await loadAdjustments(handle, archive, scheme)), archive };
 }
 
 /**

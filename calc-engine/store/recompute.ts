@@ -3,7 +3,6 @@
  * contain them, then every statistical object those points belong to, for those days and
  * months — all written in one transaction. Recomputing twice changes nothing.
  */
-import { DateTime } from 'luxon';
 import { ensurePartitions, withTransaction, type Database } from '../../schema/index.ts';
 import { dirtyWindow, touchedSpan, WINDOW_REACH_INTERVALS, type DirtyRange } from '../tasks/index.ts';
 import { intervalEnergies } from '../interval.ts';
@@ -13,7 +12,7 @@ import { objectEnergy, type ObjectFigure } from '../objects.ts';
 import { pointEnergy } from '../period.ts';
 import { intervalMs } from '../point.ts';
 import { judgedReach } from '../kernel-carry.ts';
-import { dayOf, dayPeriod, monthPeriod, type StatisticalScheme } from '../scheme.ts';
+import { dayOf, dayPeriod, monthOfDay, monthPeriod, type StatisticalScheme } from '../scheme.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
 import { holdScheme, loadBypasses, loadContext, loadObjects, loadPointArchive, loadScheme } from './load.ts';
@@ -33,14 +32,6 @@ export interface RecomputeStats {
   alarms: { raised: number; updated: number; cleared: number };
   /** The figures computed, for the rules that check them. */
   figures: { intervals: EnergyFigure[]; days: PeriodFigure[]; months: PeriodFigure[]; objects: { kind: 'day' | 'month'; figure: ObjectFigure }[] };
-}
-
-/** The billing month label (YYYY-MM) of a local day under a scheme. */
-export function monthOfDay(scheme: StatisticalScheme, date: string): string {
-  const d = DateTime.fromISO(date, { zone: 'UTC' });
-  let m = d.day >= scheme.monthCloseDay ? d : d.minus({ months: 1 });
-  if (scheme.monthLabel === 'end') m = m.plus({ months: 1 });
-  return m.toFormat('yyyy-MM');
 }
 
 /** Local days touched by [from, to) in a zone; `day` finds the day of an instant (a cache may stand in). */
@@ -101,18 +92,11 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
   const stats: RecomputeStats = { points: known.length, intervals: 0, days: 0, months: 0, objectResults: 0, alarms: { raised: 0, updated: 0, cleared: 0 }, figures: { intervals: [], days: [], months: [], objects: [] } };
   if (known.length === 0) return stats;
 
-  const periodEnd = (kind: string, start: Date, pointId: string) => {
-    const zone = zones.get(pointId) ?? 'UTC';
-    if (kind === 'day') return dayPeriod(scheme, zone, dayOf(scheme, zone, start.getTime())).to;
-    if (kind === 'month') return monthPeriod(scheme, zone, monthOfDay(scheme, dayOf(scheme, zone, start.getTime()))).to;
-    const a = archive.get(pointId);
-    return start.getTime() + (a ? intervalMs(a.config) : 900_000);
-  };
   // A day either side, or as far as a point's verdicts reach beyond a window that itself reaches
   // past its months' edges (kernel-carry.ts, tasks), one interval more where an edge is off the grid.
   let reach = DAY;
   for (const a of archive.values()) reach = Math.max(reach, (judgedReach(a.config) + WINDOW_REACH_INTERVALS + 1) * intervalMs(a.config));
-  const { ctx } = await loadContext(handle, ids, new Date(lo - reach), new Date(hi + reach), periodEnd, archive);
+  const { ctx } = await loadContext(handle, ids, new Date(lo - reach), new Date(hi + reach), scheme, archive);
   const f = stats.figures;
   // Ranges of one point that meet share their edge intervals: each is written once.
   const seen = new Map<string, Set<number>>();
