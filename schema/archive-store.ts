@@ -99,14 +99,22 @@ async function pointPrints(tx: Transaction<Tables>, ids: readonly string[]): Pro
   return new Map(r.rows.map((x) => [x.id, x.print]));
 }
 
+/**
+ * The voltage of the statistical object aliased `o`, with {@link OBJECT_VOLTAGE_JOINS} in its
+ * FROM: its own, else that of the bus or line it refers to.
+ */
+export const OBJECT_VOLTAGE = sql`COALESCE(o.voltage_kv, b.voltage_kv, l.voltage_kv)`;
+/** The joins {@link OBJECT_VOLTAGE} reads, after `stat_object o`. */
+export const OBJECT_VOLTAGE_JOINS = sql`LEFT JOIN bus b ON o.kind = 'bus' AND b.id = o.ref_id LEFT JOIN line l ON o.kind = 'line' AND l.id = o.ref_id`;
+
 /** What of a statistical object its results and alarms depend on (kind, voltage, limits, members), by id. */
 async function objectPrints(tx: Transaction<Tables>, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  // The voltage an object takes from its bus or line counts too (loadObjects in the engine).
-  const r = await sql<{ id: string; print: string }>`SELECT o.id, md5(row(o.kind, o.ref_id, COALESCE(o.voltage_kv, b.voltage_kv, l.voltage_kv), o.limits,
+  // The voltage an object takes from its bus or line counts too.
+  const r = await sql<{ id: string; print: string }>`SELECT o.id, md5(row(o.kind, o.ref_id, ${OBJECT_VOLTAGE}, o.limits,
     (SELECT string_agg(m.point_id || '/' || m.direction || '/' || m.role || '/' || m.sign, ',' ORDER BY m.point_id, m.direction, m.role)
      FROM stat_member m WHERE m.object_id = o.id))::text) AS print
-    FROM stat_object o LEFT JOIN bus b ON o.kind = 'bus' AND b.id = o.ref_id LEFT JOIN line l ON o.kind = 'line' AND l.id = o.ref_id
+    FROM stat_object o ${OBJECT_VOLTAGE_JOINS}
     WHERE o.id = ANY(${[...ids]}::text[])`.execute(tx);
   return new Map(r.rows.map((x) => [x.id, x.print]));
 }

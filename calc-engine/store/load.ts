@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
-import { checkLimitsSchema, DEFAULT_REGISTER_CAPACITY, REGISTER_COLUMNS, REGISTER_COUNT, SCHEME_LOCK, type Database, type RegisterCode } from '../../schema/index.ts';
+import { checkLimitsSchema, DEFAULT_REGISTER_CAPACITY, OBJECT_VOLTAGE, OBJECT_VOLTAGE_JOINS, REGISTER_COLUMNS, REGISTER_COUNT, SCHEME_LOCK, type Database, type RegisterCode } from '../../schema/index.ts';
 import { meterEpochs, type Installation, type RatioPeriod } from '../epochs.ts';
 import type { TransformerRatios } from '../multiplier.ts';
 import { intervalMs, type PointConfig, type PointData } from '../point.ts';
@@ -186,8 +186,7 @@ export async function loadObjects(handle: Database, containing?: readonly string
   const members = await handle.db.selectFrom('stat_member').selectAll().orderBy('object_id').orderBy('point_id').orderBy('direction').orderBy('role').execute();
   // A bus or line object without a voltage of its own has the voltage of the bus or line it refers to.
   const objects = (await sql<{ id: string; kind: StatObject['kind']; name: string; limits: unknown; kv: string | null }>`
-    SELECT o.id, o.kind, o.name, o.limits, COALESCE(o.voltage_kv, b.voltage_kv, l.voltage_kv)::text AS kv FROM stat_object o
-    LEFT JOIN bus b ON o.kind = 'bus' AND b.id = o.ref_id LEFT JOIN line l ON o.kind = 'line' AND l.id = o.ref_id`.execute(handle.db)).rows;
+    SELECT o.id, o.kind, o.name, o.limits, ${OBJECT_VOLTAGE}::text AS kv FROM stat_object o ${OBJECT_VOLTAGE_JOINS}`.execute(handle.db)).rows;
   const wanted = containing ? new Set(members.filter((m) => containing.includes(m.point_id)).map((m) => m.object_id)) : undefined;
   return objects
     .filter((o) => !wanted || wanted.has(o.id))
