@@ -53,7 +53,11 @@ function latest<T>(items: readonly T[], key: (x: T) => number | string, at: numb
 
 /** The tier in force at instant `t` in `zone`. */
 export function tierAt(cal: TariffCalendar, zone: string, t: number): TouTier {
-  const local = DateTime.fromMillis(t, { zone });
+  return tierAtLocal(cal, DateTime.fromMillis(t, { zone }));
+}
+
+/** The tier in force at a local time (a caller that has the luxon time already). */
+export function tierAtLocal(cal: TariffCalendar, local: DateTime): TouTier {
   const season = latest(cal.seasons, (s) => s.start, local.toFormat('MM-dd'));
   if (!season) throw new RangeError('tariff: calendar has no season');
   const date = local.toISODate()!;

@@ -4,7 +4,7 @@
  * Pure: the intervals come from `loadIntervalImport`.
  */
 import { DateTime } from 'luxon';
-import { tierAt } from '../tou.ts';
+import { tierAtLocal } from '../tou.ts';
 import type { IntervalImport } from './load.ts';
 import { zeroFigures, type RegisterFigures } from './model.ts';
 import { dec, decAdd, decCmp, decNeg, decSub, formatDecimal, type Decimal } from './decimal.ts';
@@ -38,7 +38,7 @@ export function tiersFromCalendar(intervals: readonly IntervalImport[], zone: st
     const i = spans.findIndex((s) => s.firstDay <= day && day <= s.lastDay);
     const calendar = spans[i]?.tariff.calendar;
     if (!calendar) continue;
-    const column = `ap_imp_${tierAt(calendar, zone, start)}` as const;
+    const column = `ap_imp_${tierAtLocal(calendar, local)}` as const;
     perSpan[i]![column] = decAdd(perSpan[i]![column], iv.kwh);
   }
   return { perSpan, intervals: intervals.length, total };
