@@ -62,8 +62,10 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
   const scheme = opts.scheme ?? (await loadScheme(handle.db));
   const dirtyIds = [...new Set(ranges.map((r) => r.pointId))];
   const objects = await loadObjects(handle, dirtyIds);
-  const bypasses = await loadBypasses(handle, dirtyIds);
-  const ids = [...new Set([...dirtyIds, ...objects.flatMap((o) => o.members.map((m) => m.pointId)), ...bypasses.flatMap((b) => [b.feederId, b.bypassId])])];
+  // The objects' other members are computed too, so their bypass partners are needed as well.
+  const computed = [...new Set([...dirtyIds, ...objects.flatMap((o) => o.members.map((m) => m.pointId))])];
+  const bypasses = await loadBypasses(handle, computed);
+  const ids = [...new Set([...computed, ...bypasses.flatMap((b) => [b.feederId, b.bypassId])])];
   const archive = await loadPointArchive(handle, ids);
   const zones = new Map([...archive.values()].map((a) => [a.config.id, a.config.zone]));
   const known = ranges.filter((r) => zones.has(r.pointId));

@@ -73,7 +73,7 @@ export async function holdingClaims<T>(handle: Database, worker: string, taskIds
   } catch (e) {
     // The error to report stays the one that stopped the work: when giving the tasks back fails
     // too (the database away), their lease runs out and another pass claims them again.
-    await failWork(handle, worker, taskIds, (e as Error).message).catch(() => undefined);
+    await failWork(handle, worker, taskIds, String((e as Error)?.message ?? e)).catch(() => undefined);
     throw e;
   } finally {
     clearInterval(renewing);

@@ -192,8 +192,9 @@ describe('MQTT transport when the broker does not answer or refuses', () => {
   it('starts when every connection is closed without an answer, and dials on', async () => {
     const port = await freePort();
     let dialled = 0;
-    // A port whose broker is not up (a proxy in front of it): connections accepted and closed.
-    const server = net.createServer((s) => (dialled++, s.destroy()));
+    // A port whose broker is not up (a proxy in front of it): connections accepted, the CONNECT
+    // read, the connection closed cleanly (no reset, so no socket error reaches the client).
+    const server = net.createServer((s) => (dialled++, s.once('data', () => s.end())));
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
     const t = term('mute');
     const link = await MqttLink.connect({ url: `mqtt://127.0.0.1:${port}`, terminals: [t] });

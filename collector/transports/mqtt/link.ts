@@ -145,13 +145,14 @@ export class MqttLink implements PushTransport {
         this.invalid(topic, topic.split('/')[2] ?? '', `handler failed: ${(e as Error)?.message ?? e}`);
       }
     });
-    // The client dials on by itself after a lost broker, once a second: that is told once per
-    // outage. A refusal (credentials changed, say) stops it for good: that is told every time.
+    // The client dials on by itself after a lost broker (a socket error, a timeout): that is
+    // told once per outage. A refusal of the login (a CONNACK with a reason code: credentials
+    // changed, say) stops it for good: that is told every time.
     let lost = false;
     client.on('connect', () => (lost = false));
     client.on('error', (err) => {
       if (refusesMqtt5(err)) return;
-      if (SOCKET_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) {
+      if (typeof (err as { code?: unknown }).code !== 'number') {
         if (lost) return;
         lost = true;
       }
