@@ -140,12 +140,34 @@ const freePort = async (): Promise<number> => {
 
 type AedesOptions = { authenticate?: (client: unknown, user: unknown, password: unknown, done: (e: Error | null, ok: boolean) => void) => void };
 
-/** An in-process aedes broker (MQTT 3.1.1 only) on `port`, refusing every login when `refuse`; the returned function stops it. */
-const aedesOn = async (port: number, refuse = false): Promise<() => Promise<void>> => {
+/** The protocol level of an MQTT CONNECT packet (5 for MQTT 5, 4 for 3.1.1). */
+const protocolLevel = (connect: Buffer): number => {
+  let i = 1;
+  while (connect[i]! & 0x80) i++; // the remaining length, 1 to 4 bytes
+  i += 1;
+  return connect[i + 2 + connect.readUInt16BE(i)]!;
+};
+
+/**
+ * An in-process aedes broker (MQTT 3.1.1 only) on `port`; the returned function stops it. With
+ * `refuse` it refuses every login; with `dropsMqtt5` an MQTT 5 CONNECT is not refused but its
+ * connection closed without an answer, as some brokers without MQTT 5 do.
+ */
+const aedesOn = async (port: number, { refuse = false, dropsMqtt5 = false } = {}): Promise<() => Promise<void>> => {
   const options: AedesOptions = refuse ? { authenticate: (_c, _u, _p, done) => done(null, false) } : {};
   const aedes = (Aedes as unknown as { createBroker(o: AedesOptions): { handle: (s: net.Socket) => void; close(cb: () => void): void } }).createBroker(options);
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => (sockets.add(s), s.once('close', () => sockets.delete(s)), aedes.handle(s)));
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+    if (!dropsMqtt5) return aedes.handle(s);
+    s.once('readable', () => {
+      const first = s.read() as Buffer | null;
+      if (!first || protocolLevel(first) === 5) return void s.end();
+      s.unshift(first);
+      aedes.handle(s);
+    });
+  });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
   return async () => {
     for (const s of sockets) s.destroy();
@@ -158,15 +180,15 @@ const aedesOn = async (port: number, refuse = false): Promise<() => Promise<void
  * Connect a link to an aedes broker started before it (`brokerFirst`) or only after it, and
  * check that the link takes a snapshot pushed through that broker.
  */
-const takesPushOverAedes = async (brokerFirst: boolean): Promise<void> => {
+const takesPushOverAedes = async (brokerFirst: boolean, dropsMqtt5 = false): Promise<void> => {
   const port = await freePort();
-  const early = brokerFirst ? await aedesOn(port) : undefined;
+  const early = brokerFirst ? await aedesOn(port, { dropsMqtt5 }) : undefined;
   const t = term(brokerFirst ? 'aedes' : 'late');
   const link = await MqttLink.connect({ url: `mqtt://127.0.0.1:${port}`, terminals: [t] });
   links.push(link);
   const got: Snapshot[] = [];
   link.onSnapshot((s) => got.push(s));
-  const stop = early ?? (await aedesOn(port));
+  const stop = early ?? (await aedesOn(port, { dropsMqtt5 }));
   try {
     const sender = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
     // Until the link has subscribed, a push finds no one: send again until one arrives.
@@ -186,6 +208,8 @@ describe('MQTT transport with an aedes broker (no MQTT 5)', () => {
   it('speaks 3.1.1 to it from the first connect and takes its pushes', () => takesPushOverAedes(true));
 
   it('starts without it, dials on, speaks 3.1.1 to it once it answers and takes its pushes', () => takesPushOverAedes(false));
+
+  it('speaks 3.1.1 to one that drops an MQTT 5 connection unanswered, and takes its pushes', () => takesPushOverAedes(true, true));
 });
 
 describe('MQTT transport when the broker does not answer or refuses', () => {
@@ -219,7 +243,7 @@ describe('MQTT transport when the broker does not answer or refuses', () => {
     await new Promise((r) => setTimeout(r, 3_200));
     expect(told).toHaveLength(1);
     expect(told[0]).toMatch(/ECONN(REFUSED|RESET)/);
-    const stopRefusing = await aedesOn(port, true);
+    const stopRefusing = await aedesOn(port, { refuse: true });
     try {
       await until(() => told.length >= 2);
       expect(told[1]).toMatch(/not authori[sz]ed/i);

@@ -117,6 +117,23 @@ function fallBackTo311(client: MqttClient, err: Error): boolean {
   return true;
 }
 
+/**
+ * Until a broker first answers, try MQTT 5 and 3.1.1 by turns after each connection it closes
+ * with no answer at all: some brokers without MQTT 5 (older RabbitMQ MQTT plugins) drop such a
+ * CONNECT instead of refusing it. A refused or failed dial changes nothing; once a version is
+ * answered, the client keeps it (the link uses nothing MQTT 5 alone has).
+ */
+function alternateUntilAnswered(client: MqttClient): void {
+  let heard = false, failed = false, settled = false;
+  client.on('packetreceive', (p) => p.cmd === 'connack' && (heard = true));
+  client.on('error', () => (failed = true));
+  client.on('connect', () => (settled = true));
+  client.on('close', () => {
+    if (!heard && !failed && !settled) client.options.protocolVersion = client.options.protocolVersion === 5 ? 4 : 5;
+    heard = failed = false;
+  });
+}
+
 type Handlers = {
   snapshot: ((s: Snapshot) => void)[];
   status: ((t: string, s: 'online' | 'offline') => void)[];
@@ -163,6 +180,7 @@ export class MqttLink implements PushTransport {
   /** Connect and subscribe to readings, events (shared when a group is set) and status. */
   static async connect(options: MqttLinkOptions): Promise<MqttLink> {
     const client = mqtt.connect(options.url, connectOptions(options));
+    alternateUntilAnswered(client);
     // One error listener for the client's whole life, so a refusal of MQTT 5 falls back the same
     // way on the first attempt and on any later one (a broker that answers only after the start).
     const answered = await new Promise<boolean>((resolve, reject) => {
