@@ -206,11 +206,7 @@ export async function saveObjectResults(handle: Database, scheme: StatisticalSch
   if (need.size > 0) {
     let lo = Infinity, hi = -Infinity; // a loop: Math.min(...) of many jobs overflows the stack
     for (const j of jobs) (lo = Math.min(lo, j.w.from)), (hi = Math.max(hi, j.w.to));
-    const withPartners = new Set(need);
-    const bypasses = await handle.db.selectFrom('bypass_event').select(['point_id', 'bypass_point_id'])
-      .where((eb) => eb.or([eb('point_id', 'in', [...need]), eb('bypass_point_id', 'in', [...need])])).execute();
-    for (const b of bypasses) withPartners.add(b.point_id).add(b.bypass_point_id);
-    ctx = (await loadContext(handle, [...withPartners], new Date(lo - DAY), new Date(hi + DAY), scheme)).ctx;
+    ctx = (await loadContext(handle, [...need], new Date(lo - DAY), new Date(hi + DAY), scheme, all)).ctx;
   }
   const configs = new Map([...all.values()].map((a) => [a.config.id, a.config]));
   const out: Record<'day' | 'month', ObjectFigure[]> = { day: [], month: [] };

@@ -197,17 +197,25 @@ export async function loadObjects(handle: Database, containing?: readonly string
     }));
 }
 
-/** An energy context for `ids` with readings in [from, to] (callers add margins), manual energy placed under `scheme`. */
-export async function loadContext(handle: Database, ids: readonly string[], from: Date, to: Date, scheme: StatisticalScheme, known?: Map<string, PointArchive>): Promise<{ ctx: EnergyContext; archive: Map<string, PointArchive> }> {
-  // Callers that already loaded the points' archive pass it in, so it is read once.
-  const archive = known ?? (await loadPointArchive(handle, ids));
+/**
+ * An energy context for `ids` with readings in [from, to] (callers add margins), manual energy
+ * placed under `scheme`. It holds the other point of every bypass of `ids` too: a bypassed
+ * feeder's energy is read on its bypass point's meter.
+ */
+export async function loadContext(handle: Database, ids: readonly string[], from: Date, to: Date, scheme: StatisticalScheme, known?: ReadonlyMap<string, PointArchive>): Promise<{ ctx: EnergyContext; archive: Map<string, PointArchive> }> {
+  const bypasses = await loadBypasses(handle, ids);
+  const wanted = [...new Set([...ids, ...bypasses.flatMap((b) => [b.feederId, b.bypassId])])];
+  // Callers that already loaded points' archive pass it in (it may hold more), so it is read once.
+  const archive = new Map(wanted.flatMap((id) => (known?.has(id) ? [[id, known.get(id)!] as const] : [])));
+  const missing = wanted.filter((id) => !archive.has(id));
+  if (missing.length > 0) for (const [id, a] of await loadPointArchive(handle, missing)) archive.set(id, a);
   const series = await loadSeries(handle, [...archive.keys()], from, to);
   const points: PointData[] = [...archive.values()].map((a) => ({
     config: a.config,
     epochs: meterEpochs(a.installations, a.ratios),
     series: series.get(a.config.id)!,
   }));
-  return { ctx: energyContext(points, await loadBypasses(handle, ids), await loadAdjustments(handle, archive, scheme)), archive };
+  return { ctx: energyContext(points, bypasses, await loadAdjustments(handle, archive, scheme)), archive };
 }
 
 /**

@@ -15,7 +15,7 @@ import { judgedReach } from '../kernel-carry.ts';
 import { dayOf, dayPeriod, monthOfDay, monthPeriod, type StatisticalScheme } from '../scheme.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { PeriodFigure } from '../daily.ts';
-import { holdScheme, loadBypasses, loadContext, loadObjects, loadPointArchive, loadScheme } from './load.ts';
+import { holdScheme, loadContext, loadObjects, loadPointArchive, loadScheme } from './load.ts';
 import { lockIntervals, saveIntervals, saveObjects, savePeriods } from './save.ts';
 import { checkRecomputation } from './checks.ts';
 import { applyAlarmGroups, openFrozenRuns, type AlarmListener } from './alarms.ts';
@@ -62,10 +62,8 @@ export async function recomputeRanges(handle: Database, ranges: readonly DirtyRa
   const scheme = opts.scheme ?? (await loadScheme(handle.db));
   const dirtyIds = [...new Set(ranges.map((r) => r.pointId))];
   const objects = await loadObjects(handle, dirtyIds);
-  // The objects' other members are computed too, so their bypass partners are needed as well.
-  const computed = [...new Set([...dirtyIds, ...objects.flatMap((o) => o.members.map((m) => m.pointId))])];
-  const bypasses = await loadBypasses(handle, computed);
-  const ids = [...new Set([...computed, ...bypasses.flatMap((b) => [b.feederId, b.bypassId])])];
+  // The objects' other members are computed too (loadContext adds every bypass partner).
+  const ids = [...new Set([...dirtyIds, ...objects.flatMap((o) => o.members.map((m) => m.pointId))])];
   const archive = await loadPointArchive(handle, ids);
   const zones = new Map([...archive.values()].map((a) => [a.config.id, a.config.zone]));
   const known = ranges.filter((r) => zones.has(r.pointId));

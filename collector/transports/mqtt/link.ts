@@ -86,8 +86,23 @@ export interface PushTransport {
   close(): Promise<void>;
 }
 
-/** Errors of a broker that does not answer (yet), as opposed to one that refuses us. */
+/** Socket errors of a broker that is not there (yet). */
 const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN']);
+
+/**
+ * Whether `err` says the broker is not there (yet): unreachable, gone, or silent until mqtt.js
+ * times out (those errors carry no code). Anything else needs the operator: a refused login (a
+ * CONNACK reason code) or a connection that cannot work as configured (a TLS certificate).
+ */
+function brokerAway(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === undefined || (typeof code === 'string' && SOCKET_ERRORS.has(code));
+}
+
+/** Whether `err` is the broker's refusal in a CONNACK (a reason code): mqtt.js stops dialling then. */
+function refusedConnack(err: Error): boolean {
+  return typeof (err as { code?: unknown }).code === 'number';
+}
 
 function connectOptions(options: MqttLinkOptions): mqtt.IClientOptions {
   return {
@@ -162,14 +177,14 @@ export class MqttLink implements PushTransport {
         this.invalid(topic, topic.split('/')[2] ?? '', `handler failed: ${(e as Error)?.message ?? e}`);
       }
     });
-    // The client dials on by itself after a lost broker (a socket error, a timeout): that is
-    // told once per outage. A refusal of the login (a CONNACK with a reason code: credentials
-    // changed, say) stops it for good: that is told every time.
+    // The client dials on by itself after any error but a refused CONNACK, so those repeat every
+    // dial: told once per outage. A refusal (credentials changed, say) stops it for good: told
+    // every time.
     let lost = false;
     client.on('connect', () => (lost = false));
     client.on('error', (err) => {
       if (refusesMqtt5(err)) return;
-      if (typeof (err as { code?: unknown }).code !== 'number') {
+      if (!refusedConnack(err)) {
         if (lost) return;
         lost = true;
       }
@@ -199,7 +214,7 @@ export class MqttLink implements PushTransport {
       client.on('error', (err) => {
         if (fallBackTo311(client, err)) steppingDown = true;
         if (steppingDown || !pending) return;
-        if (SOCKET_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) startWithout();
+        if (brokerAway(err)) startWithout();
         else {
           pending = false;
           client.end();
