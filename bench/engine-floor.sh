@@ -1,7 +1,8 @@
 #!/bin/bash
-# The server's floor under a full engine run: the same reads (the month's readings of 1 000
-# points) and writes (its interval rows) with nothing computed, psql as the client, two
-# connections each way like the engine's defaults. No engine can beat this on the server, so
+# The server's floor under a full engine run: the same rows read (the month's readings of 1 000
+# points) and written (its interval rows) with nothing computed, psql as the client, two
+# connections each way like the engine's defaults (each read a sorted half of the points, where
+# the engine reads chunks of ~100 points unsorted: close, not identical). No engine can beat this on the server, so
 # baseline time / this time bounds the ratio bench/engine.ts can reach with this storage.
 #
 #   bench/engine-floor.sh mf_bench_engine_<n>   # a database kept by bench/engine.ts --points 1000 --keep
