@@ -177,8 +177,9 @@ export async function claimWork(handle: Database, opts: ClaimOptions): Promise<C
  * Claim the pending tasks that lie inside `ranges` (same point, readings within [from, to]),
  * widened across gaps as `claimWork` widens them: a one-off recompute of those ranges takes
  * their work along, so nothing it covered is left pending (a settlement waits for pending work).
+ * A point another worker computes now (a running task under a live `leaseMs`, the workers' lease) is left to it.
  */
-export async function claimWithin(handle: Database, worker: string, ranges: readonly DirtyRange[]): Promise<ClaimedWork[]> {
+export async function claimWithin(handle: Database, worker: string, ranges: readonly DirtyRange[], leaseMs = DEFAULT_LEASE_MS): Promise<ClaimedWork[]> {
   if (ranges.length === 0) return [];
   return claimPicked(handle, worker, sql`
     picked AS (
@@ -186,7 +187,7 @@ export async function claimWithin(handle: Database, worker: string, ranges: read
       JOIN unnest(${ranges.map((x) => x.pointId)}::text[], ${ranges.map((x) => x.from)}::timestamptz[], ${ranges.map((x) => x.to)}::timestamptz[]) AS w(p, a, b)
         ON c.point_id = w.p AND c.from_ts >= w.a AND c.to_ts <= w.b
       WHERE c.state = 'pending'
-        AND NOT ${computedNow(`${DEFAULT_LEASE_MS} milliseconds`)}
+        AND NOT ${computedNow(`${Math.round(leaseMs)} milliseconds`)}
       FOR UPDATE OF c SKIP LOCKED)`);
 }
 

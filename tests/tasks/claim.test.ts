@@ -79,6 +79,19 @@ describe.each(dbTargets())('calculation tasks on $name PostgreSQL', (target) => 
     expect((await taskCounts(h)).pending).toBe(0);
   });
 
+  it('leaves a point to the worker computing it, until that worker\'s lease runs out', async () => {
+    const range = { pointId: 'L', from: new Date('2026-10-01T00:00Z'), to: new Date('2026-10-02T00:00Z') };
+    await markDirty(h, [range], 'test');
+    // A worker claimed L two minutes ago and has not renewed since.
+    await claimWork(h, { worker: 'gone', limit: 10 });
+    await h.db.updateTable('calc_task').set({ claimed_at: new Date(Date.now() - 120_000) }).where('point_id', '=', 'L').execute();
+    await markDirty(h, [range], 'new reading');
+    expect(await claimWithin(h, 'cli', [range])).toEqual([]); // under the default five-minute lease it is still computing
+    const [work] = await claimWithin(h, 'cli', [range], 60_000); // under a one-minute lease it is dead
+    expect(work?.pointId).toBe('L');
+    expect(work?.taskIds).toHaveLength(1);
+  });
+
   it('gives claimed tasks back when the work fails, and reports that failure even when giving back fails too', async () => {
     const range = { pointId: 'F', from: new Date('2026-10-01T00:00Z'), to: new Date('2026-10-02T00:00Z') };
     await markDirty(h, [range], 'test');
