@@ -48,9 +48,8 @@ const simulateCmd: Command = {
   },
   async run([file], o) {
     if (!file) throw new UsageError('missing <scenario.yaml>');
-    const broker = o.batch ? undefined : await ensureBroker();
+    let broker = o.batch ? undefined : await ensureBroker();
     try {
-      if (broker?.embedded) console.log(`embedded MQTT broker at ${broker.url} (set MQTT_URL to use your own)`);
       const run = await runScenario(file, {
         mode: o.batch ? 'batch' : 'live',
         ...(typeof o.record === 'string' ? { record: o.record } : {}),
@@ -58,6 +57,14 @@ const simulateCmd: Command = {
         ...(o.hold ? { hold: true } : {}),
         ...(broker ? { mqttUrl: broker.url } : {}),
       });
+      if (broker?.embedded) {
+        // Terminals that name their own broker leave the embedded one idle: it is not kept.
+        if (run.endpoints.some((e) => e.mqtt?.url === broker!.url)) console.log(`embedded MQTT broker at ${broker.url} (set MQTT_URL to use your own)`);
+        else {
+          await broker.close();
+          broker = undefined;
+        }
+      }
       await follow(run, `simulate ${file}`);
       return EXIT.ok;
     } finally {

@@ -34,6 +34,7 @@ export interface RunOptions extends ServeOptions {
 export interface RunSummary {
   scenario: string;
   start: number;
+  /** Simulated time reached: the scenario's end, or where a stop cut the run short. */
   end: number;
   intervals: number;
   faults: number;
@@ -70,10 +71,11 @@ export async function drive(
   let stopped = false;
   let wake: () => void = () => undefined;
   const finish = async (): Promise<RunSummary> => {
+    const reached = Math.min(range.end, ...terminals.map((t) => t.time));
     writer?.write({ type: 'end', time: Math.min(...terminals.map((t) => t.time)) });
     await writer?.close();
     await served?.stop();
-    return { scenario: name, start: range.start, end: range.end, intervals, faults, ...(writer ? { record: writer.file } : {}) };
+    return { scenario: name, start: range.start, end: reached, intervals, faults, ...(writer ? { record: writer.file } : {}) };
   };
   const done = (async () => {
     if (opts.mode === 'batch') {

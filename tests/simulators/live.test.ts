@@ -59,4 +59,15 @@ describe('a live scenario run (accelerated clock, served on Modbus TCP)', () => 
     const lines = (f: string) => readFileSync(join(dir, f), 'utf8').trim().split('\n').slice(1);
     expect(lines('live.jsonl')).toEqual(lines('batch.jsonl'));
   });
+
+  it('reports where a stopped run got to, not the scenario end', async () => {
+    const run = await startSimulation(buildSimulation(parseScenario(SCENARIO, 'live.yaml')), { mode: 'live', speed: 3600, tickMs: 20 });
+    await new Promise((r) => setTimeout(r, 300)); // about five simulated minutes of the day
+    await run.stop();
+    const s = await run.done;
+    const reached = run.simulation.terminals[0]!.time;
+    expect(s.end).toBe(reached);
+    expect(s.end).toBeGreaterThan(s.start);
+    expect(s.end).toBeLessThan(run.simulation.end);
+  });
 });
