@@ -110,7 +110,11 @@ const recomputeCmd: Command = {
       if (typeof o.point === 'string') points = points.where('id', '=', o.point);
       const zones = await points.execute();
       if (zones.length === 0) {
-        console.error(typeof o.point === 'string' ? `meterflow engine recompute: no metering point '${o.point}' in the archive; the ids are those of the archive file (meterflow import archive)` : 'meterflow engine recompute: the archive has no metering points; import one with meterflow import archive');
+        if (typeof o.point === 'string') {
+          console.error(`meterflow engine recompute: no metering point '${o.point}' in the archive; the ids are those of the archive file (meterflow import archive)`);
+          return EXIT.usage;
+        }
+        console.error('meterflow engine recompute: the archive has no metering points; import one with meterflow import archive');
         return EXIT.failed;
       }
       const ids = zones.map((p) => p.id);
@@ -141,16 +145,21 @@ const recomputeCmd: Command = {
   },
 };
 
-/** What is wrong with `--point` or `--object`, if neither names anything in the archive. */
-async function unknownSelection(h: Database, point: string | undefined, object: string | undefined): Promise<string | undefined> {
-  if (point !== undefined && !(await h.db.selectFrom('metering_point').select('id').where('id', '=', point).executeTakeFirst())) {
-    return `no metering point '${point}' in the archive`;
-  }
+/**
+ * What is wrong with `--point` or `--object`, if it names nothing the export can select: losses
+ * are of statistical objects only, alarms also of points and terminals.
+ */
+async function unknownSelection(h: Database, kind: ExportKind, point: string | undefined, object: string | undefined): Promise<string | undefined> {
+  const isPoint = async (id: string) => !!(await h.db.selectFrom('metering_point').select('id').where('id', '=', id).executeTakeFirst());
+  if (point !== undefined && !(await isPoint(point))) return `no metering point '${point}' in the archive`;
   if (object === undefined) return undefined;
-  const found = await h.db.selectFrom('stat_object').select('id').where('id', '=', object)
-    .union(h.db.selectFrom('metering_point').select('id').where('id', '=', object))
+  if (await h.db.selectFrom('stat_object').select('id').where('id', '=', object).executeTakeFirst()) return undefined;
+  if (kind === 'losses') {
+    return `no statistical object '${object}' in the archive${(await isPoint(object)) ? ` ('${object}' is a metering point: its energy is in meterflow export daily|monthly|intervals --point ${object})` : ''}`;
+  }
+  const other = await h.db.selectFrom('metering_point').select('id').where('id', '=', object)
     .union(h.db.selectFrom('terminal').select('id').where('id', '=', object)).executeTakeFirst();
-  return found ? undefined : `no statistical object, point or terminal '${object}' in the archive`;
+  return other ? undefined : `no statistical object, point or terminal '${object}' in the archive`;
 }
 
 const exportCmd: Command = {
@@ -174,10 +183,10 @@ const exportCmd: Command = {
     if (object !== undefined && kind !== 'losses' && kind !== 'alarms') throw new UsageError(`--object does not select ${kind} energy, which is of metering points: use --point`);
     if (point !== undefined && object !== undefined) throw new UsageError('--point and --object: give one');
     return withDatabase(o, async (h) => {
-    const unknown = await unknownSelection(h, point, object);
+    const unknown = await unknownSelection(h, kind as ExportKind, point, object);
     if (unknown) {
       console.error(`meterflow export: ${unknown}; the ids are those of the archive file (meterflow import archive)`);
-      return EXIT.failed;
+      return EXIT.usage;
     }
     const rows = await exportRows(h, { kind: kind as ExportKind, from, to, ...(point !== undefined ? { point } : {}), ...(object !== undefined ? { object } : {}) });
     const text = o.format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : toCsv(rows, EXPORT_COLUMNS[kind as ExportKind]);
