@@ -50,7 +50,7 @@ export interface WriteOptions {
 export interface WriteResult {
   /** Rows inserted or completed with registers they lacked. */
   written: number;
-  /** Rows that added nothing: duplicates of stored rows, or rows whose differing values were refused. */
+  /** Rows that added nothing and differed in nothing: duplicates of stored rows (a row with a differing value is in `conflicts`). */
   unchanged: number;
   /** Conflicts refused (or, with `correct`, applied). */
   conflicts: ReadingConflict[];
@@ -195,16 +195,17 @@ async function lockedChanges(client: pg.PoolClient, rows: readonly ReadingRow[],
       hold.push({ at, row });
       continue;
     }
-    let changes = false;
+    let changes = false, differs = false;
     const values = row.values.map((v, i) => {
       if (v === null || v === undefined || v === old[i]) return null;
       if (old[i] === null) return (changes = true), v;
       if (onConflict === 'correct') return (changes = true), v;
       conflicts.push({ pointId: row.pointId, ts: row.ts, register: REGISTER_CODES[i]!, stored: old[i]!, incoming: v });
+      differs = true;
       return null;
     });
     if (changes) hold.push({ at, row: { ...row, values } });
-    else unchanged++;
+    else if (!differs) unchanged++;
   }
   return { hold, unchanged, conflicts };
 }
@@ -247,17 +248,18 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
       unique = unique.filter((_, i) => !locks.has(i));
     }
     await stage(client, unique, handle.copy);
-    const upsert = (onConflict: string) => client.query(`
+    // Written rows are counted, or (`keys`) listed: the merge below needs to know which ones.
+    const upsert = (onConflict: string, keys = false) => client.query(`
       WITH up AS (
         INSERT INTO reading (${COLS.join(', ')}) SELECT ${COLS.join(', ')} FROM mf_stage ORDER BY point_id, ts
         ON CONFLICT (point_id, ts) ${onConflict}
         RETURNING point_id, ts)${opts.markDirty === false ? '' : `, dirty AS (INSERT INTO calc_task (point_id, from_ts, to_ts, reason)
         ${dirtyIslands('up', 'readings')})`}
-      SELECT count(*)::int AS n FROM up`).then((r) => r.rows[0].n as number);
+      ${keys ? 'SELECT point_id, ts FROM up' : 'SELECT count(*)::int AS n FROM up'}`);
     // New rows, the common case, go in with one index probe each; only when some keys were
     // already stored do we look for conflicts and merge missing registers.
-    let written = await upsert('DO NOTHING');
-    let corrected = 0;
+    let written = (await upsert('DO NOTHING')).rows[0].n as number;
+    let corrected = 0, differing = 0;
     if (written < unique.length) {
       const found = await findConflicts(client);
       conflicts.push(...found);
@@ -268,10 +270,14 @@ export async function writeReadings(handle: Database, rows: readonly ReadingRow[
         // Keep the stored values; the row's other registers may still fill gaps.
         await client.query(`UPDATE mf_stage s SET ${keepStored} FROM reading r WHERE r.point_id = s.point_id AND r.ts = s.ts AND (${differs})`);
       }
-      written += await upsert(`DO UPDATE SET ${fill} WHERE ${gains}`);
+      const merged = (await upsert(`DO UPDATE SET ${fill} WHERE ${gains}`, true)).rows as { point_id: string; ts: Date }[];
+      written += merged.length;
+      // Rows with a differing value (refused or corrected) that gained nothing else are not unchanged.
+      const gained = new Set(merged.map((r) => `${r.point_id}\u0000${r.ts.getTime()}`));
+      differing = new Set(found.map((c) => `${c.pointId}\u0000${c.ts.getTime()}`).filter((k) => !gained.has(k))).size;
     }
     await client.query('TRUNCATE mf_stage');
-    return { written, unchanged: unique.length - written + lockedUnchanged, conflicts, corrected, held };
+    return { written, unchanged: unique.length - written - differing + lockedUnchanged, conflicts, corrected, held };
   };
   return opts.client ? write(opts.client) : withTransaction(handle, write);
 }

@@ -113,6 +113,23 @@ describe.each(dbTargets())('import on $name PostgreSQL', (target) => {
     expect(psql(h.url, "SELECT old_value, new_value, actor, reason FROM reading_revision WHERE point_id = 'F1'")).toBe('10002345,10002346,alice,meter re-read on site');
     expect(psql(h.url, "SELECT count(*) FROM audit_log WHERE action = 'correct-reading' AND actor = 'alice'")).toBe('1');
   });
+
+  it('counts a refused snapshot as rejected only, not also as unchanged', async () => {
+    const csv = file('refused.csv', [
+      'point,ts,register,value',
+      'F3,2026-11-03T02:00:00+01:00,ap_imp.total,100030.00',
+      'F3,2026-11-03T02:15:00+01:00,ap_imp.total,100031.00',
+    ].join('\n'));
+    await importReadingsFile(h, csv);
+    const again = file('refused-again.csv', [
+      'point,ts,register,value',
+      'F3,2026-11-03T02:00:00+01:00,ap_imp.total,100030.50',
+      'F3,2026-11-03T02:15:00+01:00,ap_imp.total,100031.00',
+      'F3,2026-11-03T02:30:00+01:00,ap_imp.total,100032.00',
+    ].join('\n'));
+    const r = await importReadingsFile(h, again, { skipInvalid: true });
+    expect(r).toMatchObject({ snapshots: 3, written: 1, unchanged: 1, corrected: 0, rejected: 1 });
+  });
 });
 
 describe('meterflow import (CLI exit codes)', () => {
