@@ -19,10 +19,24 @@ export async function knownIds(handle: Database): Promise<KnownIds> {
 /** Counts of what an archive import stored, by section. */
 export type ArchiveCounts = Record<string, number>;
 
+/** A stored point's CT or PT ratio that an archive import replaced for the point's whole history. */
+export interface RatioEdit {
+  point: string;
+  field: 'ctRatio' | 'ptRatio';
+  from: string;
+  to: string;
+}
+
+/** What an archive import stored, and the ratios it replaced (not dated changes: those are `ratioChanges`). */
+export interface ArchiveImport {
+  counts: ArchiveCounts;
+  ratioEdits: RatioEdit[];
+}
+
 const DAY = 86_400_000;
 
-/** Store a validated archive in one transaction; returns counts per section. */
-export async function storeArchive(handle: Database, a: Archive, actor = 'import', file?: string): Promise<ArchiveCounts> {
+/** Store a validated archive in one transaction; returns counts per section and the base ratios it replaced. */
+export async function storeArchive(handle: Database, a: Archive, actor = 'import', file?: string): Promise<ArchiveImport> {
   // New history events inside a settled month would change its figures: refuse the archive
   // whole. Events already stored (a re-import) change nothing and pass.
   const stored = async (table: 'installation' | 'ratio_change' | 'bypass_event', column: string, point: string, at: Date) =>
@@ -57,6 +71,7 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
     await up('transformer', a.transformers.map((b) => ({ id: b.id, substation_id: b.substation, name: b.name, rated_kva: b.ratedKva })));
     await up('terminal', a.terminals.map((t) => ({ id: t.id, substation_id: t.substation, name: t.name, transport: t.transport, address: t.address, profile: t.profile, memory_days: t.memoryDays })));
     await up('meter', a.meters.map((m) => ({ id: m.id, serial: m.serial, profile: m.profile, terminal_id: m.terminal ?? null, unit_id: m.unitId ?? null, capacity: m.capacity, primary_values: m.primaryValues })));
+    const ratioEdits = await replacedRatios(tx, a);
     await up('metering_point', a.points.map((p) => ({
       id: p.id, substation_id: p.substation, name: p.name, ct_ratio: p.ctRatio, pt_ratio: p.ptRatio, time_zone: p.timeZone,
       interval_seconds: p.intervalMinutes * 60, directions: p.directions, import_only: p.importOnly,
@@ -85,8 +100,23 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
     await markArchiveDirty(tx, a);
     if (!queuedAll) await markChangedDirty(tx, pointsBefore, await pointPrints(tx, a.points.map((p) => p.id)), objectsBefore, await objectPrints(tx, objectIds));
     const counts: ArchiveCounts = Object.fromEntries(Object.entries(a).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, (v as unknown[]).length]));
-    await tx.insertInto('audit_log').values({ actor, action: 'import-archive', entity: 'archive', entity_id: file ?? null, reason: null, detail: JSON.stringify(counts) }).execute();
-    return counts;
+    await tx.insertInto('audit_log').values({ actor, action: 'import-archive', entity: 'archive', entity_id: file ?? null, reason: null, detail: JSON.stringify({ ...counts, ...(ratioEdits.length > 0 ? { ratioEdits } : {}) }) }).execute();
+    return { counts, ratioEdits };
+  });
+}
+
+/**
+ * The stored points whose base CT or PT ratio the archive replaces. That rewrites every figure
+ * of the point (a correction of the archive); a transformer changed on a date is a ratio change.
+ */
+async function replacedRatios(tx: Transaction<Tables>, a: Archive): Promise<RatioEdit[]> {
+  const stored = new Map((await tx.selectFrom('metering_point').select(['id', 'ct_ratio', 'pt_ratio']).where('id', 'in', ['', ...a.points.map((p) => p.id)]).execute()).map((r) => [r.id, r]));
+  return a.points.flatMap((p) => {
+    const old = stored.get(p.id);
+    if (!old) return [];
+    return ([['ctRatio', String(old.ct_ratio), p.ctRatio], ['ptRatio', String(old.pt_ratio), p.ptRatio]] as const)
+      .filter(([, from, to]) => Number(from) !== Number(to))
+      .map(([field, from, to]): RatioEdit => ({ point: p.id, field, from, to: String(to) }));
   });
 }
 

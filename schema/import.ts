@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { withTransaction, type Database } from './database.ts';
 import { parseArchive } from './archive.ts';
-import { knownIds, storeArchive, type ArchiveCounts } from './archive-store.ts';
+import { knownIds, storeArchive, type ArchiveImport } from './archive-store.ts';
 import { InputError } from './located.ts';
 import { parseReadingsCsv, rejectsCsv, type RejectedRow } from './readings-file.ts';
 import { writeReadings, type WriteResult } from './readings.ts';
@@ -23,7 +23,7 @@ function readInput(file: string): string {
 }
 
 /** Validate and store an archive file (all or nothing). */
-export async function importArchiveFile(handle: Database, file: string, actor = 'import'): Promise<ArchiveCounts> {
+export async function importArchiveFile(handle: Database, file: string, actor = 'import'): Promise<ArchiveImport> {
   const archive = parseArchive(readInput(file), file, await knownIds(handle));
   return storeArchive(handle, archive, actor, file);
 }

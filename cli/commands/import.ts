@@ -12,9 +12,12 @@ const archiveCmd: Command = {
   async run([file], o) {
     if (!file) throw new UsageError('missing <file.yaml>');
     return withDatabase(o, async (h) => {
-    const counts = await importArchiveFile(h, file, o.actor as string);
+    const { counts, ratioEdits } = await importArchiveFile(h, file, o.actor as string);
     const parts = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
     console.log(`imported ${file}: ${parts.join(', ') || 'nothing'}`);
+    for (const e of ratioEdits) {
+      console.error(`warning: ${file}: point ${e.point}'s ${e.field} is now ${e.to}, was ${e.from}, over its whole history${e.to === '1' ? ` (a point without ${e.field} has 1)` : ''}: every figure of it is recomputed; a transformer changed on a date is a ratioChanges entry instead`);
+    }
     return EXIT.ok;
     });
   },

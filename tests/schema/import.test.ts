@@ -37,12 +37,14 @@ describe.each(dbTargets())('import on $name PostgreSQL', (target) => {
     const csv = file('f4.csv', 'point,ts,register,value\nF4,2026-10-05T00:00:00+02:00,ap_imp.total,10.00\nF4,2026-10-06T00:00:00+02:00,ap_imp.total,20.00\n');
     await importReadingsFile(h, csv);
     const changes = () => psql(h.url, "SELECT string_agg(point_id || ' ' || to_char(from_ts AT TIME ZONE 'UTC', 'MM-DD HH24') || '..' || to_char(to_ts AT TIME ZONE 'UTC', 'MM-DD HH24'), ';' ORDER BY point_id) FROM calc_task WHERE reason = 'archive-change'");
-    await importArchiveFile(h, 'examples/archive.yaml');
+    expect((await importArchiveFile(h, 'examples/archive.yaml')).ratioEdits).toEqual([]);
     expect(changes()).toBe('');
     const original = readFileSync('examples/archive.yaml', 'utf8');
     const f4 = original.split('\n').find((l) => l.includes('{ id: F4,'))!;
     expect(f4).toContain('ctRatio: 40');
-    await importArchiveFile(h, file('ct.yaml', original.replace(f4, f4.replace('ctRatio: 40', 'ctRatio: 50'))));
+    const edited = await importArchiveFile(h, file('ct.yaml', original.replace(f4, f4.replace('ctRatio: 40', 'ctRatio: 50'))));
+    expect(edited.ratioEdits).toEqual([{ point: 'F4', field: 'ctRatio', from: '40', to: '50' }]);
+    expect(psql(h.url, "SELECT detail->'ratioEdits' FROM audit_log WHERE action = 'import-archive' ORDER BY id DESC LIMIT 1")).toBe('[{"to": "50", "from": "40", "field": "ctRatio", "point": "F4"}]');
     expect(changes()).toBe('F4 10-04 22..10-05 22');
     // The bus is reclassed from 10 to 20 kV (other default limits): its members with readings are recomputed.
     psql(h.url, "UPDATE calc_task SET state = 'done' WHERE reason = 'archive-change'");
