@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DateTime } from 'luxon';
-import { DEFAULT_REGISTER_CAPACITY, DIRECTIONS, REGISTER_CODES, parseRegisterValue, type RegisterCode } from './registers.ts';
+import { DEFAULT_REGISTER_CAPACITY, DIRECTIONS, REGISTER_CODES, parseRegisterValue, registerValueProblem, type RegisterCode } from './registers.ts';
 import { InputError, parseYaml, yamlLineOf, type InputProblem } from './located.ts';
 import { tariffDaysProblem, tariffSchedules, tariffSpecSchema } from './tariff-spec.ts';
 
@@ -22,7 +22,7 @@ export const registerValue = z
   .union([z.number(), z.string()])
   .transform((v, ctx) => {
     const n = parseRegisterValue(String(v));
-    if (n === undefined) ctx.addIssue({ code: 'custom', message: 'a non-negative decimal with at most 2 decimals' });
+    if (n === undefined) ctx.addIssue({ code: 'custom', message: registerValueProblem(String(v)) });
     return n ?? 0;
   });
 const registerSet = z

@@ -4,7 +4,7 @@
  * decimals. Parsing is pure: rows become snapshots, bad rows become located rejections.
  */
 import { DateTime } from 'luxon';
-import { REGISTER_CODES, REGISTER_COUNT, formatRegisterValue, parseRegisterValue, registerIndex } from './registers.ts';
+import { REGISTER_CODES, REGISTER_COUNT, formatRegisterValue, parseRegisterValue, registerIndex, registerValueProblem } from './registers.ts';
 import type { ReadingRow } from './readings.ts';
 import type { InputProblem } from './located.ts';
 
@@ -93,13 +93,7 @@ export function parseReadingsCsv(text: string, file: string, knownPoint: (id: st
     const index = registerIndex(register);
     if (index < 0) { reject('register', `unknown register '${register}'; one of ${REGISTER_CODES.join(', ')}`); continue; }
     const value = parseRegisterValue(valueText);
-    if (value === undefined) {
-      const whole = /^\s*(\d+)(\.\d+)?\s*$/.exec(valueText)?.[1];
-      reject('value', whole !== undefined && BigInt(whole) * 100n > BigInt(Number.MAX_SAFE_INTEGER)
-        ? `'${valueText}' is larger than any register holds (at most ${formatRegisterValue(Number.MAX_SAFE_INTEGER)})`
-        : `'${valueText}' is not a non-negative decimal with at most 2 decimals (the register resolution, 0.01)`);
-      continue;
-    }
+    if (value === undefined) { reject('value', `'${valueText}' is ${registerValueProblem(valueText)}`); continue; }
     const date = ts.toJSDate();
     const key = `${point}|${date.getTime()}`;
     let snap = snapshots.get(key);

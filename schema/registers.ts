@@ -67,6 +67,14 @@ export function parseRegisterValue(text: string): number | undefined {
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
+/** Why `parseRegisterValue` refuses `text`: too large for exact hundredths, or not such a decimal at all. */
+export function registerValueProblem(text: string): string {
+  const whole = /^\s*(\d+)(\.\d+)?\s*$/.exec(text)?.[1];
+  return whole !== undefined && BigInt(whole) * BigInt(REGISTER_SCALE) > BigInt(Number.MAX_SAFE_INTEGER)
+    ? `larger than any register holds (at most ${formatRegisterValue(Number.MAX_SAFE_INTEGER)})`
+    : 'not a non-negative decimal with at most 2 decimals (the register resolution, 0.01)';
+}
+
 /** Format integer hundredths as a decimal string ("12345.67"). */
 export function formatRegisterValue(hundredths: number): string {
   const sign = hundredths < 0 ? '-' : '';

@@ -155,7 +155,7 @@ export async function markDirty(handle: Database, ranges: readonly DirtyRange[],
  */
 export async function claimWork(handle: Database, opts: ClaimOptions): Promise<ClaimedWork[]> {
   const limit = opts.limit ?? 500;
-  const lease = `${Math.round(opts.leaseMs ?? DEFAULT_LEASE_MS)} milliseconds`;
+  const lease = leaseInterval(opts.leaseMs ?? DEFAULT_LEASE_MS);
   return claimPicked(handle, opts.worker, sql`
     first AS (
       SELECT id, point_id FROM calc_task c
@@ -187,9 +187,12 @@ export async function claimWithin(handle: Database, worker: string, ranges: read
       JOIN unnest(${ranges.map((x) => x.pointId)}::text[], ${ranges.map((x) => x.from)}::timestamptz[], ${ranges.map((x) => x.to)}::timestamptz[]) AS w(p, a, b)
         ON c.point_id = w.p AND c.from_ts >= w.a AND c.to_ts <= w.b
       WHERE c.state = 'pending'
-        AND NOT ${computedNow(`${Math.round(leaseMs)} milliseconds`)}
+        AND NOT ${computedNow(leaseInterval(leaseMs))}
       FOR UPDATE OF c SKIP LOCKED)`);
 }
+
+/** A lease in ms as an SQL interval literal. */
+const leaseInterval = (ms: number) => `${Math.round(ms)} milliseconds`;
 
 /**
  * Whether a worker is computing the point of task `c` now (a running task of it under a live

@@ -1,6 +1,7 @@
 /** `meterflow engine run|recompute` and `meterflow export`. */
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
+import { sql } from 'kysely';
 import { boundInstant, drainTasks, holdingClaims, workerId, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_COLUMNS, EXPORT_KINDS, type ExportKind, type TimeBound } from '../../calc-engine/store/index.ts';
 import { claimWithin, DEFAULT_LEASE_MS, lockedMonths, outsideLocks, taskCounts } from '../../calc-engine/tasks/index.ts';
 import { logAlarms, publishAlarms, serveEngine, type EngineEndpoint } from '../../calc-engine/publish/index.ts';
@@ -150,16 +151,19 @@ const recomputeCmd: Command = {
  * are of statistical objects only, alarms also of points and terminals.
  */
 async function unknownSelection(h: Database, kind: ExportKind, point: string | undefined, object: string | undefined): Promise<string | undefined> {
-  const isPoint = async (id: string) => !!(await h.db.selectFrom('metering_point').select('id').where('id', '=', id).executeTakeFirst());
-  if (point !== undefined && !(await isPoint(point))) return `no metering point '${point}' in the archive`;
+  // What the id names in the archive, if anything: one lookup over the three kinds.
+  const named = (id: string) => h.db.selectFrom('stat_object').select(sql<string>`'object'`.as('kind')).where('id', '=', id)
+    .union(h.db.selectFrom('metering_point').select(sql<string>`'point'`.as('kind')).where('id', '=', id))
+    .union(h.db.selectFrom('terminal').select(sql<string>`'terminal'`.as('kind')).where('id', '=', id))
+    .execute().then((rows) => new Set(rows.map((r) => r.kind)));
+  if (point !== undefined && !(await named(point)).has('point')) return `no metering point '${point}' in the archive`;
   if (object === undefined) return undefined;
-  if (await h.db.selectFrom('stat_object').select('id').where('id', '=', object).executeTakeFirst()) return undefined;
+  const kinds = await named(object);
+  if (kinds.has('object')) return undefined;
   if (kind === 'losses') {
-    return `no statistical object '${object}' in the archive${(await isPoint(object)) ? ` ('${object}' is a metering point: its energy is in meterflow export daily|monthly|intervals --point ${object})` : ''}`;
+    return `no statistical object '${object}' in the archive${kinds.has('point') ? ` ('${object}' is a metering point: its energy is in meterflow export daily|monthly|intervals --point ${object})` : ''}`;
   }
-  const other = await h.db.selectFrom('metering_point').select('id').where('id', '=', object)
-    .union(h.db.selectFrom('terminal').select('id').where('id', '=', object)).executeTakeFirst();
-  return other ? undefined : `no statistical object, point or terminal '${object}' in the archive`;
+  return kinds.size > 0 ? undefined : `no statistical object, point or terminal '${object}' in the archive`;
 }
 
 const exportCmd: Command = {

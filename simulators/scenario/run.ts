@@ -71,11 +71,11 @@ export async function drive(
   let stopped = false;
   let wake: () => void = () => undefined;
   const finish = async (): Promise<RunSummary> => {
-    const reached = Math.min(range.end, ...terminals.map((t) => t.time));
-    writer?.write({ type: 'end', time: Math.min(...terminals.map((t) => t.time)) });
+    const last = Math.min(...terminals.map((t) => t.time));
+    writer?.write({ type: 'end', time: last });
     await writer?.close();
     await served?.stop();
-    return { scenario: name, start: range.start, end: reached, intervals, faults, ...(writer ? { record: writer.file } : {}) };
+    return { scenario: name, start: range.start, end: Math.min(range.end, last), intervals, faults, ...(writer ? { record: writer.file } : {}) };
   };
   const done = (async () => {
     if (opts.mode === 'batch') {
