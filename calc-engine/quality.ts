@@ -31,6 +31,14 @@ function union<T>(a: readonly T[], b: readonly T[]): T[] {
   return out.sort();
 }
 
+/** A register the meter does not read at all: absent by design, not missing data. */
+export const NOT_READ: Quality = { kind: 'missing', reasons: ['not-read'] };
+
+/** Whether a figure is absent only because its meter does not read the register. */
+export function isNotRead(q: Quality): boolean {
+  return q.kind === 'missing' && q.reasons.length === 1 && q.reasons[0] === 'not-read';
+}
+
 /** Quality of a figure built from two parts: missing beats estimated beats actual. */
 export function combineQuality(a: Quality, b: Quality): Quality {
   if (a.kind === 'missing' || b.kind === 'missing') {

@@ -67,6 +67,32 @@ function rawEligible(e: MeterEpoch, t: number): boolean {
   return true;
 }
 
+const readByEpoch = new WeakMap<ReadingSeries, Map<MeterEpoch, readonly boolean[]>>();
+
+/**
+ * Registers the epoch's meter reads: those present in any of its raw rows or recorded readings.
+ * A register missing at a window's edge is missing data only when the meter reads it; one it
+ * never reads (a meter without tiers) is absent by design. With nothing read, every register counts.
+ */
+export function epochReadRegisters(s: ReadingSeries, e: MeterEpoch): readonly boolean[] {
+  let known = readByEpoch.get(s);
+  if (!known) readByEpoch.set(s, (known = new Map()));
+  const hit = known.get(e);
+  if (hit) return hit;
+  const read = new Array<boolean>(REGISTER_COUNT).fill(false);
+  let n = 0;
+  const mark = (v: number | undefined, r: number): void => {
+    if (v !== undefined && !Number.isNaN(v) && !read[r]) (read[r] = true), n++;
+  };
+  for (const rec of [e.startReading, e.endReading]) if (rec) for (let r = 0; r < REGISTER_COUNT; r++) mark(rec[r], r);
+  for (let i = lowerBound(s.ts, e.from); i < s.ts.length && s.ts[i]! <= e.to && n < REGISTER_COUNT; i++) {
+    if (rawEligible(e, s.ts[i]!)) for (let r = 0; r < REGISTER_COUNT; r++) mark(s.values[i * REGISTER_COUNT + r], r);
+  }
+  const out = n === 0 ? read.fill(true) : read;
+  known.set(e, out);
+  return out;
+}
+
 interface Anchor {
   t: number;
   v: number;

@@ -6,9 +6,9 @@
 import { REGISTER_COUNT } from '../schema/registers.ts';
 import { FigureBuilder, type EnergyFigure } from './figure.ts';
 import { intervalMs, maxEstimateGapMs, type PointData } from './point.ts';
-import { ACTUAL, combineQuality, missing } from './quality.ts';
+import { ACTUAL, combineQuality, missing, NOT_READ } from './quality.ts';
 import { rational, ratMul } from './rational.ts';
-import { epochRegisterAt } from './readings.ts';
+import { epochReadRegisters, epochRegisterAt } from './readings.ts';
 import { maxSteps, registerDelta } from './rollover.ts';
 
 /** Energy of point `p` over (a, b] for all 20 registers, with quality, provenance and events. */
@@ -25,13 +25,14 @@ export function spanEnergy(p: PointData, a: number, b: number): EnergyFigure {
     if (lo >= hi) continue;
     if (lo > covered) unmetered(out, p, covered, lo);
     covered = Math.max(covered, hi);
+    const read = epochReadRegisters(p.series, e);
     const limit = maxSteps(p.config.maxIntervalEnergy, Math.ceil((hi - lo) / dt), e.multiplier.num, e.multiplier.den, e.capacity);
     for (let r = 0; r < REGISTER_COUNT; r++) {
       const r0 = epochRegisterAt(p.series, e, lo, r, gap);
       const r1 = epochRegisterAt(p.series, e, hi, r, gap);
       const q = combineQuality(r0.quality, r1.quality);
       if (q.kind === 'missing') {
-        out.add(r, null, q);
+        out.add(r, null, read[r] ? q : NOT_READ);
         continue;
       }
       const d = registerDelta(r0.value, r1.value, e.capacity, limit);

@@ -5,7 +5,7 @@
  * Only I/O here; everything is computed in `prepare.ts` and `statement.ts`.
  */
 import { sql, type Kysely } from 'kysely';
-import { REGISTER_COLUMNS } from '../../schema/index.ts';
+import { REGISTER_CODES, REGISTER_COLUMNS } from '../../schema/index.ts';
 import { decNormalize, parseDecimal, type Decimal } from './decimal.ts';
 import { figuresFromRow, type RegisterFigures } from './model.ts';
 import type { TariffRecord } from './tariff.ts';
@@ -34,6 +34,10 @@ export interface MonthlyFigure {
   energy: RegisterFigures;
   /** False when the meter keeps no active-import tier registers (all four null, the total not). */
   tiersKept: boolean;
+  /** Why a missing figure is missing (the row's method), e.g. `no-reading`. */
+  reasons: string | null;
+  /** Registers without a figure in a direction where others have one (a tier missing at a boundary). */
+  gaps: string[];
 }
 
 const COLS = sql.raw(REGISTER_COLUMNS.join(', '));
@@ -65,7 +69,7 @@ export async function loadTariffs(db: Kysely<any>): Promise<TariffRecord[]> {
 /** The engine's monthly figures of `month` (`YYYY-MM-01`) for the points of any account. */
 export async function loadMonthlyFigures(db: Kysely<any>, monthDate: string): Promise<Map<string, MonthlyFigure>> {
   const r = await sql<Record<string, unknown>>`
-    SELECT point_id, quality, period_start, period_end, ${COLS} FROM monthly_energy
+    SELECT point_id, quality, method, period_start, period_end, ${COLS} FROM monthly_energy
     WHERE month = ${monthDate}::date AND point_id IN (SELECT point_id FROM account_member)`.execute(db);
   const out = new Map<string, MonthlyFigure>();
   for (const row of r.rows) {
@@ -75,6 +79,8 @@ export async function loadMonthlyFigures(db: Kysely<any>, monthDate: string): Pr
       periodEnd: row.period_end as Date,
       energy: figuresFromRow(row),
       tiersKept: row.ap_imp_total === null || TIER_COLUMNS.some((c) => row[c] !== null),
+      reasons: row.method as string | null,
+      gaps: REGISTER_CODES.filter((code, i) => row[REGISTER_COLUMNS[i]!] === null && REGISTER_COLUMNS.some((c, k) => row[c] !== null && REGISTER_CODES[k]!.split('.')[0] === code.split('.')[0])),
     });
   }
   return out;

@@ -59,6 +59,11 @@ function memoized(memo: SpanMemo, key: string, make: () => { days: string[]; spa
   return v;
 }
 
+function missingProblem(f: MonthlyFigure): string {
+  const why = [f.reasons, f.gaps.length > 0 ? `no figure for ${f.gaps.join(', ')}` : null].filter(Boolean).join('; ');
+  return `monthly figure missing${why ? ` (${why})` : ''}: a month-boundary reading is absent: import it, or set the month's figure with meterflow adjust --month --set`;
+}
+
 function firstOf<T>(list: readonly T[]): T | undefined {
   return list[0];
 }
@@ -72,7 +77,7 @@ export function draftAccount(acc: AccountRecord, monthly: ReadonlyMap<string, Mo
   for (const m of acc.members) {
     const f = monthly.get(m.pointId);
     if (!f) problems.push({ accountId: acc.id, pointId: m.pointId, problem: 'no monthly figure: the engine has not computed this month' });
-    else if (f.quality === 'missing') problems.push({ accountId: acc.id, pointId: m.pointId, problem: 'monthly figure missing: a month-boundary reading is absent' });
+    else if (f.quality === 'missing') problems.push({ accountId: acc.id, pointId: m.pointId, problem: missingProblem(f) });
     else if (f.quality === 'estimated' && !opts.approveEstimates) problems.push({ accountId: acc.id, pointId: m.pointId, problem: 'monthly figure estimated: approve with --approve-estimates --actor NAME, or supply the readings' });
     else {
       if (f.quality === 'estimated') approved.push(`${acc.id}/${m.pointId}`);

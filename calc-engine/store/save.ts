@@ -8,14 +8,19 @@ import { advisoryLocksSql } from './literal.ts';
 import { REGISTER_COLUMNS, bulkUpsert, type Cell } from '../../schema/index.ts';
 import type { EnergyFigure } from '../figure.ts';
 import type { ObjectFigure } from '../objects.ts';
-import { combineQuality, ACTUAL, type Quality } from '../quality.ts';
+import { combineQuality, isNotRead, ACTUAL, type Quality } from '../quality.ts';
 import { ratToDecimal } from '../rational.ts';
 
-/** Quality of a stored row: combined over the registers that have a figure; missing when none has. */
+/**
+ * Quality of a stored row: combined over every register its meter reads, so a row is actual
+ * only when all of them have an actual figure — a tier missing at a boundary makes the row
+ * missing (its other registers keep their figures), lest a bill price that tier at zero.
+ * Registers the meter does not read at all do not count.
+ */
 export function rowQuality(f: EnergyFigure): Quality {
-  const present = f.registers.filter((r) => r.energy !== null);
-  if (present.length === 0) return f.registers[0]?.quality ?? ACTUAL;
-  return present.reduce<Quality>((q, r) => combineQuality(q, r.quality), ACTUAL);
+  const judged = f.registers.filter((r) => !isNotRead(r.quality));
+  if (judged.length === 0) return f.registers[0]?.quality ?? ACTUAL;
+  return judged.reduce<Quality>((q, r) => combineQuality(q, r.quality), ACTUAL);
 }
 
 function qualityCells(q: Quality): [string, string | null] {

@@ -4,6 +4,8 @@ import {
   dailyEnergy, energyContext, monthDailyEnergies, monthlyEnergy, monthPeriod, ratAdd, ratToDecimal, statisticalScheme, touFromIntervals, touFromRegisters,
   intervalEnergies, type TariffCalendar,
 } from '../../calc-engine/index.ts';
+import { rowQuality } from '../../calc-engine/store/index.ts';
+import { registerIndex } from '../../schema/registers.ts';
 import { at, IMP, kwh, linearSnapshots, pointData, regs } from './fixtures.ts';
 
 const scheme = statisticalScheme();
@@ -133,5 +135,31 @@ describe('a point whose first meter is installed mid-month', () => {
     const c = energyContext([M]);
     expect(dailyEnergy(c, scheme, 'M', '2026-03-09').registers[IMP]!.quality.kind).toBe('missing');
     expect(monthlyEnergy(c, scheme, 'M', '2026-04').registers[IMP]!.quality.kind).toBe('missing');
+  });
+});
+
+describe('a row with one register missing', () => {
+  // Meter K keeps tiers: on 10 March 2026 00:00 it reads total 100.00, peak 40.00 kWh; on the
+  // 11th at 00:00 total 124.00, and the peak register was not read. The day's total is 24.00,
+  // its peak unknown: the row is missing (a bill must not price the peak at zero), the total
+  // keeps its figure. Meter T keeps no tiers (the tiers are never read): its day is actual.
+  const NaNs = { 'ap_imp.sharp': NaN, 'ap_imp.peak': NaN, 'ap_imp.flat': NaN, 'ap_imp.valley': NaN };
+  const K = pointData({ id: 'K' }, inst('MK'), [], [
+    { ts: at('2026-03-10T00:00'), values: regs({ 'ap_imp.total': 10_000, 'ap_imp.peak': 4_000 }) },
+    { ts: at('2026-03-11T00:00'), values: regs({ 'ap_imp.total': 12_400, 'ap_imp.peak': NaN }) },
+  ]);
+  const T = pointData({ id: 'T' }, inst('MT'), [], [
+    { ts: at('2026-03-10T00:00'), values: regs({ 'ap_imp.total': 10_000, ...NaNs }) },
+    { ts: at('2026-03-11T00:00'), values: regs({ 'ap_imp.total': 12_400, ...NaNs }) },
+  ]);
+  const ctx = energyContext([K, T]);
+  it('is missing when the meter reads that register, actual when it never does', () => {
+    const k = dailyEnergy(ctx, scheme, 'K', '2026-03-10');
+    expect(kwh(k)).toBe('24.00');
+    expect(k.registers[registerIndex('ap_imp.peak')]!.energy).toBeNull();
+    expect(rowQuality(k)).toEqual({ kind: 'missing', reasons: ['no-reading'] });
+    const t = dailyEnergy(ctx, scheme, 'T', '2026-03-10');
+    expect(kwh(t)).toBe('24.00');
+    expect(rowQuality(t)).toEqual({ kind: 'actual' });
   });
 });
