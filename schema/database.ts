@@ -57,7 +57,10 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
     copy: opts.copy ?? process.env.MF_BULK !== 'insert',
     close: () => db.destroy(),
   };
-  if (opts.migrate !== false) await migrate(handle);
+  if (opts.migrate !== false) await migrate(handle).catch(async (e: unknown) => {
+    await handle.close();
+    throw e;
+  });
   return handle;
 }
 
@@ -101,6 +104,17 @@ export async function withTransaction<T>(handle: Database, fn: (client: pg.PoolC
   }
 }
 
+/** A connection string without its password, for messages. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(a malformed connection string)';
+  }
+}
+
 /** Apply pending migrations; throws with the failing migration's name. */
 export async function migrate(handle: Database): Promise<string[]> {
   // Kysely's migrator takes a lock, so processes starting together migrate once.
@@ -108,7 +122,10 @@ export async function migrate(handle: Database): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
-    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? String(error)}`);
+    const why = (error as Error).message ?? String(error);
+    // No migration ran: the server was not reached or refused the login.
+    if (!failed) throw new Error(`cannot use the database at ${redactedUrl(handle.url)}: ${why}; check DATABASE_URL (postgres://user@host:port/database) and that the server runs`);
+    throw new Error(`migration ${failed.migrationName} failed: ${why}`);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { databaseStatus, writeReadings, type Database } from '../../schema/index.ts';
+import { createServer } from 'node:net';
+import { databaseStatus, openDatabase, writeReadings, type Database } from '../../schema/index.ts';
 import { dbTargets, freshDatabase } from '../support/db.ts';
 
 describe.each(dbTargets())('migrations on $name PostgreSQL', (target) => {
@@ -32,5 +33,16 @@ describe.each(dbTargets())('migrations on $name PostgreSQL', (target) => {
   it('uses only portable SQL for time buckets (date_bin)', async () => {
     const r = await sql<{ b: Date }>`SELECT date_bin('15 minutes', ts, TIMESTAMPTZ '2000-01-01') AS b FROM reading ORDER BY ts LIMIT 1`.execute(h.db);
     expect(r.rows[0]!.b.toISOString()).toBe('2026-10-31T23:45:00.000Z');
+  });
+});
+
+describe('a database that cannot be reached', () => {
+  it('is named, without its password, with what to check', async () => {
+    const spare = createServer();
+    await new Promise<void>((ok) => spare.listen(0, '127.0.0.1', ok));
+    const port = (spare.address() as { port: number }).port;
+    await new Promise<void>((ok) => spare.close(() => ok()));
+    const err = await openDatabase({ url: `postgres://meter:secret@127.0.0.1:${port}/site` }).then(() => null, (e: Error) => e);
+    expect(err?.message).toBe(`cannot use the database at postgres://meter:***@127.0.0.1:${port}/site: connect ECONNREFUSED 127.0.0.1:${port}; check DATABASE_URL (postgres://user@host:port/database) and that the server runs`);
   });
 });
