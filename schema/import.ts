@@ -10,7 +10,7 @@ import { withTransaction, type Database } from './database.ts';
 import { parseArchive } from './archive.ts';
 import { knownIds, storeArchive, type ArchiveImport } from './archive-store.ts';
 import { InputError } from './located.ts';
-import { parseReadingsCsv, rejectsCsv, type RejectedRow } from './readings-file.ts';
+import { parseReadingsCsv, rejectsCsv, type InstalledMeter, type RejectedRow } from './readings-file.ts';
 import { writeReadings, type WriteResult } from './readings.ts';
 import { formatRegisterValue, registerIndex } from './registers.ts';
 
@@ -52,11 +52,34 @@ export interface ReadingsImportResult {
 
 const BATCH = 5_000;
 
+/**
+ * The meter installed at a point at an instant; at a meter change (the old meter's removal is
+ * the new one's installation) the one whose registers go higher, since the row may be either's.
+ */
+function meterAt(rows: readonly { point_id: string; meter_id: string; installed_at: Date; removed_at: Date | null; capacity: string | number }[]) {
+  const byPoint = new Map<string, typeof rows[number][]>();
+  for (const r of rows) byPoint.set(r.point_id, [...(byPoint.get(r.point_id) ?? []), r]);
+  return (pointId: string, ms: number): InstalledMeter | undefined => {
+    let best: InstalledMeter | undefined;
+    for (const r of byPoint.get(pointId) ?? []) {
+      if (r.installed_at.getTime() > ms || (r.removed_at && r.removed_at.getTime() < ms)) continue;
+      const capacity = Number(r.capacity);
+      if (!best || capacity > best.capacity) best = { meterId: r.meter_id, capacity };
+    }
+    return best;
+  };
+}
+
 /** Validate and store a readings CSV in one transaction. */
 export async function importReadingsFile(handle: Database, file: string, opts: ReadingsImportOptions = {}): Promise<ReadingsImportResult> {
-  // Only the point ids: a readings file names nothing else.
-  const ids = new Set((await handle.db.selectFrom('metering_point').select('id').execute()).map((r) => r.id));
-  const parsed = parseReadingsCsv(readInput(file), file, (p) => ids.has(p));
+  // A readings file names only points; their meters' capacities bound the values.
+  const [points, installed] = await Promise.all([
+    handle.db.selectFrom('metering_point').select('id').execute(),
+    handle.db.selectFrom('installation as i').innerJoin('meter as m', 'm.id', 'i.meter_id')
+      .select(['i.point_id', 'i.meter_id', 'i.installed_at', 'i.removed_at', 'm.capacity']).execute(),
+  ]);
+  const ids = new Set(points.map((r) => r.id));
+  const parsed = parseReadingsCsv(readInput(file), file, (p) => ids.has(p), meterAt(installed));
   if (parsed.rejected.length > 0 && !opts.skipInvalid) throw new InputError(parsed.rejected);
   const rejected: RejectedRow[] = [...parsed.rejected];
   let written = 0, unchanged = 0, corrected = 0;

@@ -51,11 +51,19 @@ function isoTime(text: string): string {
   return text.replace(/^(\d{4}-\d{2}-\d{2}) (?=\d)/, '$1T').replace(/z$/, 'Z').replace(/(T[\d:.]+[+-]\d{2})$/, '$1:00');
 }
 
+/** The meter a point had at an instant, with its register capacity in hundredths. */
+export interface InstalledMeter {
+  meterId: string;
+  capacity: number;
+}
+
 /**
- * Parse a readings CSV. `knownPoint` says whether a point id exists in the archive. A value
- * given twice for the same point, time and register with different values is rejected.
+ * Parse a readings CSV. `knownPoint` says whether a point id exists in the archive; `meterAt`,
+ * when given, which meter was installed at the point then, so that a value its registers cannot
+ * show (at or above the capacity, where they wrap to 0) is rejected. A value given twice for the
+ * same point, time and register with different values is rejected.
  */
-export function parseReadingsCsv(text: string, file: string, knownPoint: (id: string) => boolean): ParsedReadings {
+export function parseReadingsCsv(text: string, file: string, knownPoint: (id: string) => boolean, meterAt?: (id: string, ms: number) => InstalledMeter | undefined): ParsedReadings {
   const lines = text.split(/\r?\n/);
   const rejected: RejectedRow[] = [];
   const header = splitCsv(lines[0] ?? '').map((h) => h.toLowerCase());
@@ -95,6 +103,11 @@ export function parseReadingsCsv(text: string, file: string, knownPoint: (id: st
     const value = parseRegisterValue(valueText);
     if (value === undefined) { reject('value', `'${valueText}' is ${registerValueProblem(valueText)}`); continue; }
     const date = ts.toJSDate();
+    const meter = meterAt?.(point, date.getTime());
+    if (meter && value >= meter.capacity) {
+      reject('value', `${valueText} is beyond meter ${meter.meterId}'s registers, which wrap to 0 at ${formatRegisterValue(meter.capacity)}: check the value, or the meter's capacity in the archive`);
+      continue;
+    }
     const key = `${point}|${date.getTime()}`;
     let snap = snapshots.get(key);
     if (!snap) snapshots.set(key, (snap = { pointId: point, ts: date, source: 'import', values: new Array<number | null>(REGISTER_COUNT).fill(null) }));
