@@ -57,6 +57,12 @@ export interface InstalledMeter {
   capacity: number;
 }
 
+/** Why luxon refused a time, in the file's terms (its own words name its arguments' types). */
+function invalidTime(ts: DateTime): string {
+  const out = /you specified (\d+) \(of type number\) as an? (\w+)/.exec(ts.invalidExplanation ?? '');
+  return out ? `not a valid time: no ${out[2]} ${out[1]}` : 'not an ISO 8601 time, e.g. 2026-10-01T00:15:00+02:00';
+}
+
 /**
  * Parse a readings CSV. `knownPoint` says whether a point id exists in the archive; `meterAt`,
  * when given, which meter was installed at the point then, so that a value its registers cannot
@@ -97,7 +103,7 @@ export function parseReadingsCsv(text: string, file: string, knownPoint: (id: st
     // The up to 20 rows of one snapshot share their time text: parse it once.
     if (tsText !== lastTsText) (lastTsText = tsText), (lastTs = DateTime.fromISO(tsText, { setZone: true }));
     const ts = lastTs!;
-    if (!ts.isValid) { reject('ts', `'${tsRaw}' is not a valid ISO 8601 time (${ts.invalidExplanation ?? ts.invalidReason})`); continue; }
+    if (!ts.isValid) { reject('ts', `'${tsRaw}' is ${invalidTime(ts)}`); continue; }
     const index = registerIndex(register);
     if (index < 0) { reject('register', `unknown register '${register}'; one of ${REGISTER_CODES.join(', ')}`); continue; }
     const value = parseRegisterValue(valueText);

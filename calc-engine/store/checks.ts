@@ -202,14 +202,22 @@ export function checkRecomputation(
   frozen: FrozenRuns = new Map(),
 ): CheckGroup[] {
   const groups: CheckGroup[] = [];
+  // A bypass point stands still whenever it carries nothing: that is not a frozen meter.
+  const bypassPoints = new Set(ctx.bypasses.map((b) => b.bypassId));
   for (const r of ranges) {
     const p = ctx.points.get(r.pointId);
     if (!p) continue;
     const dt = intervalMs(p.config);
     const { from, to } = dirtyWindow(r, dt);
-    const pc = pointChunk([p], from, Math.round((to - from) / dt), (q) => knownLoaded(q, from, to, frozen));
+    const pc = pointChunk([p], from, Math.round((to - from) / dt), (q) => !bypassPoints.has(q.config.id) && knownLoaded(q, from, to, frozen));
     const view = { chunk: pc.chunk, result: runKernel(pc.chunk), rowPoints: pc.rowPoints, firstTs: from, stepMs: dt, rowEnergy: pc.rowEnergy };
-    groups.push(...intervalGroups(view, [p], from, to, stats.figures.days, frozen));
+    const own = intervalGroups(view, [p], from, to, stats.figures.days, frozen);
+    // A feeder's own meter stands still while a bypass carries it (its CT is out of circuit).
+    const carried = ctx.bypasses.filter((b) => b.feederId === p.config.id);
+    for (const g of carried.length > 0 ? own : []) {
+      g.candidates = g.candidates.filter((c) => c.rule !== 'frozen-reading' || !carried.some((b) => c.periodStart >= b.from && c.periodEnd <= b.to));
+    }
+    groups.push(...own);
   }
   groups.push(...energyLimitGroups(stats.figures.days, stats.figures.months, limits));
   // Σ intervals against the day's boundary delta, for days whose every interval was recomputed.
