@@ -1,7 +1,8 @@
 /**
  * A statistical object whose other member was bypassed: recomputing one member through the
  * figure path computes the object's other members too, and so needs their bypass partners.
- * It used to stop with "no point H in the energy context".
+ * It used to stop with "no point H in the energy context". Standstills around the bypass are
+ * not frozen meters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReadings, type Database } from '../../schema/index.ts';
@@ -15,6 +16,7 @@ points:
   - { id: IN, substation: S, name: incomer, timeZone: Europe/Berlin }
   - { id: G, substation: S, name: feeder, timeZone: Europe/Berlin }
   - { id: H, substation: S, name: bypass, timeZone: Europe/Berlin }
+  - { id: K, substation: S, name: reads as H without being a bypass point, timeZone: Europe/Berlin }
 bypasses:
   - { point: G, via: H, startedAt: '2026-10-05T08:00:00Z', endedAt: '2026-10-05T10:00:00Z' }
 objects:
@@ -43,11 +45,11 @@ describe.each(dbTargets())('a bypassed member of an object on $name PostgreSQL',
       if (during(r.ts.getTime())) held += 100;
       r.values = r.values.map((v) => (v === null ? null : v - held));
     }
-    const via = risingReadings('H', from, to, 0).map((r) => {
+    const via = (id: string) => risingReadings(id, from, to, 0).map((r) => {
       const moved = Math.min(Math.max(0, r.ts.getTime() - bypass[0]), bypass[1] - bypass[0]) / 900_000;
       return { ...r, values: r.values.map((v) => (v === null ? null : v + moved * 100)) };
     });
-    await writeReadings(h, [...risingReadings('IN', from, to, 100), ...feeder, ...via], { markDirty: false });
+    await writeReadings(h, [...risingReadings('IN', from, to, 100), ...feeder, ...via('H'), ...via('K')], { markDirty: false });
   });
   afterAll(() => h.close());
 
@@ -59,4 +61,12 @@ describe.each(dbTargets())('a bypassed member of an object on $name PostgreSQL',
       expect(day.rows).toEqual([{ input: '96.0000', output: '96.0000', loss: '0.0000' }]);
     });
   }
+
+  // The bypass point stands still whenever it carries nothing, and the feeder's own meter while
+  // the bypass carries it: neither is a frozen meter. K, reading as H does, is judged.
+  it('raises no frozen-reading on the bypass point or on its feeder while bypassed', async () => {
+    await recomputeRanges(h, ['G', 'H', 'K'].map((pointId) => ({ pointId, from: new Date(from), to: new Date(to) })));
+    const r = await h.pool.query(`SELECT object_id FROM alarm WHERE rule = 'frozen-reading' ORDER BY 1`);
+    expect(r.rows.map((x) => x.object_id as string)).toEqual(['K', 'K']); // before and after the window
+  });
 });
