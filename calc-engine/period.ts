@@ -10,7 +10,7 @@ import { adjustmentsFor, adjustmentShare, type Adjustment } from './adjustments.
 import { bypassWindows, type BypassEvent } from './bypass.ts';
 import { FigureBuilder, type EnergyFigure } from './figure.ts';
 import type { PointData } from './point.ts';
-import { estimated } from './quality.ts';
+import { ACTUAL, estimated, isNotRead } from './quality.ts';
 import { ZERO } from './rational.ts';
 import { spanEnergy } from './span.ts';
 
@@ -76,6 +76,8 @@ export function pointEnergy(ctx: EnergyContext, pointId: string, a: number, b: n
   for (const s of supplements) {
     const r = registerIndex(s.register);
     if (r < 0) continue;
+    // A register the meter does not read has no figure to add to: the supplement is all of it.
+    if (isNotRead(out.quality[r]!)) (out.quality[r] = ACTUAL), (out.energy[r] = ZERO);
     out.add(r, adjustmentShare(s, a, b), estimated('manual-supplement'));
     out.sources.push({ pointId, from: Math.max(a, s.from), to: Math.min(b, s.to), role: 'manual-supplement', adjustmentId: s.id });
   }

@@ -162,4 +162,11 @@ describe('a row with one register missing', () => {
     expect(kwh(t)).toBe('24.00');
     expect(rowQuality(t)).toEqual({ kind: 'actual' });
   });
+  it('takes a supplement on a register the meter does not read as the whole figure', () => {
+    // Billing staff add 3.00 kWh of peak to T's day: with no peak register it is all the peak.
+    const sup = { id: 'A1', pointId: 'T', register: 'ap_imp.peak' as const, kind: 'supplement' as const, from: at('2026-03-10T00:00'), to: at('2026-03-11T00:00'), energy: 300, who: 'billing', at: at('2026-03-12T09:00'), why: 'estimate' };
+    const t = dailyEnergy(energyContext([K, T], [], [sup]), scheme, 'T', '2026-03-10');
+    expect(ratToDecimal(t.registers[registerIndex('ap_imp.peak')]!.energy!, 2, 2)).toBe('3.00');
+    expect(rowQuality(t)).toEqual({ kind: 'estimated', methods: ['manual-supplement'] });
+  });
 });
