@@ -29,7 +29,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 /** The exit codes' line of every help text. */
 export const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 failed, 2 bad usage or input.';
 
-/** Thrown for bad usage: printed with the command's help, exit code 2. */
+/** Thrown for bad usage: printed with a pointer to the command's help, exit code 2. */
 export class UsageError extends Error {}
 
 /** Help text of one command. */

@@ -58,7 +58,8 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(positionals, values);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`meterflow ${cmd.path.join(' ')}: ${e.message}\n\n${commandHelp(cmd)}`);
+      const name = `meterflow ${cmd.path.join(' ')}`;
+      console.error(`${name}: ${e.message}\n(${name} --help lists its options)`);
       return EXIT.usage;
     }
     // Edge parsers' errors list located problems (archive, readings, scenario, site config).
