@@ -79,7 +79,9 @@ export async function importReadingsFile(handle: Database, file: string, opts: R
       .select(['i.point_id', 'i.meter_id', 'i.installed_at', 'i.removed_at', 'm.capacity']).execute(),
   ]);
   const ids = new Set(points.map((r) => r.id));
-  const parsed = parseReadingsCsv(readInput(file), file, (p) => ids.has(p), meterAt(installed));
+  const text = readInput(file);
+  const parsed = parseReadingsCsv(text, file, (p) => ids.has(p), meterAt(installed));
+  const fileLines = text.split(/\r?\n/);
   if (parsed.rejected.length > 0 && !opts.skipInvalid) throw new InputError(parsed.rejected);
   const rejected: RejectedRow[] = [...parsed.rejected];
   let written = 0, unchanged = 0, corrected = 0;
@@ -99,9 +101,10 @@ export async function importReadingsFile(handle: Database, file: string, opts: R
       if (!opts.correct) {
         for (const c of r.conflicts) {
           const line = parsed.lines.get(`${c.pointId}|${c.ts.getTime()}|${registerIndex(c.register)}`) ?? 0;
+          const raw = fileLines[line - 1] ?? '';
           rejected.push({
-            file, line, field: 'value', raw: '',
-            message: `${c.register} of ${c.pointId} at ${c.ts.toISOString()} is stored as ${formatRegisterValue(c.stored)}, not ${formatRegisterValue(c.incoming)}; use --correct to store it as an audited correction`,
+            file, line, field: 'value', raw,
+            message: `${c.register} of ${c.pointId} at ${parsed.times.get(`${c.pointId}|${c.ts.getTime()}`) ?? c.ts.toISOString()} is stored as ${formatRegisterValue(c.stored)}, not ${formatRegisterValue(c.incoming)}; use --correct to store it as an audited correction`,
           });
         }
       }

@@ -19,6 +19,8 @@ export interface ParsedReadings {
   rows: ReadingRow[];
   /** Source line of every value of every snapshot: key `point|ms|registerIndex`. */
   lines: Map<string, number>;
+  /** Each snapshot's time as the file writes it: key `point|ms`. */
+  times: Map<string, string>;
   rejected: RejectedRow[];
   valueCount: number;
 }
@@ -76,10 +78,11 @@ export function parseReadingsCsv(text: string, file: string, knownPoint: (id: st
   const col = HEADER.map((h) => header.indexOf(h));
   if (col.some((c) => c < 0)) {
     const missing = HEADER.filter((_, i) => col[i]! < 0).join(', ');
-    return { rows: [], lines: new Map(), valueCount: 0, rejected: [{ file, line: 1, raw: lines[0] ?? '', field: 'header', message: `missing column(s) ${missing}; expected header point,ts,register,value` }] };
+    return { rows: [], lines: new Map(), times: new Map(), valueCount: 0, rejected: [{ file, line: 1, raw: lines[0] ?? '', field: 'header', message: `missing column(s) ${missing}; expected header point,ts,register,value` }] };
   }
   const snapshots = new Map<string, ReadingRow & { values: (number | null)[] }>();
   const where = new Map<string, number>();
+  const times = new Map<string, string>();
   let valueCount = 0;
   let lastTsText: string | undefined, lastTs: DateTime | undefined;
   for (let n = 1; n < lines.length; n++) {
@@ -116,7 +119,10 @@ export function parseReadingsCsv(text: string, file: string, knownPoint: (id: st
     }
     const key = `${point}|${date.getTime()}`;
     let snap = snapshots.get(key);
-    if (!snap) snapshots.set(key, (snap = { pointId: point, ts: date, source: 'import', values: new Array<number | null>(REGISTER_COUNT).fill(null) }));
+    if (!snap) {
+      snapshots.set(key, (snap = { pointId: point, ts: date, source: 'import', values: new Array<number | null>(REGISTER_COUNT).fill(null) }));
+      times.set(key, tsRaw);
+    }
     const prev = snap.values[index];
     if (prev !== null && prev !== undefined && prev !== value) {
       reject('value', `${register} of ${point} at ${tsText} is also given as ${formatRegisterValue(prev)} on line ${where.get(`${key}|${index}`)}`);
@@ -126,7 +132,7 @@ export function parseReadingsCsv(text: string, file: string, knownPoint: (id: st
     snap.values[index] = value;
     where.set(`${key}|${index}`, line);
   }
-  return { rows: [...snapshots.values()], lines: where, rejected, valueCount };
+  return { rows: [...snapshots.values()], lines: where, times, rejected, valueCount };
 }
 
 /** The rejects file written next to the input with `--skip-invalid`. */

@@ -62,7 +62,7 @@ describe.each(dbTargets())('month locks on $name PostgreSQL', (target) => {
     const csv = join(dir, `conflict-${target.name}.csv`);
     writeFileSync(csv, 'point,ts,register,value\nF1,2026-11-01T00:00:00+01:00,ap_imp.total,5051.00\n');
     const err = await importReadingsFile(h, csv).catch((e: unknown) => e);
-    expect(String(err)).toMatch(/ap_imp\.total of F1 at 2026-10-31T23:00:00\.000Z is stored as 5050\.00, not 5051\.00; use --correct/);
+    expect(String(err)).toMatch(/ap_imp\.total of F1 at 2026-11-01T00:00:00\+01:00 is stored as 5050\.00, not 5051\.00; use --correct/);
     expect((await h.pool.query(`SELECT count(*)::int AS n FROM pending_change WHERE payload::text LIKE '%2026-10-31T23:00:00%'`)).rows[0].n).toBe(0);
     const fill = join(dir, `fill-${target.name}.csv`);
     writeFileSync(fill, 'point,ts,register,value\nF1,2026-11-01T00:00:00+01:00,ap_imp.total,5050.00\nF1,2026-11-01T00:00:00+01:00,ap_exp.total,3.00\n');
