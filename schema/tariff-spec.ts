@@ -21,7 +21,8 @@ const decimalText = (what: string) =>
   z.union([z.string(), z.number()])
     .transform((v) => String(v).trim())
     .refine(isDecimalText, { error: (iss) => `${what}: '${String(iss.input)}' is not a plain decimal such as "0.2150" (a point for decimals, no thousands separator)` });
-const price = decimalText('a price per unit');
+// A tariff's prices are charges: a negative one is a typing slip, not a credit.
+const price = decimalText('a price per unit').refine((d) => !/^-/.test(d) || !/[1-9]/.test(d), 'a price per unit cannot be negative');
 const positive = (what: string) => decimalText(what).refine((d) => !d.startsWith('-') && /[1-9]/.test(d), `${what} must be positive`);
 
 /** TOU energy prices per tier, applied to the active import tier registers. */
