@@ -46,7 +46,8 @@ const readingsCmd: Command = {
         onProgress: (done, total) => bar.update(done, total),
       });
       bar.done();
-      console.log(`imported ${file}: ${r.values} values in ${r.snapshots} snapshots; snapshots ${r.written} written, ${r.unchanged} unchanged; values ${r.corrected} corrected, ${r.rejected} rejected`);
+      const held = r.held.reduce((n, x) => n + x.rows, 0);
+      console.log(`imported ${file}: ${r.values} values in ${r.snapshots} snapshots; snapshots ${r.written} written, ${r.unchanged} unchanged${held > 0 ? `, ${held} held for a settled month` : ''}; values ${r.corrected} corrected, ${r.rejected} rejected`);
       if (r.rejectsFile) console.log(`rejected rows and reasons: ${r.rejectsFile}`);
       for (const held of r.held) console.error(new MonthLockedError(held.lock, held.pendingId, `: ${held.rows} readings of this file fall in it`).message);
       // Rows refused and nothing stored (a wrong file, a wrong header, every value in conflict) is
