@@ -34,6 +34,8 @@ export interface MonthlyFigure {
   energy: RegisterFigures;
   /** False when the meter keeps no active-import tier registers (all four null, the total not). */
   tiersKept: boolean;
+  /** False when the month has no reactive figure at all (a meter that reads no reactive energy). */
+  reactiveKept: boolean;
   /** Why a missing figure is missing (the row's method), e.g. `no-reading`. */
   reasons: string | null;
   /** Registers without a figure in a direction where others have one (a tier missing at a boundary). */
@@ -79,6 +81,7 @@ export async function loadMonthlyFigures(db: Kysely<any>, monthDate: string): Pr
       periodEnd: row.period_end as Date,
       energy: figuresFromRow(row),
       tiersKept: row.ap_imp_total === null || TIER_COLUMNS.some((c) => row[c] !== null),
+      reactiveKept: row.rp_imp_total !== null || row.rp_exp_total !== null,
       reasons: row.method as string | null,
       gaps: REGISTER_CODES.filter((code, i) => row[REGISTER_COLUMNS[i]!] === null && REGISTER_COLUMNS.some((c, k) => row[c] !== null && REGISTER_CODES[k]!.split('.')[0] === code.split('.')[0])),
     });

@@ -97,6 +97,11 @@ export function draftAccount(acc: AccountRecord, monthly: ReadonlyMap<string, Mo
     problems.push({ accountId: acc.id, problem: `no tariff of schedule ${tariff.schedule} in force on ${uncovered[0]}${uncovered.length > 1 ? `…${uncovered[uncovered.length - 1]} (${uncovered.length} days)` : ''}` });
     return null;
   }
+  // A power factor from no reactive figures would read 1.00 and earn a discount nobody measured.
+  const adjusting = spans.find((s) => s.tariff.powerFactor);
+  const blind = adjusting ? acc.members.filter((m) => monthly.get(m.pointId)?.reactiveKept === false) : [];
+  for (const m of blind) problems.push({ accountId: acc.id, pointId: m.pointId, problem: `no reactive energy this month, and tariff ${adjusting!.tariff.id} adjusts for power factor: import the point's rp_imp readings, or bill the account under a tariff without powerFactor` });
+  if (blind.length > 0) return null;
   return { acc, members, energy, spans, days, periodStart: first.periodStart, periodEnd: first.periodEnd };
 }
 
