@@ -18,9 +18,22 @@ export interface EnergyLimit {
   readonly upper?: number;
 }
 
-/** Energy-limit candidates of a day or month figure; observed in primary units. */
+/**
+ * Whether a meter (the point's own, a bypass carrying it, or a set figure) stands behind the whole
+ * period: a day before the first installation is 0 kWh because the point was not connected, and a
+ * new connection's first day holds only its connected hours; neither says anything about a limit.
+ */
+function whollyMetered(figure: EnergyFigure): boolean {
+  const parts = figure.sources.filter((s) => s.role !== 'manual-supplement').sort((a, b) => a.from - b.from);
+  let reached = figure.from;
+  for (const s of parts) if (s.from <= reached) reached = Math.max(reached, s.to);
+  return reached >= figure.to;
+}
+
+/** Energy-limit candidates of a day or month figure wholly metered; observed in primary units. */
 export function energyLimitCandidates(figure: EnergyFigure, limits: readonly EnergyLimit[]): AlarmCandidate[] {
   const out: AlarmCandidate[] = [];
+  if (limits.length === 0 || !whollyMetered(figure)) return out;
   for (const l of limits) {
     const e = figure.registers[registerIndex(l.register)]?.energy;
     if (e === null || e === undefined) continue;

@@ -24,6 +24,18 @@ describe('day-level rules', () => {
     expect(energyLimitCandidates(day, [{ register: 'ap_imp.total', upper: 1500 }])).toMatchObject([{ rule: 'energy-limit', observed: 2000, limit: 1500, severity: 'warning' }]);
     expect(energyLimitCandidates(day, [{ register: 'ap_imp.total', lower: 100, upper: 5000 }])).toEqual([]);
   });
+  it('energy-limit: days with no meter for part or all of them are not judged', () => {
+    // N's meter is installed on 12 March 2024 at 12:00 reading 0.00 and reads 10.00 kWh at
+    // midnight and 30.00 on the 14th: 11 March is 0 (not connected), 12 March holds 12 hours
+    // (10.00), 13 March is a whole day (20.00). A lower limit of 15 kWh judges the 13th alone.
+    const N = pointData({ id: 'N' }, [{ meterId: 'MN', from: at('2024-03-12T12:00'), initial: regs({}), capacity: 1e8 }], [], [
+      { ts: at('2024-03-13T00:00'), values: regs({ 'ap_imp.total': 1_000 }) },
+      { ts: at('2024-03-14T00:00'), values: regs({ 'ap_imp.total': 3_000 }) },
+    ]);
+    const ctx = energyContext([N]);
+    const judged = (d: string, lower: number) => energyLimitCandidates(dailyEnergy(ctx, scheme, 'N', d), [{ register: 'ap_imp.total', lower }]).map((c) => c.observed);
+    expect([judged('2024-03-11', 15), judged('2024-03-12', 15), judged('2024-03-13', 25)]).toEqual([[], [], [20]]);
+  });
   it('tou-mismatch: 10 steps against a tolerance of 4', () => {
     expect(touMismatchFigureCandidates(day, m)).toMatchObject([{ rule: 'tou-mismatch', observed: 10, limit: 4, severity: 'critical' }]);
   });
