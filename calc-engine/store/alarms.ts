@@ -279,3 +279,11 @@ export async function acknowledgeAlarm(handle: Database, id: string, who: string
   }
   return false;
 }
+
+/** Why an alarm cannot be acknowledged: it does not exist, is acknowledged already, or cleared. */
+export async function unacknowledgeable(handle: Database, id: string): Promise<string> {
+  const a = await handle.db.selectFrom('alarm').select(['state', 'acknowledged_by', 'acknowledged_at', 'cleared_at']).where('id', '=', id).executeTakeFirst();
+  if (!a) return `no alarm with id ${id}; list them with \`meterflow alarms\``;
+  if (a.state === 'acknowledged') return `alarm ${id} is acknowledged already, by ${a.acknowledged_by ?? '?'} at ${a.acknowledged_at?.toISOString() ?? '?'}`;
+  return `alarm ${id} is cleared${a.cleared_at ? ` since ${a.cleared_at.toISOString()}` : ''}: nothing to acknowledge`;
+}

@@ -122,7 +122,7 @@ export async function exportRows(handle: Database, q: ExportQuery): Promise<Row[
       query = sql`SELECT id::text, rule, object_kind, object_id, period_start, period_end, observed::text, limit_value::text AS limit, severity, state, message, raised_at, cleared_at, acknowledged_by
         FROM alarm WHERE period_end > ${at(q.from, zone)} AND period_start < ${at(q.to, zone)}
           ${q.object ? sql`AND object_id = ${q.object}` : q.point ? sql`AND object_kind = 'point' AND object_id = ${q.point}` : sql``}
-          ${q.openOnly ? sql`AND state <> 'cleared'` : sql``} ORDER BY raised_at, id`;
+          ${q.openOnly ? sql`AND state <> 'cleared'` : sql``} ORDER BY raised_at, alarm.id`; // the column, not the text alias
       break;
     }
   }

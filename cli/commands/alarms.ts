@@ -1,8 +1,8 @@
 /** `meterflow alarms`: list alarms, acknowledge one. */
 import { RULE_NAMES, SEVERITIES, type RuleName, type Severity } from '../../calc-engine/index.ts';
-import { acknowledgeAlarm, listAlarms, toCsv, EXPORT_COLUMNS } from '../../calc-engine/store/index.ts';
+import { acknowledgeAlarm, listAlarms, toCsv, unacknowledgeable, EXPORT_COLUMNS } from '../../calc-engine/store/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
-import { dataDirOption, withDatabase } from './shared.ts';
+import { archiveKinds, dataDirOption, withDatabase } from './shared.ts';
 
 const alarmsCmd: Command = {
   path: ['alarms'],
@@ -23,16 +23,21 @@ const alarmsCmd: Command = {
     const severity = typeof o.severity === 'string' ? o.severity : undefined;
     if (severity !== undefined && !(SEVERITIES as readonly string[]).includes(severity)) throw new UsageError(`--severity ${severity}: one of ${SEVERITIES.join(', ')}`);
     if (!['table', 'csv', 'json'].includes(String(o.format))) throw new UsageError(`--format must be table, csv or json, not '${String(o.format)}'`);
+    if (typeof o.by === 'string' && typeof o.ack !== 'string') throw new UsageError('--by names who acknowledges: give the alarm with --ack <id>');
     return withDatabase(o, async (h) => {
     if (typeof o.ack === 'string') {
       if (!/^\d+$/.test(o.ack)) throw new UsageError(`--ack ${o.ack}: an alarm id is a number (the first column of \`meterflow alarms\`)`);
       if (typeof o.by !== 'string') throw new UsageError('--ack needs --by <name>: acknowledgements are audited');
       if (!(await acknowledgeAlarm(h, o.ack, o.by))) {
-        console.error(`no open alarm with id ${o.ack}; list them with \`meterflow alarms\``);
+        console.error(await unacknowledgeable(h, o.ack));
         return EXIT.failed;
       }
       console.log(`alarm ${o.ack} acknowledged by ${o.by}`);
       return EXIT.ok;
+    }
+    if (typeof o.object === 'string' && (await archiveKinds(h, o.object)).size === 0) {
+      console.error(`meterflow alarms: no statistical object, point or terminal '${o.object}' in the archive`);
+      return EXIT.usage;
     }
     const rows = await listAlarms(h, {
       all: o.all === true, ...(typeof o.object === 'string' ? { object: o.object } : {}), ...(rule ? { rule: rule as RuleName } : {}), ...(severity ? { severity: severity as Severity } : {}),

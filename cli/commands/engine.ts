@@ -1,13 +1,12 @@
 /** `meterflow engine run|recompute` and `meterflow export`. */
 import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
-import { sql } from 'kysely';
 import { boundInstant, drainTasks, holdingClaims, workerId, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_COLUMNS, EXPORT_KINDS, type ExportKind, type TimeBound } from '../../calc-engine/store/index.ts';
 import { claimWithin, DEFAULT_LEASE_MS, lockedMonths, outsideLocks, taskCounts } from '../../calc-engine/tasks/index.ts';
 import { logAlarms, publishAlarms, serveEngine, type EngineEndpoint } from '../../calc-engine/publish/index.ts';
 import { EXIT, UsageError, type Command } from '../command.ts';
 import { progress } from '../progress.ts';
-import { dataDirOption, withDatabase } from './shared.ts';
+import { archiveKinds, dataDirOption, withDatabase } from './shared.ts';
 import type { Database } from '../../schema/index.ts';
 import { onStopSignal } from '../stop-signal.ts';
 
@@ -151,11 +150,7 @@ const recomputeCmd: Command = {
  * are of statistical objects only, alarms also of points and terminals.
  */
 async function unknownSelection(h: Database, kind: ExportKind, point: string | undefined, object: string | undefined): Promise<string | undefined> {
-  // What the id names in the archive, if anything: one lookup over the three kinds.
-  const named = (id: string) => h.db.selectFrom('stat_object').select(sql<string>`'object'`.as('kind')).where('id', '=', id)
-    .union(h.db.selectFrom('metering_point').select(sql<string>`'point'`.as('kind')).where('id', '=', id))
-    .union(h.db.selectFrom('terminal').select(sql<string>`'terminal'`.as('kind')).where('id', '=', id))
-    .execute().then((rows) => new Set(rows.map((r) => r.kind)));
+  const named = (id: string) => archiveKinds(h, id);
   if (point !== undefined && !(await named(point)).has('point')) return `no metering point '${point}' in the archive`;
   if (object === undefined) return undefined;
   const kinds = await named(object);

@@ -1,5 +1,6 @@
 /** Options and openers shared by the commands. */
 import { defaultDataDir, openDatabase, type Database } from '../../schema/index.ts';
+import { sql } from 'kysely';
 import type { OptionSpec } from '../command.ts';
 
 /** `--data-dir` of the embedded database. */
@@ -26,4 +27,13 @@ export async function withDatabase<T>(o: Record<string, string | boolean | undef
   } finally {
     await h.close();
   }
+}
+
+/** What an id names in the archive: any of `object`, `point`, `terminal` (one lookup). */
+export async function archiveKinds(h: Database, id: string): Promise<Set<string>> {
+  const rows = await h.db.selectFrom('stat_object').select(sql<string>`'object'`.as('kind')).where('id', '=', id)
+    .union(h.db.selectFrom('metering_point').select(sql<string>`'point'`.as('kind')).where('id', '=', id))
+    .union(h.db.selectFrom('terminal').select(sql<string>`'terminal'`.as('kind')).where('id', '=', id))
+    .execute();
+  return new Set(rows.map((r) => r.kind));
 }

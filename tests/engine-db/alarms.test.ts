@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReadings, type Database, type ReadingRow } from '../../schema/index.ts';
-import { applyAlarms, drainTasks, exportRows } from '../../calc-engine/store/index.ts';
+import { applyAlarms, drainTasks, exportRows, listAlarms } from '../../calc-engine/store/index.ts';
 import { archivedDatabase, dbTargets, freshDatabase } from '../support/db.ts';
 import { risingReadings } from '../support/readings.ts';
 
@@ -143,6 +143,12 @@ objects:
     const month = alarms.filter((a) => a.period_end === new Date(to).toISOString() && a.period_start === new Date(from).toISOString());
     expect(alarms.length).toBe(32);
     expect(month.map((a) => [a.rule, Number(a.observed), a.severity])).toEqual([['bus-imbalance', 5, 'critical']]);
+  });
+
+  it('lists the alarms of one pass by id as a number (9 before 10)', async () => {
+    const ids = (await listAlarms(h, { object: 'BUS' })).map((a) => Number(a.id));
+    expect(ids.length).toBe(32);
+    expect(ids).toEqual([...ids].sort((x, y) => x - y));
   });
 });
 
