@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { boundInstant, drainTasks, holdingClaims, workerId, exportRows, recomputeBulk, runWorker, toCsv, EXPORT_COLUMNS, EXPORT_KINDS, type ExportKind, type TimeBound } from '../../calc-engine/store/index.ts';
 import { claimWithin, DEFAULT_LEASE_MS, lockedMonths, outsideLocks, taskCounts } from '../../calc-engine/tasks/index.ts';
-import { logAlarms, publishAlarms, serveEngine, type EngineEndpoint } from '../../calc-engine/publish/index.ts';
-import { EXIT, UsageError, type Command } from '../command.ts';
+import { logAlarms, publishAlarms, serveEngine, type AlarmPublisher, type EngineEndpoint } from '../../calc-engine/publish/index.ts';
+import { EXIT, UsageError, type Command, type OptionSpec } from '../command.ts';
 import { progress } from '../progress.ts';
 import { archiveKinds, dataDirOption, withDatabase } from './shared.ts';
 import type { Database } from '../../schema/index.ts';
@@ -40,6 +40,19 @@ function rangeOf(o: Record<string, unknown>): { from: TimeBound; to: TimeBound }
 
 const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), component: 'engine', ...line }));
 
+const mqttOption: Record<string, OptionSpec> = {
+  mqtt: { type: 'string', description: 'publish alarm changes to this broker, on meterflow/alarms/<kind>/<object>/<rule> (default: MQTT_URL; none: log only)' },
+};
+
+/** The MQTT publisher of alarm changes of `--mqtt` (or MQTT_URL), if any; its failures are logged. */
+function alarmPublisher(url: string | undefined): AlarmPublisher | undefined {
+  return url ? publishAlarms(url, { onError: (e) => log({ msg: 'alarm publish failed', level: 'warn', error: e.message }) }) : undefined;
+}
+
+function mqttUrl(o: Record<string, string | boolean | undefined>): string | undefined {
+  return typeof o.mqtt === 'string' ? o.mqtt : process.env.MQTT_URL;
+}
+
 /** `--http [host:]port`: the engine endpoint's address (host 127.0.0.1 unless given). */
 function httpOption(v: string | undefined): { host: string; port: number } | undefined {
   if (v === undefined || v === '' || v === 'none') return undefined;
@@ -56,13 +69,13 @@ const runCmd: Command = {
     once: { type: 'boolean', description: 'exit when no task is pending', default: false },
     'poll-ms': { type: 'string', description: 'poll interval for new tasks', default: '1000' },
     batch: { type: 'string', description: 'tasks claimed at a time', default: '200' },
-    mqtt: { type: 'string', description: 'publish alarm changes to this broker, on meterflow/alarms/<kind>/<object>/<rule> (default: MQTT_URL; none: log only)' },
+    ...mqttOption,
     http: { type: 'string', description: 'serve GET /health, /metrics, /alarms and /alarms/events (a live stream) on [host:]port; port 0 picks one (default: MF_ENGINE_HTTP; none: no endpoint)' },
   },
   async run(_, o) {
     const listen = httpOption(typeof o.http === 'string' ? o.http : process.env.MF_ENGINE_HTTP);
     return withDatabase(o, async (h) => {
-    const url = typeof o.mqtt === 'string' ? o.mqtt : process.env.MQTT_URL;
+    const url = mqttUrl(o);
     const worker = workerId();
     let endpoint: EngineEndpoint | undefined;
     if (listen) {
@@ -73,7 +86,7 @@ const runCmd: Command = {
         return EXIT.failed;
       }
     }
-    const publisher = url ? publishAlarms(url, { onError: (e) => log({ msg: 'alarm publish failed', level: 'warn', error: e.message }) }) : undefined;
+    const publisher = alarmPublisher(url);
     const alarmListeners = [logAlarms(log), ...(publisher ? [publisher.listener] : []), ...(endpoint ? [endpoint.listener] : [])];
     try {
       if (o.once) {
@@ -102,6 +115,7 @@ const recomputeCmd: Command = {
     ...dataDirOption,
     ...rangeOptions,
     point: { type: 'string', description: 'only this metering point (default: all)' },
+    ...mqttOption,
   },
   async run(_, o) {
     const { from, to } = rangeOf(o);
@@ -137,7 +151,10 @@ const recomputeCmd: Command = {
         }
         // Columnar points report as their chunks are written; the few the figure path takes follow.
         const bar = progress('recompute', ids.length);
-        const s = await recomputeBulk(h, ranges, { onProgress: (done, total) => bar.update(done, total) });
+        // Alarm changes are told as the worker tells them: a JSON log line each, and on MQTT.
+        const publisher = alarmPublisher(mqttUrl(o));
+        const s = await recomputeBulk(h, ranges, { onProgress: (done, total) => bar.update(done, total), alarmListeners: [logAlarms(log), ...(publisher ? [publisher.listener] : [])] })
+          .finally(() => publisher?.close());
         bar.done(`${ids.length} points: ${s.intervals} intervals, ${s.days} days, ${s.months} months, ${s.objectResults} object results; alarms ${s.alarms.raised} raised, ${s.alarms.updated} updated, ${s.alarms.cleared} cleared`);
       });
       return EXIT.ok;

@@ -1,7 +1,7 @@
 /**
- * `meterflow engine run --once` tells of the alarms it raises on the log and on MQTT, heard by
- * an independent subscriber (`mosquitto_sub`), on the embedded broker and on Mosquitto. The
- * data: one point, a day of readings with two hours missing.
+ * `meterflow engine run --once` and `engine recompute` tell of the alarms they raise on the log
+ * and on MQTT, heard by an independent subscriber (`mosquitto_sub`), on the embedded broker and
+ * on Mosquitto. The data: one point, a day of readings with two hours missing.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
@@ -46,6 +46,18 @@ describe('alarms with the broker away', () => {
   });
 });
 
+/** `mosquitto_sub` on meterflow/alarms/#, subscribed once a probe comes back through it. */
+async function subscriber(url: string): Promise<{ heard(): string; kill(): void }> {
+  const { hostname, port } = new URL(url);
+  const sub = spawn('mosquitto_sub', ['-h', hostname, '-p', port || '1883', '-t', 'meterflow/alarms/#', '-v', '-q', '1']);
+  let heard = '';
+  sub.stdout.on('data', (b: Buffer) => (heard += b.toString()));
+  const probe = await mqtt.connectAsync(url);
+  await waitFor(async () => (await probe.publishAsync('meterflow/alarms/probe', 'x'), heard.includes('meterflow/alarms/probe')), 10_000, 'mosquitto_sub subscribed');
+  await probe.endAsync();
+  return { heard: () => heard, kill: () => sub.kill() };
+}
+
 describe.each(brokers)('alarms published on the $name broker', (target) => {
   let h: Database;
   let broker: Broker;
@@ -59,18 +71,11 @@ describe.each(brokers)('alarms published on the $name broker', (target) => {
   });
 
   it('publishes the missing-data alarm on meterflow/alarms/point/P1/missing-data and logs it', async () => {
-    const { hostname, port } = new URL(broker.url);
-    const sub = spawn('mosquitto_sub', ['-h', hostname, '-p', port || '1883', '-t', 'meterflow/alarms/#', '-v', '-q', '1']);
-    let heard = '';
-    sub.stdout.on('data', (b: Buffer) => (heard += b.toString()));
+    const sub = await subscriber(broker.url);
     try {
-      // Subscribed once a probe comes back through it.
-      const probe = await mqtt.connectAsync(broker.url);
-      await waitFor(async () => (await probe.publishAsync('meterflow/alarms/probe', 'x'), heard.includes('meterflow/alarms/probe')), 10_000, 'mosquitto_sub subscribed');
-      await probe.endAsync();
       const { stdout } = await run('node', ['cli/bin.js', 'engine', 'run', '--once', '--mqtt', broker.url], { env: { ...process.env, DATABASE_URL: h.url } });
-      await waitFor(() => heard.includes('meterflow/alarms/point/P1/missing-data '), 10_000, () => `the alarm on MQTT; heard: ${heard}`);
-      const line = heard.split('\n').find((l) => l.startsWith('meterflow/alarms/point/P1/missing-data '))!;
+      await waitFor(() => sub.heard().includes('meterflow/alarms/point/P1/missing-data '), 10_000, () => `the alarm on MQTT; heard: ${sub.heard()}`);
+      const line = sub.heard().split('\n').find((l) => l.startsWith('meterflow/alarms/point/P1/missing-data '))!;
       const event = JSON.parse(line.slice(line.indexOf(' ') + 1));
       // 8 readings missing empty 9 intervals: from the last reading before (09:45 local, 07:45Z)
       // to the first after (12:00 local, 10:00Z).
@@ -82,6 +87,19 @@ describe.each(brokers)('alarms published on the $name broker', (target) => {
       expect(logged?.alarm).toMatchObject({ rule: 'missing-data', objectId: 'P1', periodStart: '2026-10-05T07:45:00.000Z' });
       const stored = (await h.pool.query(`SELECT rule, state FROM alarm WHERE object_id = 'P1'`)).rows;
       expect(stored).toEqual([{ rule: 'missing-data', state: 'open' }]);
+    } finally {
+      sub.kill();
+    }
+  });
+
+  it('publishes and logs what `engine recompute` raises as well', async () => {
+    const sub = await subscriber(broker.url);
+    try {
+      await h.pool.query('DELETE FROM alarm'); // as if the alarm had never been raised: the recompute raises it
+      const { stdout } = await run('node', ['cli/bin.js', 'engine', 'recompute', '--from', '2026-10-05', '--to', '2026-10-06', '--mqtt', broker.url], { env: { ...process.env, DATABASE_URL: h.url } });
+      await waitFor(() => sub.heard().includes('meterflow/alarms/point/P1/missing-data '), 10_000, () => `the alarm on MQTT; heard: ${sub.heard()}`);
+      const logged = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.msg === 'alarm raised');
+      expect(logged?.alarm).toMatchObject({ rule: 'missing-data', objectId: 'P1', periodStart: '2026-10-05T07:45:00.000Z' });
     } finally {
       sub.kill();
     }
