@@ -65,6 +65,7 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
     // Objects of the file and those referring to its buses and lines (their voltage may change).
     const objectIds = [...new Set([...a.objects.map((o) => o.id), ...(await tx.selectFrom('stat_object').select('id').where('ref_id', 'in', ['', ...a.buses.map((b) => b.id), ...a.lines.map((l) => l.id)]).execute()).map((o) => o.id)])];
     const objectsBefore = await objectPrints(tx, objectIds);
+    const historyBefore = await historyPrints(tx, a);
     await up('substation', a.substations.map((s) => ({ id: s.id, name: s.name, time_zone: s.timeZone })));
     await up('bus', a.buses.map((b) => ({ id: b.id, substation_id: b.substation, name: b.name, voltage_kv: b.voltageKv })));
     await up('line', a.lines.map((b) => ({ id: b.id, substation_id: b.substation, name: b.name, voltage_kv: b.voltageKv })));
@@ -97,7 +98,7 @@ export async function storeArchive(handle: Database, a: Archive, actor = 'import
       await tx.deleteFrom('account_member').where('account_id', '=', acc.id).execute();
       await tx.insertInto('account_member').values(acc.members.map((m) => ({ account_id: acc.id, point_id: m.point, sign: m.sign }))).execute();
     }
-    await markArchiveDirty(tx, a);
+    await markArchiveDirty(tx, a, historyBefore, await historyPrints(tx, a));
     if (!queuedAll) await markChangedDirty(tx, pointsBefore, await pointPrints(tx, a.points.map((p) => p.id)), objectsBefore, await objectPrints(tx, objectIds));
     const counts: ArchiveCounts = Object.fromEntries(Object.entries(a).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, (v as unknown[]).length]));
     await tx.insertInto('audit_log').values({ actor, action: 'import-archive', entity: 'archive', entity_id: file ?? null, reason: null, detail: JSON.stringify({ ...counts, ...(ratioEdits.length > 0 ? { ratioEdits } : {}) }) }).execute();
@@ -170,15 +171,38 @@ async function queueHistory(tx: Transaction<Tables>, points: readonly string[] |
     SELECT point_id, min(ts), max(ts), ${reason} FROM reading ${points ? sql`WHERE point_id = ANY(${[...points]}::text[])` : sql``} GROUP BY point_id`.execute(tx);
 }
 
-/** Replacements, ratio changes and bypasses change energy around their times: recompute there. */
-async function markArchiveDirty(tx: Transaction<Tables>, a: Archive): Promise<void> {
+/**
+ * What of each installation (with its meter's capacity), ratio change and bypass of the file its
+ * figures depend on, keyed `table|point|ms` of the event's time; absent when not stored.
+ */
+async function historyPrints(tx: Transaction<Tables>, a: Archive): Promise<Map<string, string>> {
+  const points = [...new Set([...a.installations, ...a.ratioChanges, ...a.bypasses].map((x) => x.point))];
+  if (points.length === 0) return new Map();
+  const r = await sql<{ key: string; print: string }>`
+    SELECT 'installation|' || i.point_id || '|' || (extract(epoch FROM i.installed_at) * 1000)::bigint AS key,
+      md5(row(i.meter_id, i.removed_at, i.initial_readings, i.final_readings, m.capacity, m.primary_values)::text) AS print
+      FROM installation i JOIN meter m ON m.id = i.meter_id WHERE i.point_id = ANY(${points}::text[])
+    UNION ALL SELECT 'ratio-change|' || point_id || '|' || (extract(epoch FROM effective_at) * 1000)::bigint, md5(row(ct_ratio, pt_ratio, readings)::text)
+      FROM ratio_change WHERE point_id = ANY(${points}::text[])
+    UNION ALL SELECT 'bypass|' || point_id || '|' || (extract(epoch FROM started_at) * 1000)::bigint, md5(row(bypass_point_id, ended_at)::text)
+      FROM bypass_event WHERE point_id = ANY(${points}::text[])`.execute(tx);
+  return new Map(r.rows.map((x) => [x.key, x.print]));
+}
+
+/**
+ * Replacements, ratio changes and bypasses change energy around their times: recompute there,
+ * for each one new or changed (`before` and `after` are their {@link historyPrints}).
+ */
+async function markArchiveDirty(tx: Transaction<Tables>, a: Archive, before: Map<string, string>, after: Map<string, string>): Promise<void> {
   const ranges: { point_id: string; from_ts: Date; to_ts: Date; reason: string }[] = [];
+  const changed = (reason: string, point: string, at: Date) => before.get(`${reason}|${point}|${at.getTime()}`) !== after.get(`${reason}|${point}|${at.getTime()}`);
   const span = (point: string, from: Date, to: Date | undefined, reason: string) =>
     ranges.push({ point_id: point, from_ts: new Date(from.getTime() - DAY), to_ts: new Date((to ?? from).getTime() + DAY), reason });
-  for (const x of a.installations) span(x.point, x.installedAt, x.removedAt, 'installation');
+  for (const x of a.installations) if (changed('installation', x.point, x.installedAt)) span(x.point, x.installedAt, x.removedAt, 'installation');
   // A ratio change alters every figure after it, up to now.
-  for (const x of a.ratioChanges) span(x.point, x.effectiveAt, new Date(Math.max(Date.now(), x.effectiveAt.getTime())), 'ratio-change');
+  for (const x of a.ratioChanges) if (changed('ratio-change', x.point, x.effectiveAt)) span(x.point, x.effectiveAt, new Date(Math.max(Date.now(), x.effectiveAt.getTime())), 'ratio-change');
   for (const x of a.bypasses) {
+    if (!changed('bypass', x.point, x.startedAt)) continue;
     span(x.point, x.startedAt, x.endedAt, 'bypass');
     span(x.via, x.startedAt, x.endedAt, 'bypass');
   }

@@ -28,9 +28,17 @@ describe.each(dbTargets())('import on $name PostgreSQL', (target) => {
     expect(psql(h.url, "SELECT ct_ratio, pt_ratio, interval_seconds, time_zone FROM metering_point WHERE id = 'IN1'")).toBe('120,1100,900,Europe/Berlin');
     expect(psql(h.url, "SELECT string_agg(point_id || ':' || role, ' ' ORDER BY point_id) FROM stat_member WHERE object_id = 'OBJ-T1'")).toBe('IN1:in IN2:in T1LV:out');
     const before = psql(h.url, 'SELECT md5(string_agg(t::text, \'|\' ORDER BY t::text)) FROM (SELECT * FROM metering_point) t');
+    const tasks = psql(h.url, 'SELECT count(*) FROM calc_task');
     await importArchiveFile(h, 'examples/archive.yaml');
     expect(psql(h.url, 'SELECT md5(string_agg(t::text, \'|\' ORDER BY t::text)) FROM (SELECT * FROM metering_point) t')).toBe(before);
     expect(psql(h.url, 'SELECT count(*) FROM installation')).toBe('9');
+    // Nothing changed, so nothing is queued; an installation's changed initial reading is.
+    expect(psql(h.url, 'SELECT count(*) FROM calc_task')).toBe(tasks);
+    const original = readFileSync('examples/archive.yaml', 'utf8');
+    expect(original).toContain('initial: { ap_imp.total: 300.00 }');
+    await importArchiveFile(h, file('initial.yaml', original.replace('initial: { ap_imp.total: 300.00 }', 'initial: { ap_imp.total: 301.00 }')));
+    expect(psql(h.url, `SELECT string_agg(point_id || ' ' || reason, ',') FROM (SELECT * FROM calc_task ORDER BY id OFFSET ${tasks}) t`)).toBe('F3 installation');
+    await importArchiveFile(h, 'examples/archive.yaml');
   });
 
   it('queues a recompute of a point whose ratio changes, and of the members of an object whose voltage, limits or members change; not on a plain re-import', async () => {
