@@ -15,7 +15,8 @@ export function alarmTopic(e: AlarmEvent, prefix = 'meterflow/alarms'): string {
 
 /** A listener writing one structured line per alarm change. */
 export function logAlarms(log: (line: Record<string, unknown>) => void): AlarmListener {
-  return (e) => log({ msg: `alarm ${e.change}`, level: e.change === 'cleared' ? 'info' : e.severity === 'critical' ? 'error' : 'warn', alarm: e });
+  // `error` stays the engine's own failures: an alarm, however severe, is the engine working.
+  return (e) => log({ msg: `alarm ${e.change}`, level: e.change === 'cleared' || e.severity === 'info' ? 'info' : 'warn', alarm: e });
 }
 
 /** An MQTT publisher of alarm changes; `close` ends its connection. */

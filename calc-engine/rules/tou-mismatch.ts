@@ -25,7 +25,7 @@ export function touMismatchCandidates(view: KernelView, limits: IntervalLimits =
     }
     return {
       rule: 'tou-mismatch', objectKind: 'point', objectId: view.rowPoints[run.row]!, ...runPeriod(view, run),
-      observed: worst, limit: tol, severity: worst > 2 * tol ? 'critical' : 'warning', detail: 'Σ tiers − total (steps)',
+      observed: worst, limit: tol, severity: worst > 2 * tol ? 'critical' : 'warning', detail: '|Σ tiers − total| (steps)',
     };
   });
 }
@@ -45,7 +45,7 @@ export function touMismatchFigureCandidates(figure: EnergyFigure, m: Rational, l
     if (steps > limits.touToleranceSteps) {
       out.push({
         rule: 'tou-mismatch', objectKind: 'point', objectId: figure.pointId, periodStart: figure.from, periodEnd: figure.to,
-        observed: steps, limit: limits.touToleranceSteps, severity: steps > 2 * limits.touToleranceSteps ? 'critical' : 'warning', detail: `${d}: Σ tiers − total (steps)`,
+        observed: steps, limit: limits.touToleranceSteps, severity: steps > 2 * limits.touToleranceSteps ? 'critical' : 'warning', detail: `${d}: |Σ tiers − total| (steps)`,
       });
     }
   }
